@@ -1,0 +1,278 @@
+//! The Case: everything one run found, in the shape the JSON report documents
+//! (`docs/report-schema.md`). Report sinks render it; nothing here knows how it was made.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use ward_event::{FieldList, Level, Timestamp};
+
+/// Version of the JSON report schema; bump the minor for additions, the major for changes.
+pub const SCHEMA_VERSION: &str = "1.0";
+
+/// Everything a run found.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Case {
+    /// Version of this document's schema.
+    pub schema_version: &'static str,
+    /// Ward's version.
+    pub ward_version: String,
+    /// When the report was made.
+    pub generated_at: Timestamp,
+    /// What was read, with per-file errors.
+    pub inputs: InputSummary,
+    /// Which rules ran and which could not.
+    pub rules: RuleSummary,
+    /// Sigma rule hits (including correlation hits), sorted by time, host, record id.
+    pub detections: Vec<Detection>,
+    /// Behaviour-analytic findings, sorted by time.
+    pub findings: Vec<Finding>,
+    /// The outbreak: clusters of remote-execution hops.
+    pub spread: Spread,
+    /// Accounts to reset and to review.
+    pub accounts: Accounts,
+}
+
+impl Case {
+    /// An empty case stamped with this Ward version and time.
+    pub fn new(ward_version: &str, generated_at: Timestamp) -> Self {
+        Case {
+            schema_version: SCHEMA_VERSION,
+            ward_version: ward_version.to_string(),
+            generated_at,
+            ..Case::default()
+        }
+    }
+
+    /// Detections counted by level, lowest first.
+    pub fn detections_by_level(&self) -> BTreeMap<Level, usize> {
+        let mut m = BTreeMap::new();
+        for d in &self.detections {
+            *m.entry(d.level).or_insert(0) += 1;
+        }
+        m
+    }
+
+    /// Detections counted by host.
+    pub fn detections_by_host(&self) -> BTreeMap<String, usize> {
+        let mut m = BTreeMap::new();
+        for d in &self.detections {
+            *m.entry(d.host.clone()).or_insert(0) += 1;
+        }
+        m
+    }
+}
+
+/// What was read.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct InputSummary {
+    /// One entry per file (archive members count as files).
+    pub files: Vec<FileSummary>,
+    /// Events read, all files.
+    pub events: u64,
+    /// Records that could not be read, all files.
+    pub bad_records: u64,
+}
+
+/// One input file.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct FileSummary {
+    /// Path as given (archive members as `archive.zip!member`).
+    pub path: String,
+    /// Format sniffed, e.g. `evtx`, `evtx-json`, `zeek-tsv`.
+    pub format: String,
+    /// Events read.
+    pub events: u64,
+    /// Records that could not be read.
+    pub bad_records: u64,
+    /// The errors, each with its position (at most a bounded number are kept; `bad_records` counts all).
+    pub errors: Vec<InputError>,
+}
+
+/// A record or file that could not be read.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct InputError {
+    /// Record number, line or byte offset, as the reader counts (see `unit`).
+    pub position: u64,
+    /// `record`, `line`, `offset` or `file`.
+    pub unit: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Rules loaded and skipped.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct RuleSummary {
+    /// Rules compiled and run.
+    pub loaded: usize,
+    /// Rules that will not run, each with a reason (`ward rules check` lists them).
+    pub skipped: usize,
+    /// Skipped rules counted by reason.
+    pub skipped_by_reason: BTreeMap<String, usize>,
+}
+
+/// One Sigma rule hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Detection {
+    /// When the (last) matching event happened.
+    pub time: Timestamp,
+    /// Upper-case short host name.
+    pub host: String,
+    /// Rule id as written in the rule.
+    pub rule_id: String,
+    /// Rule title.
+    pub title: String,
+    /// Rule level.
+    pub level: Level,
+    /// `rule` for a single-event rule, `correlation` for a correlation rule.
+    pub kind: String,
+    /// Log source label (Windows channel, or `product/service`).
+    pub source: String,
+    /// Windows EventID, when there is one.
+    pub event_id: Option<u32>,
+    /// The log's record id.
+    pub record_id: Option<u64>,
+    /// Input file.
+    pub file: String,
+    /// Position in that file.
+    pub position: u64,
+    /// ATT&CK and other tags of the rule.
+    pub tags: Vec<String>,
+    /// The event's fields (empty for correlation hits).
+    pub fields: FieldList,
+}
+
+/// One behaviour-analytic finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Analytic that produced it, e.g. `remote-execution`, `recon-burst`, `smb-fan-out`, `beacon`.
+    pub analytic: String,
+    /// One-line title for people.
+    pub title: String,
+    /// Severity.
+    pub level: Level,
+    /// Host the finding is about (upper-case short name).
+    pub host: String,
+    /// First evidence.
+    pub first_seen: Timestamp,
+    /// Last evidence.
+    pub last_seen: Timestamp,
+    /// A sentence saying what was seen.
+    pub summary: String,
+    /// Analytic-specific figures (counts, scores, peers).
+    pub details: BTreeMap<String, serde_json::Value>,
+    /// The events behind it.
+    pub evidence: Vec<Evidence>,
+}
+
+/// A pointer to one event behind a finding, with enough to read it without opening the log.
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct Evidence {
+    /// Event time.
+    pub time: Timestamp,
+    /// Host that logged it.
+    pub host: String,
+    /// Input file.
+    pub file: String,
+    /// Position in the file.
+    pub position: u64,
+    /// Record id, when the log has one.
+    pub record_id: Option<u64>,
+    /// Windows EventID or log type (`zeek/conn`).
+    pub kind: String,
+    /// What the event says, in one line.
+    pub summary: String,
+}
+
+/// The outbreak: remote-execution hops grouped by shared artefact.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Spread {
+    /// One cluster per artefact (service name, implant name).
+    pub clusters: Vec<Cluster>,
+}
+
+/// Hops that share one artefact.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Cluster {
+    /// Stable id within the report, e.g. `C1`.
+    pub id: String,
+    /// The shared artefact, e.g. `service:WmiApSrvEx`.
+    pub artefact: String,
+    /// `worm`, `suspicious` or `likely-admin`.
+    pub verdict: String,
+    /// Why that verdict.
+    pub reasons: Vec<String>,
+    /// First host with the artefact (upper-case short name).
+    pub patient_zero: Option<String>,
+    /// Hosts in the cluster.
+    pub hosts: Vec<ClusterHost>,
+    /// Remote-execution hops.
+    pub edges: Vec<Edge>,
+    /// Attempts that did not lead to an install.
+    pub failed_attempts: Vec<FailedAttempt>,
+}
+
+/// A host in a cluster.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ClusterHost {
+    /// Upper-case short name.
+    pub host: String,
+    /// Lower-case FQDN when seen.
+    pub fqdn: Option<String>,
+    /// IP addresses seen for it.
+    pub ips: Vec<String>,
+    /// Earliest evidence of the artefact on it.
+    pub infected_at: Option<Timestamp>,
+    /// Role from the assets file (`mri-console`, `kiosk`, `file-server`, …).
+    pub role: Option<String>,
+    /// True for clinical devices (from the assets file).
+    pub clinical: bool,
+    /// Number of evidence events on this host.
+    pub evidence_count: usize,
+}
+
+/// One hop: `from` reached `to` and ran something there.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Edge {
+    /// Source host (upper-case short name; an IP when the name is unknown).
+    pub from: String,
+    /// Target host.
+    pub to: String,
+    /// Time of the install on the target.
+    pub time: Option<Timestamp>,
+    /// Account used for the hop (`DOMAIN\user`).
+    pub account: Option<String>,
+    /// The events behind the hop.
+    pub evidence: Vec<Evidence>,
+}
+
+/// A hop that was tried and did not complete.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct FailedAttempt {
+    /// Source host.
+    pub from: String,
+    /// Target host.
+    pub to: String,
+    /// When.
+    pub time: Option<Timestamp>,
+}
+
+/// Accounts to reset and to review.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Accounts {
+    /// Credentials exposed on an affected host: reset them, from a clean computer.
+    pub reset: Vec<AccountEntry>,
+    /// Used against an affected host without exposing credentials there: review them.
+    pub review: Vec<AccountEntry>,
+}
+
+/// One account and why it is listed.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct AccountEntry {
+    /// `DOMAIN\user`.
+    pub account: String,
+    /// Affected hosts where it was seen.
+    pub hosts: Vec<String>,
+    /// Logon types seen (Windows numbering), or `explicit` for 4648, `hop` for a hop account.
+    pub logon_types: Vec<String>,
+    /// The logons behind it.
+    pub evidence: Vec<Evidence>,
+}
