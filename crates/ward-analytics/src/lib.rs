@@ -3,5 +3,6 @@
 //! accounts to reset; everything a run learned is gathered in a [`Case`] for the report sinks.
 
 pub mod case;
+pub mod network;
 
 pub use case::Case;
