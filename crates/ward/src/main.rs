@@ -1,1 +1,42 @@
-fn main() {}
+//! `ward`: hunt worms like Kwampirs in hospital logs, trace their spread, and say what to do next.
+//!
+//! This file only parses the command line and reports errors; each command lives in its own
+//! module and the stages live in the library crates.
+
+mod builtin;
+mod cli;
+mod hunt;
+mod output;
+mod pipeline;
+mod rules_cmd;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command, RulesCommand};
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    /// The run completed (whatever it found, unless `--fail-level` was given).
+    pub const OK: u8 = 0;
+    /// The run completed and found detections at or above `--fail-level`, or a rule test failed.
+    pub const FOUND: u8 = 1;
+    /// Usage error or a fatal error (no readable input, unwritable output, bad rule path).
+    pub const ERROR: u8 = 2;
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Hunt(args) => hunt::run(args),
+        Command::Rules { command: RulesCommand::Check(args) } => rules_cmd::check(args),
+        Command::Rules { command: RulesCommand::Test(args) } => rules_cmd::test(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("ward: error: {err:#}");
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}

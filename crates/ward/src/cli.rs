@@ -1,0 +1,115 @@
+//! Command-line interface: what a user can type, with help text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use ward_event::Level;
+
+/// Find worms like Kwampirs in hospital logs, trace how they spread, and say what to do next.
+#[derive(Debug, Parser)]
+#[command(name = "ward", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read host and network logs, run Sigma rules and Ward's analytics, trace the outbreak.
+    Hunt(HuntArgs),
+    /// Check or test Sigma rules.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every rule that will not load or can never match, with the reason.
+    Check(RulesCheckArgs),
+    /// Run SigmaHQ-style regression tests (`info.yml` files under a `regression_data` folder).
+    Test(RulesTestArgs),
+}
+
+/// Output formats for `ward hunt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A readable summary for the terminal.
+    Table,
+    /// One JSON object per detection or finding.
+    Jsonl,
+    /// The whole case as one versioned JSON document (docs/report-schema.md).
+    Json,
+    /// A CSV timeline that loads into Timesketch.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct HuntArgs {
+    /// Files or folders to read (folders are recursed; .gz and .zip are opened).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Sigma rules to add (file or folder; repeatable). Ward's own rules always load.
+    #[arg(long = "rules", short = 'r', value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Only events at or after this time (RFC 3339, or `YYYY-MM-DD[ HH:MM:SS]` in UTC).
+    #[arg(long, value_parser = parse_time)]
+    pub from: Option<ward_event::Timestamp>,
+    /// Only events before this time.
+    #[arg(long, value_parser = parse_time)]
+    pub to: Option<ward_event::Timestamp>,
+    /// Report only detections at or above this level.
+    #[arg(long, default_value = "informational", value_parser = parse_level)]
+    pub min_level: Level,
+    /// Exit with code 1 when a detection at or above this level is found.
+    #[arg(long, value_parser = parse_level)]
+    pub fail_level: Option<Level>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write the output to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the self-contained HTML case report to this file.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Asset inventory CSV (`hostname,ip,role,clinical`) to mark clinical devices and roles.
+    #[arg(long, value_name = "FILE")]
+    pub assets: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 't')]
+    pub threads: Option<usize>,
+    /// No progress bar and no summary on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesCheckArgs {
+    /// Rule files or folders.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// List only the counts by reason.
+    #[arg(long)]
+    pub summary: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesTestArgs {
+    /// A folder holding `regression_data` (e.g. a SigmaHQ checkout), or the folder itself.
+    pub path: PathBuf,
+    /// Rules to test (default: the `rules*` folders next to `regression_data`).
+    #[arg(long = "rules", short = 'r', value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Read the JSON copies of the events instead of the EVTX files.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_time(s: &str) -> Result<ward_event::Timestamp, String> {
+    ward_event::Timestamp::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    s.parse()
+}

@@ -1,0 +1,151 @@
+//! The hunt pipeline, shared by every command that reads logs: files are read in parallel, each
+//! event meets the rules indexed for its log source and yields compact facts; then detections are
+//! sorted, correlations run in time order across all inputs, and the analytics build the Case.
+
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use ward_analytics::case::{Detection, FileSummary, InputError, InputSummary};
+use ward_analytics::facts::Fact;
+use ward_analytics::network::{NetFact, NetworkAnalyzer};
+use ward_analytics::{Analyzer, Assets, Case};
+use ward_event::{Event, Level, Timestamp};
+use ward_ingest::FileReport;
+use ward_sigma::{CorrelationEvent, RuleSet};
+
+/// What a run reads and how.
+pub struct RunOptions {
+    /// Only events at or after this time.
+    pub from: Option<Timestamp>,
+    /// Only events before this time.
+    pub to: Option<Timestamp>,
+    /// Detections below this level are left out of the case (they still feed correlations).
+    pub min_level: Level,
+    /// Asset inventory, when given.
+    pub assets: Assets,
+}
+
+/// What reading one input produced.
+#[derive(Default)]
+struct FileOutput {
+    reports: Vec<FileReport>,
+    detections: Vec<Detection>,
+    correlation: Vec<CorrelationEvent>,
+    facts: Vec<Fact>,
+    net_facts: Vec<NetFact>,
+}
+
+/// Reads every input and builds the case. `progress` is called once per input read.
+pub fn run(
+    inputs: &[PathBuf],
+    rules: &RuleSet,
+    options: &RunOptions,
+    progress: &(dyn Fn(&Path) + Sync),
+) -> Case {
+    let outputs: Vec<FileOutput> = inputs
+        .par_iter()
+        .map(|path| {
+            let out = read_one(path, rules, options);
+            progress(path);
+            out
+        })
+        .collect();
+
+    let mut case = Case::new(env!("CARGO_PKG_VERSION"), Timestamp::from_jiff(jiff::Timestamp::now()));
+    let mut detections = Vec::new();
+    let mut correlation = Vec::new();
+    let mut facts = Vec::new();
+    let mut net_facts = Vec::new();
+    for out in outputs {
+        case.inputs.files.extend(out.reports.iter().map(file_summary));
+        detections.extend(out.detections);
+        correlation.extend(out.correlation);
+        facts.extend(out.facts);
+        net_facts.extend(out.net_facts);
+    }
+    case.inputs.events = case.inputs.files.iter().map(|f| f.events).sum();
+    case.inputs.bad_records = case.inputs.files.iter().map(|f| f.bad_records).sum();
+
+    correlation.sort_by_key(|c| c.time);
+    for hit in rules.correlate(&correlation) {
+        detections.push(crate::output::correlation_detection(rules, &hit));
+    }
+    detections.sort_by(detection_order);
+
+    facts.sort_by_key(|f| f.time());
+    let mut analyzer = Analyzer::new(Default::default(), options.assets.clone());
+    let mut pending = detections.iter().peekable();
+    for fact in &facts {
+        while let Some(d) = pending.next_if(|d| d.time <= fact.time()) {
+            analyzer.feed_detection(d);
+        }
+        analyzer.feed(fact);
+    }
+    pending.for_each(|d| analyzer.feed_detection(d));
+    let outcome = analyzer.finish();
+
+    net_facts.sort_by_key(|f| f.time);
+    let mut network = NetworkAnalyzer::new(Default::default());
+    for fact in &net_facts {
+        network.feed(fact);
+    }
+
+    case.findings = outcome.findings;
+    case.findings.extend(network.finish());
+    case.findings.sort_by(|a, b| a.first_seen.cmp(&b.first_seen).then_with(|| a.host.cmp(&b.host)));
+    case.spread = outcome.spread;
+    case.accounts = outcome.accounts;
+    detections.retain(|d| d.level >= options.min_level);
+    case.detections = detections;
+    case
+}
+
+fn read_one(path: &Path, rules: &RuleSet, options: &RunOptions) -> FileOutput {
+    let mut out = FileOutput::default();
+    let mut hits = Vec::new();
+    let reports = ward_ingest::read_path(path, &mut |event: Event| {
+        if options.from.is_some_and(|from| event.time < from) || options.to.is_some_and(|to| event.time >= to) {
+            return;
+        }
+        hits.clear();
+        rules.matches(&event, &mut |idx| hits.push(idx));
+        for &idx in &hits {
+            if let Some(c) = rules.correlation_input(idx, &event) {
+                out.correlation.push(c);
+            }
+            out.detections.push(crate::output::rule_detection(rules, idx, &event));
+        }
+        if let Some(fact) = ward_analytics::facts::extract(&event) {
+            out.facts.push(fact);
+        }
+        if let Some(fact) = ward_analytics::network::extract(&event) {
+            out.net_facts.push(fact);
+        }
+    });
+    out.reports = reports;
+    out
+}
+
+fn detection_order(a: &Detection, b: &Detection) -> std::cmp::Ordering {
+    (a.time, &a.host, a.record_id, &a.file, a.position, &a.rule_id).cmp(&(
+        b.time,
+        &b.host,
+        b.record_id,
+        &b.file,
+        b.position,
+        &b.rule_id,
+    ))
+}
+
+fn file_summary(r: &FileReport) -> FileSummary {
+    FileSummary {
+        path: r.path.clone(),
+        format: r.format.to_string(),
+        events: r.events,
+        bad_records: r.bad_records,
+        errors: r
+            .errors
+            .iter()
+            .map(|e| InputError { position: e.position, unit: e.unit.as_str().to_string(), message: e.message.clone() })
+            .collect(),
+    }
+}
