@@ -29,6 +29,9 @@ pub struct Case {
     pub spread: Spread,
     /// Accounts to reset and to review.
     pub accounts: Accounts,
+    /// Readiness checks (`ward audit`, or `ward hunt` when the inputs allow); absent when none ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<Readiness>,
 }
 
 impl Case {
@@ -275,4 +278,32 @@ pub struct AccountEntry {
     pub logon_types: Vec<String>,
     /// The logons behind it.
     pub evidence: Vec<Evidence>,
+}
+
+/// The readiness audit: the controls that stop the next worm, each checked with evidence.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Readiness {
+    /// Overall score, 0–100 (share of decided checks that pass, weighted by severity).
+    pub score: u32,
+    /// The checks, in a stable order.
+    pub checks: Vec<ReadinessCheck>,
+}
+
+/// One readiness check.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ReadinessCheck {
+    /// Stable id, e.g. `admin-daily-use`, `av-realtime`, `patch-currency`, `password-policy`.
+    pub id: String,
+    /// Which advice it checks, for people.
+    pub title: String,
+    /// `pass`, `fail` or `unknown`.
+    pub status: String,
+    /// How much a failure matters.
+    pub severity: Level,
+    /// What was found (or, for `unknown`, which data would settle it).
+    pub summary: String,
+    /// The facts behind the status, one line each (never a password or hash).
+    pub evidence: Vec<String>,
+    /// What to do about a failure.
+    pub remediation: String,
 }
