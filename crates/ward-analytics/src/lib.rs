@@ -1,8 +1,36 @@
-//! Ward's behaviour analytics. Readers turn events into compact [`facts`]; the analytics keep
-//! small keyed state over facts in time order and produce findings, the spread graph and the
-//! accounts to reset; everything a run learned is gathered in a [`Case`] for the report sinks.
+//! Ward's behaviour analytics. Readers turn events into compact [`facts`]; the [`Analyzer`]
+//! keeps small keyed state over facts in time order and produces findings (remote execution,
+//! recon bursts, SMB fan-out), the spread graph and the accounts to reset; everything a run
+//! learned is gathered in a [`Case`] for the report sinks.
+//!
+//! ```
+//! use ward_analytics::{facts, Analyzer, AnalyticsConfig, Assets};
+//! # let events: Vec<ward_event::Event> = Vec::new();
+//! let mut analyzer = Analyzer::new(AnalyticsConfig::default(), Assets::default());
+//! for event in &events {
+//!     if let Some(fact) = facts::extract(event) {
+//!         analyzer.feed(&fact);
+//!     }
+//! }
+//! let outcome = analyzer.finish();
+//! assert!(outcome.spread.clusters.is_empty());
+//! ```
 
+pub mod accounts;
+mod analyzer;
+pub mod artefacts;
+pub mod assets;
 pub mod case;
+pub mod config;
+pub mod directory;
+pub mod facts;
+pub mod fanout;
 pub mod network;
+pub mod recon;
+pub mod remote_exec;
+pub mod spread;
 
+pub use analyzer::{Analyzer, Outcome};
+pub use assets::{Asset, Assets, AssetsError};
 pub use case::Case;
+pub use config::AnalyticsConfig;

@@ -1,0 +1,271 @@
+//! The [`Analyzer`]: facts in time order in, findings, the spread graph and the accounts out.
+
+use crate::accounts::CredentialExposure;
+use crate::artefacts::{file_key, is_specific, service_key, ArtefactLog};
+use crate::assets::Assets;
+use crate::case::{Accounts, Detection, Edge, Evidence, Finding, Spread};
+use crate::config::AnalyticsConfig;
+use crate::directory::{is_local_ip, HostDirectory};
+use crate::facts::Fact;
+use crate::fanout::FanOutTracker;
+use crate::recon::{base_name, ReconTracker};
+use crate::remote_exec::{image_file, Hop, RemoteExecTracker};
+use crate::spread::{self, ResolvedHop, SpreadContext};
+use std::collections::BTreeMap;
+use ward_event::{Level, Timestamp, Value};
+
+/// What the host analytics found.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Remote-execution, recon-burst and SMB fan-out findings, sorted by time.
+    pub findings: Vec<Finding>,
+    /// Clusters of remote-execution hops.
+    pub spread: Spread,
+    /// Accounts to reset and to review.
+    pub accounts: Accounts,
+}
+
+/// Failed attempts kept for the spread graph; more are dropped.
+const MAX_ATTEMPTS: usize = 4096;
+
+/// Stateful host analytics over facts in time order across all inputs.
+#[derive(Debug)]
+pub struct Analyzer {
+    config: AnalyticsConfig,
+    assets: Assets,
+    directory: HostDirectory,
+    remote: RemoteExecTracker,
+    recon: ReconTracker,
+    fanout: FanOutTracker,
+    exposure: CredentialExposure,
+    artefacts: ArtefactLog,
+    /// Failed remote logons: (source address, target host, time).
+    failed_logons: Vec<(String, String, Timestamp)>,
+    last_sweep: Timestamp,
+}
+
+impl Analyzer {
+    /// An analyzer with these thresholds and known hosts.
+    pub fn new(config: AnalyticsConfig, assets: Assets) -> Self {
+        Analyzer {
+            config,
+            assets,
+            directory: HostDirectory::default(),
+            remote: RemoteExecTracker::default(),
+            recon: ReconTracker::default(),
+            fanout: FanOutTracker::default(),
+            exposure: CredentialExposure::default(),
+            artefacts: ArtefactLog::default(),
+            failed_logons: Vec::new(),
+            last_sweep: Timestamp::UNKNOWN,
+        }
+    }
+
+    /// Takes one fact; facts must arrive in time order.
+    pub fn feed(&mut self, fact: &Fact) {
+        let cfg = &self.config;
+        match fact {
+            Fact::Logon(l) => {
+                if let (Some(ip), Some(ws)) = (&l.source_ip, &l.workstation) {
+                    self.directory.learn(ip, ws);
+                }
+                if !l.success && l.source_ip.as_deref().is_some_and(|ip| !is_local_ip(ip)) && self.failed_logons.len() < MAX_ATTEMPTS {
+                    let ip = l.source_ip.clone().unwrap_or_default();
+                    self.failed_logons.push((ip, l.evidence.host.clone(), l.evidence.time));
+                }
+                self.remote.logon(l, cfg);
+                self.fanout.logon(l, cfg);
+                self.exposure.logon(l);
+            }
+            Fact::ExplicitCredentials(x) => {
+                if let (Some(ip), Some(server)) = (&x.target_ip, &x.target_server) {
+                    self.directory.learn(ip, server);
+                }
+                self.exposure.explicit(x);
+            }
+            Fact::SpecialLogon(_) | Fact::RegistrySet(_) => {}
+            Fact::ShareAccess(s) => {
+                self.remote.share(s, cfg);
+                self.fanout.share(s, cfg);
+            }
+            Fact::ServiceInstall(s) => {
+                let host = &s.evidence.host;
+                self.artefacts.service(host, &s.service, &image_file(&s.image_path), &s.evidence);
+                self.exposure.service(s);
+                self.remote.service(s, cfg);
+            }
+            Fact::ProcessCreation(p) => {
+                self.artefacts.file(&p.evidence.host, &base_name(&p.image), &p.evidence);
+                self.recon.feed(p, cfg);
+            }
+            Fact::FileCreate(f) => {
+                self.artefacts.file(&f.evidence.host, &base_name(&f.target), &f.evidence);
+                self.remote.file(f, cfg);
+            }
+            Fact::NetworkConnection(c) => {
+                if let (true, Some(ip)) = (c.initiated, &c.source_ip) {
+                    self.directory.learn(ip, &c.evidence.host);
+                }
+                self.fanout.connection(c, cfg);
+            }
+        }
+        self.sweep(fact.time());
+    }
+
+    fn sweep(&mut self, now: Timestamp) {
+        if now >= self.last_sweep.add_secs(self.config.hop_window_secs) {
+            self.last_sweep = now;
+            self.remote.sweep(now, &self.config);
+        }
+    }
+
+    /// Takes one rule hit: artefacts it names mark its host, and serious hits that are not the
+    /// install itself count as follow-up activity.
+    pub fn feed_detection(&mut self, d: &Detection) {
+        let e = Evidence {
+            time: d.time,
+            host: d.host.clone(),
+            file: d.file.clone(),
+            position: d.position,
+            record_id: d.record_id,
+            kind: d.event_id.map(|i| i.to_string()).unwrap_or_else(|| d.kind.clone()),
+            summary: format!("rule hit: {}", d.title),
+        };
+        let text = |name: &str| d.fields.get(name).and_then(Value::as_str).map(str::to_string);
+        if let Some(s) = text("ServiceName") {
+            self.artefacts.saw(&d.host, service_key(&s), &e);
+        }
+        for name in ["Image", "TargetFilename", "ImagePath", "ServiceFileName", "NewProcessName"] {
+            let file = text(name).map(|p| image_file(&p)).filter(|f| is_specific(f));
+            if let Some(f) = file {
+                self.artefacts.saw(&d.host, file_key(&f), &e);
+            }
+        }
+        let install = matches!(d.event_id, Some(7045 | 4697));
+        if d.level >= Level::High && !install {
+            self.artefacts.follow_up(&d.host, &format!("rule hit: {}", d.title), d.time);
+        }
+    }
+
+    /// Entries of keyed state held now (findings and hops excluded): stays bounded when many
+    /// unrelated facts are fed.
+    pub fn state_size(&self) -> usize {
+        self.directory.size()
+            + self.remote.state_size()
+            + self.recon.state_size()
+            + self.fanout.state_size()
+            + self.exposure.state_size()
+            + self.artefacts.state_size()
+            + self.failed_logons.len()
+    }
+
+    /// Ends the run: findings, spread and accounts.
+    pub fn finish(mut self) -> Outcome {
+        let recon = std::mem::take(&mut self.recon).finish();
+        for f in &recon {
+            let what = format!("recon burst ({} commands)", f.evidence.len());
+            self.artefacts.follow_up(&f.host, &what, f.first_seen);
+        }
+        let (hops, orphans) = std::mem::take(&mut self.remote).finish();
+        let resolved: Vec<ResolvedHop> = hops.iter().map(|h| self.resolve(h)).collect();
+        let mut attempts: Vec<(String, String, Timestamp)> = Vec::new();
+        for (ip, to, t) in &self.failed_logons {
+            attempts.push((self.name(ip), to.clone(), *t));
+        }
+        for (to, d) in &orphans {
+            if let Some(ip) = &d.source_ip {
+                attempts.push((self.name(ip), to.clone(), d.time));
+            }
+        }
+        attempts.sort_by(|a, b| (a.2, &a.1).cmp(&(b.2, &b.1)));
+        attempts.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        let ctx = SpreadContext {
+            config: &self.config,
+            assets: &self.assets,
+            directory: &self.directory,
+            artefacts: &self.artefacts,
+            attempts: &attempts,
+        };
+        let clusters = spread::build(&resolved, &ctx);
+        let mut findings = recon;
+        findings.extend(hop_findings(&resolved, &clusters));
+        let fanout = std::mem::take(&mut self.fanout);
+        findings.extend(fanout.finish(&|ip| self.name(ip)));
+        findings.sort_by(|a, b| (a.first_seen, &a.host, &a.analytic).cmp(&(b.first_seen, &b.host, &b.analytic)));
+
+        let mut affected: BTreeMap<String, Timestamp> = BTreeMap::new();
+        let mut hop_accounts = Vec::new();
+        for c in clusters.iter().filter(|c| c.verdict != "likely-admin") {
+            for h in &c.hosts {
+                let t = h.infected_at.unwrap_or_default();
+                let slot = affected.entry(h.host.clone()).or_insert(t);
+                *slot = (*slot).min(t);
+            }
+            for e in &c.edges {
+                if let Some(a) = &e.account {
+                    hop_accounts.push((a.clone(), e.to.clone(), e.evidence.clone()));
+                }
+            }
+        }
+        let max_evidence = self.config.max_evidence;
+        let accounts = std::mem::take(&mut self.exposure).finish(&affected, &hop_accounts, max_evidence);
+        Outcome { findings, spread: Spread { clusters }, accounts }
+    }
+
+    fn name(&self, ip: &str) -> String {
+        self.directory.resolve(ip, &self.assets)
+    }
+
+    fn resolve(&self, h: &Hop) -> ResolvedHop {
+        let from = match (&h.source_ip, &h.source_name) {
+            (Some(ip), _) => self.name(ip),
+            (None, Some(n)) => n.clone(),
+            (None, None) => "?".to_string(),
+        };
+        let account = h.account.as_ref().filter(|a| !a.is_empty()).map(|a| a.qualified());
+        let edge = Edge { from: from.clone(), to: h.target.clone(), time: Some(h.time), account, evidence: h.evidence.clone() };
+        ResolvedHop { from, to: h.target.clone(), time: h.time, service: h.service.clone(), implant: h.implant.clone(), edge }
+    }
+}
+
+/// One remote-execution finding per hop, critical inside a worm cluster.
+fn hop_findings(hops: &[ResolvedHop], clusters: &[crate::case::Cluster]) -> Vec<Finding> {
+    hops.iter()
+        .map(|h| {
+            let cluster = clusters.iter().find(|c| c.edges.iter().any(|e| e.to == h.to && e.time == Some(h.time)));
+            let verdict = cluster.map(|c| c.verdict.as_str()).unwrap_or("suspicious");
+            let level = match verdict {
+                "worm" => Level::Critical,
+                "likely-admin" => Level::Low,
+                _ => Level::High,
+            };
+            let mut details = BTreeMap::new();
+            details.insert("from".into(), serde_json::json!(h.from));
+            details.insert("to".into(), serde_json::json!(h.to));
+            details.insert("service".into(), serde_json::json!(h.service));
+            details.insert("implant".into(), serde_json::json!(h.implant));
+            details.insert("account".into(), serde_json::json!(h.edge.account));
+            details.insert("cluster".into(), serde_json::json!(cluster.map(|c| c.id.clone())));
+            details.insert("verdict".into(), serde_json::json!(verdict));
+            let first = h.edge.evidence.first().map(|e| e.time).unwrap_or(h.time);
+            Finding {
+                analytic: "remote-execution".into(),
+                title: format!("Remote execution: {} → {} (service {})", h.from, h.to, h.service),
+                level,
+                host: h.to.clone(),
+                first_seen: first,
+                last_seen: h.time,
+                summary: format!(
+                    "{} reached {} as {} and installed service {} ({})",
+                    h.from,
+                    h.to,
+                    h.edge.account.as_deref().unwrap_or("an unknown account"),
+                    h.service,
+                    h.implant
+                ),
+                details,
+                evidence: h.edge.evidence.clone(),
+            }
+        })
+        .collect()
+}

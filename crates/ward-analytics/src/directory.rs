@@ -1,0 +1,73 @@
+//! Which host is behind an address: learned from target-side logons (`IpAddress` +
+//! `WorkstationName`), explicit-credential events, a host's own connections, and the assets file
+//! (which wins). Bounded by the number of hosts and addresses, not events.
+
+use crate::assets::Assets;
+use std::collections::{BTreeSet, HashMap};
+
+/// Addresses and names of the hosts seen.
+#[derive(Debug, Default)]
+pub struct HostDirectory {
+    by_ip: HashMap<String, String>,
+    ips: HashMap<String, BTreeSet<String>>,
+    fqdn: HashMap<String, String>,
+}
+
+/// True for addresses that never name a remote peer.
+pub fn is_local_ip(ip: &str) -> bool {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(a) => a.is_loopback() || a.is_unspecified(),
+        Err(_) => true,
+    }
+}
+
+impl HostDirectory {
+    /// Records that `ip` belongs to `host` (a raw name; it is normalised).
+    pub fn learn(&mut self, ip: &str, host: &str) {
+        let name = ward_event::HostName::new(host);
+        if name.is_empty() || is_local_ip(ip) || name.short().parse::<std::net::IpAddr>().is_ok() {
+            return;
+        }
+        let short = name.short().to_string();
+        if let Some(f) = name.fqdn() {
+            self.fqdn.entry(short.clone()).or_insert_with(|| f.to_string());
+        }
+        self.by_ip.insert(ip.to_string(), short.clone());
+        self.ips.entry(short).or_default().insert(ip.to_string());
+    }
+
+    /// Records the FQDN of a host as its own logs name it.
+    pub fn learn_fqdn(&mut self, short: &str, fqdn: Option<&str>) {
+        if let Some(f) = fqdn {
+            self.fqdn.entry(short.to_string()).or_insert_with(|| f.to_string());
+        }
+    }
+
+    /// The host behind `ip`: the assets file first, then what the logs taught; else the IP itself.
+    pub fn resolve(&self, ip: &str, assets: &Assets) -> String {
+        assets
+            .host_of_ip(ip)
+            .or_else(|| self.by_ip.get(ip).map(String::as_str))
+            .unwrap_or(ip)
+            .to_string()
+    }
+
+    /// Every address seen for `host`, plus those in the assets file, sorted.
+    pub fn ips_of(&self, host: &str, assets: &Assets) -> Vec<String> {
+        let mut all: BTreeSet<String> = self.ips.get(host).cloned().unwrap_or_default();
+        if let Some(a) = assets.host(host) {
+            all.extend(a.ips.iter().cloned());
+        }
+        all.into_iter().collect()
+    }
+
+    /// The FQDN seen for `host`.
+    pub fn fqdn_of(&self, host: &str) -> Option<String> {
+        self.fqdn.get(host).cloned()
+    }
+
+    /// Entries held, for the memory bound.
+    pub fn size(&self) -> usize {
+        self.by_ip.len() + self.fqdn.len()
+    }
+}

@@ -1,0 +1,252 @@
+//! Compact facts: the few fields of a Windows event that the host analytics need, each with the
+//! [`Evidence`] pointing back at the event. Facts are small and owned, so analytics can keep the
+//! handful that matter and drop the event.
+
+mod extract;
+
+pub use extract::extract;
+
+use crate::case::Evidence;
+use ward_event::Timestamp;
+
+/// One compact record extracted from an event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fact {
+    /// 4624 (success) or 4625 (failure).
+    Logon(Logon),
+    /// 4648: credentials given explicitly, logged on the host where they were typed.
+    ExplicitCredentials(ExplicitCredentials),
+    /// 4672: an administrator-equivalent logon.
+    SpecialLogon(SpecialLogon),
+    /// 5140 / 5145: a network share was reached.
+    ShareAccess(ShareAccess),
+    /// 7045 (System) / 4697 (Security): a service was installed.
+    ServiceInstall(ServiceInstall),
+    /// Sysmon 1 / Security 4688: a process started.
+    ProcessCreation(ProcessCreation),
+    /// Sysmon 11: a file was created.
+    FileCreate(FileCreate),
+    /// Sysmon 13: a registry value was set.
+    RegistrySet(RegistrySet),
+    /// Sysmon 3: a network connection.
+    NetworkConnection(NetworkConnection),
+}
+
+impl Fact {
+    /// The event behind the fact.
+    pub fn evidence(&self) -> &Evidence {
+        match self {
+            Fact::Logon(f) => &f.evidence,
+            Fact::ExplicitCredentials(f) => &f.evidence,
+            Fact::SpecialLogon(f) => &f.evidence,
+            Fact::ShareAccess(f) => &f.evidence,
+            Fact::ServiceInstall(f) => &f.evidence,
+            Fact::ProcessCreation(f) => &f.evidence,
+            Fact::FileCreate(f) => &f.evidence,
+            Fact::RegistrySet(f) => &f.evidence,
+            Fact::NetworkConnection(f) => &f.evidence,
+        }
+    }
+
+    /// When the event happened.
+    pub fn time(&self) -> Timestamp {
+        self.evidence().time
+    }
+
+    /// The host that logged it (upper-case short name).
+    pub fn host(&self) -> &str {
+        &self.evidence().host
+    }
+}
+
+/// An account as `DOMAIN\user` (or `user` when no domain was logged).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Account {
+    /// Domain as logged (may be empty).
+    pub domain: String,
+    /// User name as logged.
+    pub user: String,
+    /// SID, when logged.
+    pub sid: Option<String>,
+}
+
+impl Account {
+    /// `DOMAIN\user`, or `user` alone when the domain is empty.
+    pub fn qualified(&self) -> String {
+        if self.domain.is_empty() || self.domain == "-" {
+            self.user.clone()
+        } else {
+            format!("{}\\{}", self.domain, self.user)
+        }
+    }
+
+    /// True for a computer account (`HOST$`).
+    pub fn is_computer(&self) -> bool {
+        self.user.ends_with('$')
+    }
+
+    /// True when nothing was logged.
+    pub fn is_empty(&self) -> bool {
+        self.user.is_empty() || self.user == "-"
+    }
+}
+
+/// A logon on the host that logged it (4624 / 4625).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logon {
+    /// The event.
+    pub evidence: Evidence,
+    /// True for 4624, false for 4625.
+    pub success: bool,
+    /// Windows logon type (2 interactive, 3 network, 10 remote interactive, …); 0 when absent.
+    pub logon_type: u32,
+    /// The account that logged on.
+    pub account: Account,
+    /// Source address, when the logon came over the network.
+    pub source_ip: Option<String>,
+    /// Source computer name as the client gave it.
+    pub workstation: Option<String>,
+    /// `TargetLogonId`, to tie later events of the same session.
+    pub logon_id: Option<String>,
+}
+
+/// Credentials used explicitly (4648), e.g. `runas` or `net use \\host /user:`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExplicitCredentials {
+    /// The event.
+    pub evidence: Evidence,
+    /// The account whose credentials were used.
+    pub account: Account,
+    /// The account that used them.
+    pub subject: Account,
+    /// Server the credentials were for.
+    pub target_server: Option<String>,
+    /// Address of that server, when logged.
+    pub target_ip: Option<String>,
+}
+
+/// A logon with administrator-equivalent privileges (4672).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecialLogon {
+    /// The event.
+    pub evidence: Evidence,
+    /// The account.
+    pub account: Account,
+    /// `SubjectLogonId`.
+    pub logon_id: Option<String>,
+}
+
+/// A network share reached on the host that logged it (5140 / 5145).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShareAccess {
+    /// The event.
+    pub evidence: Evidence,
+    /// Share name without the `\\*\` prefix, upper-case (`ADMIN$`, `C$`, `IPC$`).
+    pub share: String,
+    /// Path inside the share (5145 only).
+    pub relative_target: Option<String>,
+    /// True when the access asked for write (WriteData / AppendData / 0x2 / 0x4 bits).
+    pub write: bool,
+    /// Source address.
+    pub source_ip: Option<String>,
+    /// The account.
+    pub account: Account,
+    /// `SubjectLogonId`.
+    pub logon_id: Option<String>,
+}
+
+impl ShareAccess {
+    /// True for `ADMIN$` and drive shares (`C$`, `D$`, …), the shares remote execution writes to.
+    pub fn is_admin_share(&self) -> bool {
+        let s = self.share.as_str();
+        s == "ADMIN$" || (s.len() == 2 && s.ends_with('$') && s.as_bytes()[0].is_ascii_alphabetic())
+    }
+}
+
+/// A service installed on the host that logged it (7045 / 4697).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceInstall {
+    /// The event.
+    pub evidence: Evidence,
+    /// Service name as logged.
+    pub service: String,
+    /// Image path / service file name as logged.
+    pub image_path: String,
+    /// Account the service runs as (`LocalSystem`, …).
+    pub service_account: Option<String>,
+    /// Who installed it (4697 only).
+    pub subject: Option<Account>,
+    /// `SubjectLogonId` (4697 only).
+    pub logon_id: Option<String>,
+}
+
+/// A process start (Sysmon 1 / Security 4688).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessCreation {
+    /// The event.
+    pub evidence: Evidence,
+    /// Full image path.
+    pub image: String,
+    /// Command line (may be empty where 4688 command-line auditing is off).
+    pub command_line: String,
+    /// Parent image, when logged.
+    pub parent_image: Option<String>,
+    /// Sysmon process GUID, else the PID in text.
+    pub process_key: Option<String>,
+    /// Sysmon parent GUID, else the parent PID in text.
+    pub parent_key: Option<String>,
+    /// The user the process runs as.
+    pub user: Option<String>,
+}
+
+/// A file created (Sysmon 11).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileCreate {
+    /// The event.
+    pub evidence: Evidence,
+    /// Image of the creating process (`System` for SMB writes).
+    pub image: String,
+    /// Creating process id (4 = System, i.e. written over SMB).
+    pub pid: Option<u64>,
+    /// The file created.
+    pub target: String,
+}
+
+impl FileCreate {
+    /// True when the kernel's System process wrote it, i.e. it arrived over SMB.
+    pub fn by_system(&self) -> bool {
+        self.pid == Some(4) || self.image.eq_ignore_ascii_case("System")
+    }
+}
+
+/// A registry value set (Sysmon 13).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistrySet {
+    /// The event.
+    pub evidence: Evidence,
+    /// Image of the writing process.
+    pub image: String,
+    /// Key path and value name.
+    pub target: String,
+    /// The data written.
+    pub details: Option<String>,
+}
+
+/// A network connection (Sysmon 3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkConnection {
+    /// The event.
+    pub evidence: Evidence,
+    /// Image of the connecting process.
+    pub image: String,
+    /// Local address.
+    pub source_ip: Option<String>,
+    /// Remote address.
+    pub destination_ip: Option<String>,
+    /// Remote port.
+    pub destination_port: Option<u16>,
+    /// Remote host name, when resolved.
+    pub destination_host: Option<String>,
+    /// True when this host opened the connection.
+    pub initiated: bool,
+}

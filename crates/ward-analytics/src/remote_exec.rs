@@ -1,0 +1,322 @@
+//! Remote execution: a file written over an admin share (5145 with write access, or Sysmon 11 by
+//! the System process) followed on the same host by a service install, tied to its source by
+//! logon id, address or account. Computer accounts are kept: a worm running as SYSTEM
+//! authenticates as `HOST$`.
+
+use crate::case::Evidence;
+use crate::config::AnalyticsConfig;
+use crate::directory::is_local_ip;
+use crate::facts::{Account, FileCreate, Logon, ServiceInstall, ShareAccess};
+use crate::recon::base_name;
+use std::collections::{HashMap, VecDeque};
+use ward_event::Timestamp;
+
+/// A file dropped on a host over the network, waiting for the install it may lead to.
+#[derive(Debug, Clone)]
+pub struct Drop {
+    /// When.
+    pub time: Timestamp,
+    /// Source address, when the log gave it.
+    pub source_ip: Option<String>,
+    /// Account that wrote it.
+    pub account: Option<Account>,
+    /// Logon session that wrote it.
+    pub logon_id: Option<String>,
+    /// Lower-case base name of the file.
+    pub file_name: String,
+    /// The event.
+    pub evidence: Evidence,
+}
+
+/// A recent network logon on a host.
+#[derive(Debug, Clone)]
+struct NetLogon {
+    time: Timestamp,
+    source_ip: Option<String>,
+    account: Account,
+    logon_id: Option<String>,
+    evidence: Evidence,
+}
+
+/// One remote-execution hop, before host names are resolved.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    /// Target host.
+    pub target: String,
+    /// Source address (resolved to a host at the end).
+    pub source_ip: Option<String>,
+    /// Source host when the log named it (WorkstationName).
+    pub source_name: Option<String>,
+    /// Account used.
+    pub account: Option<Account>,
+    /// Time of the install.
+    pub time: Timestamp,
+    /// Service installed.
+    pub service: String,
+    /// Lower-case base name of the service image.
+    pub implant: String,
+    /// Write, logon and install events.
+    pub evidence: Vec<Evidence>,
+    /// How the source was tied: `logon-id`, `share-write`, `network-logon`.
+    pub tie: &'static str,
+}
+
+/// Pending drops and logons per host, and the hops found.
+#[derive(Debug, Default)]
+pub struct RemoteExecTracker {
+    drops: HashMap<String, VecDeque<Drop>>,
+    logons: HashMap<String, VecDeque<NetLogon>>,
+    hops: Vec<Hop>,
+    /// Drops that never led to an install (by host), kept for failed attempts; capped.
+    orphans: Vec<(String, Drop)>,
+}
+
+const MAX_ORPHANS: usize = 1024;
+
+impl RemoteExecTracker {
+    /// A write to an admin share.
+    pub fn share(&mut self, s: &ShareAccess, cfg: &AnalyticsConfig) {
+        if !(s.write && s.is_admin_share()) {
+            return;
+        }
+        let Some(target) = &s.relative_target else { return };
+        if s.source_ip.as_deref().is_some_and(is_local_ip) {
+            return;
+        }
+        let drop = Drop {
+            time: s.evidence.time,
+            source_ip: s.source_ip.clone(),
+            account: Some(s.account.clone()),
+            logon_id: s.logon_id.clone(),
+            file_name: base_name(target),
+            evidence: s.evidence.clone(),
+        };
+        self.push_drop(&s.evidence.host, drop, cfg);
+    }
+
+    /// A file created by the System process: arrived over SMB.
+    pub fn file(&mut self, f: &FileCreate, cfg: &AnalyticsConfig) {
+        if !f.by_system() {
+            return;
+        }
+        let name = base_name(&f.target);
+        if !(name.ends_with(".exe") || name.ends_with(".dll") || name.ends_with(".sys")) {
+            return;
+        }
+        let drop = Drop {
+            time: f.evidence.time,
+            source_ip: None,
+            account: None,
+            logon_id: None,
+            file_name: name,
+            evidence: f.evidence.clone(),
+        };
+        self.push_drop(&f.evidence.host, drop, cfg);
+    }
+
+    fn push_drop(&mut self, host: &str, drop: Drop, cfg: &AnalyticsConfig) {
+        let q = self.drops.entry(host.to_string()).or_default();
+        // One drop per file and session is enough: 5145 logs every access of the same copy.
+        if q.iter().any(|d| d.file_name == drop.file_name && d.logon_id == drop.logon_id && d.source_ip == drop.source_ip) {
+            return;
+        }
+        q.push_back(drop);
+        if q.len() > cfg.max_pending_per_host {
+            if let Some(old) = q.pop_front() {
+                self.orphan(host, old);
+            }
+        }
+    }
+
+    fn orphan(&mut self, host: &str, drop: Drop) {
+        if drop.file_name.ends_with(".exe") && self.orphans.len() < MAX_ORPHANS {
+            self.orphans.push((host.to_string(), drop));
+        }
+    }
+
+    /// A successful network logon from a remote address.
+    pub fn logon(&mut self, l: &Logon, cfg: &AnalyticsConfig) {
+        if !l.success || l.logon_type != 3 || l.source_ip.as_deref().is_none_or(is_local_ip) {
+            return;
+        }
+        let q = self.logons.entry(l.evidence.host.clone()).or_default();
+        q.push_back(NetLogon {
+            time: l.evidence.time,
+            source_ip: l.source_ip.clone(),
+            account: l.account.clone(),
+            logon_id: l.logon_id.clone(),
+            evidence: l.evidence.clone(),
+        });
+        if q.len() > cfg.max_pending_per_host {
+            q.pop_front();
+        }
+    }
+
+    /// A service install: a hop when a recent drop or network session explains it, or when its
+    /// image is where remote-execution tools put theirs (the `ADMIN$` root, a shell one-liner).
+    pub fn service(&mut self, s: &ServiceInstall, cfg: &AnalyticsConfig) -> Option<&Hop> {
+        let host = s.evidence.host.clone();
+        self.prune(&host, s.evidence.time, cfg);
+        let implant = image_file(&s.image_path);
+        let drop = self.take_drop(&host, &implant, s.logon_id.as_deref());
+        let session = self.session(&host, drop.as_ref(), s.logon_id.as_deref());
+        let by_id = matches!(session, Some((_, "logon-id")));
+        let remote_like = looks_remote_exec(&s.image_path);
+        if drop.is_none() && !by_id && !remote_like {
+            return None;
+        }
+        let session = session.or_else(|| self.latest_logon(&host).map(|l| (l, "network-logon")));
+        let mut evidence = Vec::new();
+        let (mut source_ip, mut account) = (None, None);
+        let mut tie = if drop.is_some() { "share-write" } else { "service-image" };
+        if let Some(d) = &drop {
+            evidence.push(d.evidence.clone());
+            source_ip = d.source_ip.clone();
+            account = d.account.clone().filter(|a| !a.is_empty());
+        }
+        if let Some((l, how)) = session {
+            if drop.is_none() || how == "logon-id" {
+                tie = how;
+            }
+            source_ip = source_ip.or(l.source_ip);
+            account = account.or(Some(l.account));
+            evidence.insert(0, l.evidence);
+        }
+        evidence.push(s.evidence.clone());
+        self.hops.push(Hop {
+            target: host,
+            source_ip,
+            source_name: None,
+            account,
+            time: s.evidence.time,
+            service: s.service.clone(),
+            implant,
+            evidence,
+            tie,
+        });
+        self.hops.last()
+    }
+
+    fn latest_logon(&self, host: &str) -> Option<NetLogon> {
+        self.logons.get(host)?.back().cloned()
+    }
+
+    /// The drop that best explains an install: same file name first, else the latest.
+    fn take_drop(&mut self, host: &str, implant: &str, logon_id: Option<&str>) -> Option<Drop> {
+        let q = self.drops.get_mut(host)?;
+        let pos = q
+            .iter()
+            .rposition(|d| d.file_name == implant)
+            .or_else(|| logon_id.and_then(|id| q.iter().rposition(|d| d.logon_id.as_deref() == Some(id))))
+            .or_else(|| q.iter().rposition(|d| d.file_name.ends_with(".exe")))?;
+        q.remove(pos)
+    }
+
+    /// The network session behind a drop or an install: by logon id, else the latest from the
+    /// drop's address, else (for drops without an address, Sysmon 11) the latest of all.
+    fn session(&self, host: &str, drop: Option<&Drop>, logon_id: Option<&str>) -> Option<(NetLogon, &'static str)> {
+        let q = self.logons.get(host)?;
+        let ids = [logon_id, drop.and_then(|d| d.logon_id.as_deref())];
+        for id in ids.into_iter().flatten() {
+            if let Some(l) = q.iter().rev().find(|l| l.logon_id.as_deref() == Some(id)) {
+                return Some((l.clone(), "logon-id"));
+            }
+        }
+        let d = drop?;
+        match &d.source_ip {
+            Some(ip) => q.iter().rev().find(|l| l.source_ip.as_ref() == Some(ip)).map(|l| (l.clone(), "share-write")),
+            None => q.back().map(|l| (l.clone(), "network-logon")),
+        }
+    }
+
+    fn prune(&mut self, host: &str, now: Timestamp, cfg: &AnalyticsConfig) {
+        let floor = now.add_secs(-cfg.hop_window_secs);
+        if let Some(q) = self.logons.get_mut(host) {
+            while q.front().is_some_and(|l| l.time < floor) {
+                q.pop_front();
+            }
+        }
+        let mut old = Vec::new();
+        if let Some(q) = self.drops.get_mut(host) {
+            while q.front().is_some_and(|d| d.time < floor) {
+                old.extend(q.pop_front());
+            }
+        }
+        for d in old {
+            self.orphan(host, d);
+        }
+    }
+
+    /// Drops every host's state older than the window (called as time advances).
+    pub fn sweep(&mut self, now: Timestamp, cfg: &AnalyticsConfig) {
+        let hosts: Vec<String> = self.drops.keys().chain(self.logons.keys()).cloned().collect();
+        for h in hosts {
+            self.prune(&h, now, cfg);
+        }
+        self.drops.retain(|_, q| !q.is_empty());
+        self.logons.retain(|_, q| !q.is_empty());
+    }
+
+    /// Entries held, for the memory bound (hops are findings and not counted).
+    pub fn state_size(&self) -> usize {
+        self.drops.values().map(VecDeque::len).sum::<usize>() + self.logons.values().map(VecDeque::len).sum::<usize>()
+    }
+
+    /// The hops found and the drops that led nowhere.
+    pub fn finish(mut self) -> (Vec<Hop>, Vec<(String, Drop)>) {
+        for (host, q) in std::mem::take(&mut self.drops) {
+            for d in q {
+                self.orphan(&host, d);
+            }
+        }
+        (self.hops, self.orphans)
+    }
+}
+
+/// Lower-case file name of a service's executable, from an image path that may be quoted,
+/// carry arguments, or start with an environment variable.
+pub fn image_file(image_path: &str) -> String {
+    let p = image_path.trim();
+    let exe = if let Some(rest) = p.strip_prefix('"') {
+        rest.split('"').next().unwrap_or(rest)
+    } else {
+        let lower = p.to_ascii_lowercase();
+        match lower.find(".exe") {
+            Some(i) => p.get(..i + 4).unwrap_or(p),
+            None => p.split_whitespace().next().unwrap_or(p),
+        }
+    };
+    base_name(exe)
+}
+
+/// True for service images that remote-execution tools install: an executable straight in the
+/// Windows folder (what `ADMIN$` exposes), an `ADMIN$` path, or a shell one-liner.
+pub fn looks_remote_exec(image_path: &str) -> bool {
+    let p = image_path.trim().trim_matches('"').to_ascii_lowercase();
+    let in_windows_root = ["%systemroot%\\", "%windir%\\", "c:\\windows\\", "\\systemroot\\"]
+        .iter()
+        .any(|root| p.strip_prefix(root).is_some_and(|rest| !rest.contains('\\') && rest.contains(".exe")));
+    let shell = ["%comspec%", "cmd.exe /c", "cmd /c", "cmd.exe /q /c", "powershell"].iter().any(|s| p.starts_with(s) || p.contains(&format!("\\{s}")));
+    in_windows_root || shell || p.contains("\\admin$\\")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_images_name_their_file() {
+        assert_eq!(image_file(r"%SYSTEMROOT%\duKhLYUX.exe"), "dukhlyux.exe");
+        assert_eq!(image_file(r"C:\Windows\System32\wmiapsrvex.exe ControlTrace -Embedding -k"), "wmiapsrvex.exe");
+        assert_eq!(image_file(r#""C:\Program Files\Tool\svc.exe" -run"#), "svc.exe");
+    }
+
+    #[test]
+    fn remote_exec_images_are_recognised() {
+        assert!(looks_remote_exec(r"%SYSTEMROOT%\duKhLYUX.exe"));
+        assert!(looks_remote_exec(r"%SystemRoot%\PSEXESVC.exe"));
+        assert!(looks_remote_exec(r"%COMSPEC% /b /c start /b /min powershell.exe -nop"));
+        assert!(!looks_remote_exec(r"C:\Windows\System32\svchost.exe -k netsvcs"));
+        assert!(!looks_remote_exec(r"C:\Program Files\Vendor\agent.exe"));
+    }
+}

@@ -1,0 +1,198 @@
+//! The spread graph: remote-execution hops grouped into clusters by shared artefact, each host
+//! with its infection time, a patient zero and a verdict (`worm`, `suspicious`, `likely-admin`).
+
+use crate::artefacts::{file_key, is_specific, service_key, ArtefactLog};
+use crate::assets::Assets;
+use crate::case::{Cluster, ClusterHost, Edge, FailedAttempt};
+use crate::config::AnalyticsConfig;
+use crate::directory::HostDirectory;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use ward_event::Timestamp;
+
+/// A hop with its source resolved to a host name.
+#[derive(Debug, Clone)]
+pub struct ResolvedHop {
+    /// Source host (or address, or `?` when unknown).
+    pub from: String,
+    /// Target host.
+    pub to: String,
+    /// Install time.
+    pub time: Timestamp,
+    /// Service name.
+    pub service: String,
+    /// Implant file name (lower-case).
+    pub implant: String,
+    /// The edge as reported.
+    pub edge: Edge,
+}
+
+/// What the spread builder reads besides the hops.
+pub struct SpreadContext<'a> {
+    /// Thresholds and admin-tool names.
+    pub config: &'a AnalyticsConfig,
+    /// Assets file.
+    pub assets: &'a Assets,
+    /// Addresses learned.
+    pub directory: &'a HostDirectory,
+    /// Artefact sightings and follow-up.
+    pub artefacts: &'a ArtefactLog,
+    /// Attempts (source, target, time) that did not lead to an install.
+    pub attempts: &'a [(String, String, Timestamp)],
+}
+
+/// Groups hops that share a service name or a specific implant name.
+fn group(hops: &[ResolvedHop]) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..hops.len()).collect();
+    fn root(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    let mut owner: HashMap<String, usize> = HashMap::new();
+    for (i, h) in hops.iter().enumerate() {
+        let mut keys = vec![service_key(&h.service)];
+        if is_specific(&h.implant) {
+            keys.push(file_key(&h.implant));
+        }
+        for k in keys {
+            let j = *owner.entry(k).or_insert(i);
+            let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+            parent[a] = b;
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..hops.len() {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+    let mut out: Vec<Vec<usize>> = groups.into_values().collect();
+    out.sort_by_key(|g| g.iter().map(|&i| hops[i].time).min());
+    out
+}
+
+/// Builds the clusters, in order of first hop.
+pub fn build(hops: &[ResolvedHop], ctx: &SpreadContext<'_>) -> Vec<Cluster> {
+    group(hops)
+        .into_iter()
+        .enumerate()
+        .map(|(n, idx)| cluster(n + 1, idx.iter().map(|&i| &hops[i]).collect(), ctx))
+        .collect()
+}
+
+fn cluster(n: usize, hops: Vec<&ResolvedHop>, ctx: &SpreadContext<'_>) -> Cluster {
+    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    for h in &hops {
+        *names.entry(h.service.as_str()).or_default() += 1;
+    }
+    let service = names.iter().max_by_key(|(_, c)| **c).map(|(s, _)| s.to_string()).unwrap_or_default();
+    let mut keys: BTreeSet<String> = names.keys().map(|s| service_key(s)).collect();
+    keys.extend(hops.iter().filter(|h| is_specific(&h.implant)).map(|h| file_key(&h.implant)));
+    let keys: Vec<String> = keys.into_iter().collect();
+
+    let infected = infection_times(&hops, &keys, ctx.artefacts);
+    let targets: BTreeSet<&str> = hops.iter().map(|h| h.to.as_str()).collect();
+    let patient_zero = infected
+        .iter()
+        .filter(|(h, _)| !targets.contains(h.as_str()))
+        .min_by_key(|(h, t)| (*t, (*h).clone()))
+        .or_else(|| infected.iter().min_by_key(|(h, t)| (*t, (*h).clone())))
+        .map(|(h, _)| h.clone());
+    let (verdict, reasons) = verdict(&hops, &service, &infected, ctx);
+    let mut hosts: Vec<ClusterHost> = infected.iter().map(|(h, t)| host_entry(h, *t, &keys, &hops, ctx)).collect();
+    hosts.sort_by(|a, b| (!a.clinical, a.infected_at, &a.host).cmp(&(!b.clinical, b.infected_at, &b.host)));
+    let sources: BTreeSet<&str> = hops.iter().map(|h| h.from.as_str()).collect();
+    let failed_attempts = ctx
+        .attempts
+        .iter()
+        .filter(|(from, to, _)| sources.contains(from.as_str()) && !infected.contains_key(to))
+        .map(|(from, to, t)| FailedAttempt { from: from.clone(), to: to.clone(), time: Some(*t) })
+        .collect();
+    Cluster {
+        id: format!("C{n}"),
+        artefact: format!("service:{service}"),
+        verdict: verdict.into(),
+        reasons,
+        patient_zero,
+        hosts,
+        edges: hops.iter().map(|h| h.edge.clone()).collect(),
+        failed_attempts,
+    }
+}
+
+/// Earliest evidence of the artefact per host; a target is infected at the latest by its
+/// install, a source at the latest by its first hop out.
+fn infection_times(hops: &[&ResolvedHop], keys: &[String], log: &ArtefactLog) -> BTreeMap<String, Timestamp> {
+    let mut out: BTreeMap<String, Timestamp> = BTreeMap::new();
+    for h in hops {
+        for (host, t) in [(&h.to, h.time), (&h.from, h.time)] {
+            let seen = log.earliest(host, keys).map(|e| e.time).unwrap_or(t).min(t);
+            let slot = out.entry(host.clone()).or_insert(seen);
+            *slot = (*slot).min(seen);
+        }
+    }
+    out
+}
+
+fn host_entry(
+    host: &str,
+    infected_at: Timestamp,
+    keys: &[String],
+    hops: &[&ResolvedHop],
+    ctx: &SpreadContext<'_>,
+) -> ClusterHost {
+    let asset = ctx.assets.host(host);
+    let hop_evidence: usize = hops.iter().filter(|h| h.to == host).map(|h| h.edge.evidence.len()).sum();
+    ClusterHost {
+        host: host.to_string(),
+        fqdn: ctx.directory.fqdn_of(host),
+        ips: ctx.directory.ips_of(host, ctx.assets),
+        infected_at: Some(infected_at),
+        role: asset.and_then(|a| a.role.clone()),
+        clinical: asset.is_some_and(|a| a.clinical),
+        evidence_count: hop_evidence + ctx.artefacts.count(host, keys),
+    }
+}
+
+fn verdict(
+    hops: &[&ResolvedHop],
+    service: &str,
+    infected: &BTreeMap<String, Timestamp>,
+    ctx: &SpreadContext<'_>,
+) -> (&'static str, Vec<String>) {
+    let mut reasons = Vec::new();
+    let mut multi_hop = false;
+    for h in hops {
+        if let Some(earlier) = hops.iter().find(|e| e.to == h.from && e.time <= h.time) {
+            multi_hop = true;
+            reasons.push(format!("multi-hop: {} was reached from {} and then reached {}", h.from, earlier.from, h.to));
+        }
+    }
+    let mut follow_up = Vec::new();
+    for (host, t) in infected {
+        for what in ctx.artefacts.follow_up_since(host, *t) {
+            follow_up.push(format!("follow-up on {host}: {what}"));
+        }
+    }
+    let sources: BTreeSet<&str> = hops.iter().map(|h| h.from.as_str()).collect();
+    let targets: BTreeSet<&str> = hops.iter().map(|h| h.to.as_str()).collect();
+    let admin_tool = hops.iter().all(|h| ctx.config.is_admin_tool(&h.service));
+    reasons.sort();
+    reasons.dedup();
+    let verdict = if multi_hop {
+        "worm"
+    } else if admin_tool && sources.len() == 1 && follow_up.is_empty() {
+        let src = sources.iter().next().copied().unwrap_or("?");
+        reasons.push(format!(
+            "one source ({src}) pushed the signed admin tool {service} to {} host(s) with no follow-up activity",
+            targets.len()
+        ));
+        "likely-admin"
+    } else {
+        reasons.push(format!("{} source(s) installed service {service} on {} host(s)", sources.len(), targets.len()));
+        "suspicious"
+    };
+    reasons.extend(follow_up);
+    (verdict, reasons)
+}
