@@ -1,0 +1,198 @@
+//! Syslog envelopes around firewall messages: RFC 5424, RFC 3164 (with or without a year, as
+//! Cisco ASA writes it), an ISO time followed by a host (MikroTik, rsyslog templates), or none.
+
+use ward_event::Timestamp;
+
+/// A line split into its syslog header and message.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Syslog<'a> {
+    /// Time from the header; `None` when the line has no header or an unreadable time.
+    pub time: Option<Timestamp>,
+    /// Reporting host, empty when absent.
+    pub host: &'a str,
+    /// Tag or app name without a `[pid]` suffix, empty when absent.
+    pub app: &'a str,
+    /// The message after the header (the whole line when there is no header).
+    pub msg: &'a str,
+}
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// Splits a syslog line. `now` resolves RFC 3164's missing year: the year that puts the
+/// time no later than a day after `now`.
+pub(crate) fn split(line: &str, now: Timestamp) -> Syslog<'_> {
+    let body = strip_priority(line);
+    if let Some(rest) = body.strip_prefix("1 ") {
+        if let Some(s) = split_5424(rest) {
+            return s;
+        }
+    }
+    if let Some((time, rest, bare)) = bsd_time(body, now) {
+        // `HH:MM:SS: msg` (Cisco without a host): the message follows the time directly.
+        if bare {
+            return Syslog { time: Some(time), host: "", app: "", msg: rest.trim_start() };
+        }
+        return split_host_tag(Some(time), rest);
+    }
+    if let Some((token, rest)) = body.split_once(' ') {
+        if token.len() >= 19 && token.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+            if let Ok(t) = Timestamp::parse(token) {
+                return split_host_tag(Some(t), rest);
+            }
+        }
+    }
+    Syslog { time: None, host: "", app: "", msg: line }
+}
+
+fn strip_priority(line: &str) -> &str {
+    let Some(rest) = line.strip_prefix('<') else { return line };
+    match rest.split_once('>') {
+        Some((pri, body)) if !pri.is_empty() && pri.len() <= 3 && pri.bytes().all(|b| b.is_ascii_digit()) => body,
+        _ => line,
+    }
+}
+
+/// `TIMESTAMP HOST APP PROCID MSGID SD MSG`; `-` means absent.
+fn split_5424(rest: &str) -> Option<Syslog<'_>> {
+    let mut parts = rest.splitn(6, ' ');
+    let time = Timestamp::parse(parts.next()?).ok();
+    let host = nil(parts.next()?);
+    let app = nil(parts.next()?);
+    let _procid = parts.next()?;
+    let _msgid = parts.next()?;
+    let msg = skip_structured_data(parts.next().unwrap_or(""));
+    Some(Syslog { time, host, app, msg })
+}
+
+fn nil(s: &str) -> &str {
+    if s == "-" { "" } else { s }
+}
+
+/// Skips `-` or one or more `[id k="v" ...]` elements (quotes may hold `]`).
+fn skip_structured_data(s: &str) -> &str {
+    if let Some(rest) = s.strip_prefix('-') {
+        return rest.trim_start();
+    }
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while bytes.get(i) == Some(&b'[') {
+        let mut in_quote = false;
+        let mut escaped = false;
+        i += 1;
+        while let Some(&b) = bytes.get(i) {
+            i += 1;
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_quote = !in_quote,
+                b']' if !in_quote => break,
+                _ => {}
+            }
+        }
+    }
+    s.get(i..).unwrap_or("").trim_start()
+}
+
+/// `Mmm dd HH:MM:SS` or `Mmm dd yyyy HH:MM:SS`, then the rest of the line.
+fn bsd_time(s: &str, now: Timestamp) -> Option<(Timestamp, &str, bool)> {
+    let month = MONTHS.iter().position(|m| s.starts_with(m))? as i8 + 1;
+    let rest = s.get(3..)?.trim_start();
+    let (day, rest) = rest.split_once(' ')?;
+    let day: i8 = day.parse().ok()?;
+    let rest = rest.trim_start();
+    let (first, after_first) = rest.split_once(' ').unwrap_or((rest, ""));
+    let (year, clock, rest) = if first.len() == 4 && first.bytes().all(|b| b.is_ascii_digit()) {
+        let (clock, rest) = after_first.split_once(' ').unwrap_or((after_first, ""));
+        (first.parse::<i16>().ok(), clock, rest)
+    } else {
+        (None, first, after_first)
+    };
+    let bare = clock.ends_with(':');
+    let clock = clock.trim_end_matches(':');
+    let time = jiff::civil::Time::strptime("%H:%M:%S", clock)
+        .or_else(|_| jiff::civil::Time::strptime("%H:%M:%S%.f", clock))
+        .ok()?;
+    let at = |y: i16| -> Option<Timestamp> {
+        let date = jiff::civil::Date::new(y, month, day).ok()?;
+        let z = date.to_datetime(time).to_zoned(jiff::tz::TimeZone::UTC).ok()?;
+        Some(Timestamp::from_jiff(z.timestamp()))
+    };
+    let ts = match year {
+        Some(y) => at(y)?,
+        None => {
+            let this_year = now.to_jiff().to_zoned(jiff::tz::TimeZone::UTC).year();
+            let guess = at(this_year)?;
+            if guess > now.add_secs(86_400) { at(this_year - 1)? } else { guess }
+        }
+    };
+    Some((ts, rest, bare))
+}
+
+/// After the time: `HOST TAG[pid]: MSG`, `HOST : MSG`, `TAG: MSG`, `: MSG` or `HOST MSG`.
+fn split_host_tag(time: Option<Timestamp>, rest: &str) -> Syslog<'_> {
+    let rest = rest.trim_start();
+    if let Some(msg) = rest.strip_prefix(':') {
+        return Syslog { time, host: "", app: "", msg: msg.trim_start() };
+    }
+    let (first, after) = rest.split_once(' ').unwrap_or((rest, ""));
+    if let Some(tag) = first.strip_suffix(':') {
+        return Syslog { time, host: "", app: strip_pid(tag), msg: after.trim_start() };
+    }
+    let after = after.trim_start();
+    if let Some(msg) = after.strip_prefix(':') {
+        return Syslog { time, host: first, app: "", msg: msg.trim_start() };
+    }
+    let (second, tail) = after.split_once(' ').unwrap_or((after, ""));
+    match second.strip_suffix(':') {
+        Some(tag) if !tag.is_empty() => Syslog { time, host: first, app: strip_pid(tag), msg: tail.trim_start() },
+        _ => Syslog { time, host: first, app: "", msg: after },
+    }
+}
+
+fn strip_pid(tag: &str) -> &str {
+    tag.split_once('[').map_or(tag, |(name, _)| name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        Timestamp::parse("2026-11-28T00:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn bsd_header_takes_the_year_that_is_not_in_the_future() {
+        let s = split("Sep 30 10:09:23 scw-d95986 kernel: [1.5] IN=ens2", now());
+        assert_eq!(s.time.unwrap().to_rfc3339(), "2026-09-30T10:09:23Z");
+        assert_eq!((s.host, s.app, s.msg), ("scw-d95986", "kernel", "[1.5] IN=ens2"));
+        let late = split("Dec 30 10:09:23 fw filterlog: x", now());
+        assert_eq!(late.time.unwrap().to_rfc3339(), "2025-12-30T10:09:23Z");
+    }
+
+    #[test]
+    fn asa_headers_carry_a_year() {
+        let s = split("Apr 24 2013 16:00:28 INT-FW01 : %ASA-6-106100: x", now());
+        assert_eq!(s.time.unwrap().to_rfc3339(), "2013-04-24T16:00:28Z");
+        assert_eq!((s.host, s.msg), ("INT-FW01", "%ASA-6-106100: x"));
+        let bare = split("Apr 29 2013 12:59:50: %ASA-6-302013: Built", now());
+        assert_eq!((bare.host, bare.msg), ("", "%ASA-6-302013: Built"));
+    }
+
+    #[test]
+    fn rfc5424_skips_structured_data() {
+        let line = r#"<134>1 2022-09-06T18:37:34+02:00 opnsense filterlog 69805 - [meta sequenceId="2633353"] 10,,,x"#;
+        let s = split(line, now());
+        assert_eq!(s.time.unwrap().to_rfc3339(), "2022-09-06T16:37:34Z");
+        assert_eq!((s.host, s.app, s.msg), ("opnsense", "filterlog", "10,,,x"));
+    }
+
+    #[test]
+    fn iso_time_then_host() {
+        let s = split("2023-03-18T20:36:59.594792+01:00 10.120.127.1 firewall,info drop", now());
+        assert_eq!(s.host, "10.120.127.1");
+        assert_eq!(s.msg, "firewall,info drop");
+        let none = split("IN=lo OUT= SRC=1.2.3.4", now());
+        assert_eq!((none.time, none.msg), (None, "IN=lo OUT= SRC=1.2.3.4"));
+    }
+}
