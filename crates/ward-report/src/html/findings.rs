@@ -1,0 +1,137 @@
+//! Findings grouped by analytic, network findings apart, and Sigma detections grouped by rule,
+//! each folded behind `<details>` with its evidence.
+
+use super::Page;
+use super::tables::{EVIDENCE_SHOWN, evidence_table, more};
+use crate::text::clip;
+use std::collections::BTreeMap;
+use ward_analytics::Case;
+use ward_analytics::case::{Detection, Finding};
+use ward_event::Level;
+
+/// Analytics over network logs; their findings get their own section. Network analytics should
+/// use one of these names or the `network/` prefix.
+const NETWORK_ANALYTICS: [&str; 9] =
+    ["beacon", "scan", "port-scan", "host-scan", "fan-out", "c2-fallback", "long-connection", "dns-tunnel", "exfiltration"];
+
+/// True when `analytic` works on network logs.
+pub(super) fn is_network(analytic: &str) -> bool {
+    NETWORK_ANALYTICS.contains(&analytic) || analytic.starts_with("network/") || analytic.starts_with("net-")
+}
+
+/// Host-based findings, grouped by analytic.
+pub(super) fn analytics(page: &mut Page, case: &Case) {
+    page.section("findings", "Findings");
+    let host: Vec<&Finding> = case.findings.iter().filter(|f| !is_network(&f.analytic)).collect();
+    if host.is_empty() {
+        page.raw("<p>No behaviour analytic raised a finding on host logs.</p></section>");
+        return;
+    }
+    grouped(page, &host);
+    page.raw("</section>");
+}
+
+/// Network findings (beacons, scans, …), when there are any.
+pub(super) fn network(page: &mut Page, case: &Case) {
+    let net: Vec<&Finding> = case.findings.iter().filter(|f| is_network(&f.analytic)).collect();
+    if net.is_empty() {
+        return;
+    }
+    page.section("network", "Network findings");
+    grouped(page, &net);
+    page.raw("</section>");
+}
+
+fn grouped(page: &mut Page, findings: &[&Finding]) {
+    let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        groups.entry(&f.analytic).or_default().push(f);
+    }
+    for (analytic, list) in groups {
+        page.raw("<h3>");
+        page.text(&format!("{analytic} ({})", list.len()));
+        page.raw("</h3>");
+        for f in list {
+            finding(page, f);
+        }
+    }
+}
+
+fn finding(page: &mut Page, f: &Finding) {
+    page.raw("<details class=\"finding\"><summary>");
+    level(page, f.level);
+    page.text(&format!(" {} · {} · {}", f.host, f.first_seen, f.title));
+    page.raw("</summary>");
+    page.el("p", "", &f.summary);
+    page.raw("<dl class=\"kv\">");
+    page.el("dt", "", "first seen");
+    page.el("dd", "", &f.first_seen.to_string());
+    page.el("dt", "", "last seen");
+    page.el("dd", "", &f.last_seen.to_string());
+    for (k, v) in &f.details {
+        page.el("dt", "", k);
+        let shown = match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        page.el("dd", "", &clip(&shown, 400));
+    }
+    page.raw("</dl>");
+    if !f.evidence.is_empty() {
+        evidence_table(page, &f.evidence);
+    }
+    page.raw("</details>");
+}
+
+fn level(page: &mut Page, level: Level) {
+    page.raw(&format!("<span class=\"level lv-{0}\">{0}</span>", level.as_str()));
+}
+
+/// Sigma detections grouped by rule, most severe first.
+pub(super) fn detections(page: &mut Page, case: &Case) {
+    page.section("detections", "Detections");
+    if case.detections.is_empty() {
+        page.raw("<p>No Sigma rule matched.</p></section>");
+        return;
+    }
+    let mut rules: BTreeMap<&str, Vec<&Detection>> = BTreeMap::new();
+    for d in &case.detections {
+        rules.entry(&d.rule_id).or_default().push(d);
+    }
+    let mut rules: Vec<(&str, Vec<&Detection>)> = rules.into_iter().collect();
+    rules.sort_by_key(|(id, hits)| (std::cmp::Reverse(hits.iter().map(|d| d.level).max()), std::cmp::Reverse(hits.len()), *id));
+    for (id, hits) in rules {
+        rule(page, id, &hits);
+    }
+    page.raw("</section>");
+}
+
+fn rule(page: &mut Page, id: &str, hits: &[&Detection]) {
+    let Some(first) = hits.first() else { return };
+    let mut hosts: Vec<&str> = hits.iter().map(|d| d.host.as_str()).collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    page.raw("<details class=\"rule\"><summary>");
+    level(page, hits.iter().map(|d| d.level).max().unwrap_or(first.level));
+    page.text(&format!(" {} · {} hits on {} hosts", first.title, hits.len(), hosts.len()));
+    page.raw("</summary><p class=\"meta\">rule ");
+    page.text(id);
+    if !first.tags.is_empty() {
+        page.text(&format!(" · {}", first.tags.join(", ")));
+    }
+    page.raw("</p><table class=\"evidence\">");
+    page.head(&["time", "host", "source", "event id", "where", "fields"]);
+    page.raw("<tbody>");
+    for d in hits.iter().take(EVIDENCE_SHOWN) {
+        let place = match d.record_id {
+            Some(r) => format!("{} @{} (record {r})", d.file, d.position),
+            None => format!("{} @{}", d.file, d.position),
+        };
+        let event_id = d.event_id.map_or_else(String::new, |e| e.to_string());
+        let fields: Vec<String> = d.fields.iter().take(12).map(|(k, v)| format!("{k}={}", clip(&v.to_string(), 160))).collect();
+        page.row(&[d.time.to_string(), d.host.clone(), d.source.clone(), event_id, place, fields.join("  ")]);
+    }
+    page.raw("</tbody></table>");
+    more(page, hits.len());
+    page.raw("</details>");
+}
