@@ -10,8 +10,8 @@ use evtx::{EvtxParser, ParserSettings};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use ward_event::{Event, Timestamp};
 
-use crate::windows::{EventBuilder, WinRecord};
-use crate::winjson::{EventSeed, Text};
+use crate::windows::{EventBuilder, Sys, WinRecord};
+use crate::winjson::{EventSeed, Text, number};
 use crate::{FileReport, PositionUnit};
 
 /// The EVTX file signature.
@@ -57,6 +57,8 @@ pub(crate) fn read(input: &mut dyn BufRead, report: &mut FileReport, on_event: &
             report.bad(id, PositionUnit::Record, format!("rendered record is not valid JSON: {e}"));
             continue;
         }
+        // A damaged record may have lost its System part; the record header still knows its id.
+        parts.system.set(Sys::RecordId, number(id));
         let fallback = Timestamp::from_jiff(record.timestamp);
         report.events += 1;
         on_event(builder.build(parts, &file, id, Some(fallback)));

@@ -11,7 +11,7 @@ mod values;
 mod winlogbeat;
 
 pub(crate) use event_xml::EventSeed;
-pub(crate) use values::Text;
+pub(crate) use values::{Text, number};
 
 use std::fmt;
 use std::io::BufRead;
