@@ -1,0 +1,241 @@
+//! Loading rules: YAML in, problems recorded, one [`RuleSet`] out.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rsigma_parser::{CorrelationRule, FilterRule, FilterRuleTarget, SigmaRule};
+
+use crate::compile::{Compiler, FieldTable};
+use crate::correlation;
+use crate::detection::Det;
+use crate::error::{CompileError, LoadReport, ProblemKind, RuleProblem, SigmaError};
+use crate::index::{Index, required_event_ids};
+use crate::mapping::{Mapping, Resolved, Target};
+use crate::meta::{RuleIdx, RuleMeta};
+use crate::ruleset::{RuleSet, Variant};
+
+/// Collects rule files, then compiles them all at once with [`RuleSetBuilder::build`].
+#[derive(Debug)]
+pub struct RuleSetBuilder {
+    mapping: Mapping,
+    placeholders: HashMap<String, Vec<String>>,
+    rules: Vec<(String, SigmaRule)>,
+    correlations: Vec<(String, CorrelationRule)>,
+    filters: Vec<(String, FilterRule)>,
+    problems: Vec<RuleProblem>,
+}
+
+impl RuleSetBuilder {
+    /// A builder using `mapping` (usually [`Mapping::builtin`]).
+    pub fn new(mapping: Mapping) -> Self {
+        RuleSetBuilder {
+            mapping,
+            placeholders: HashMap::new(),
+            rules: Vec::new(),
+            correlations: Vec::new(),
+            filters: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Values for `expand` placeholders (`%Admins%` → names); an unknown one is a problem.
+    pub fn set_placeholder(&mut self, name: &str, values: Vec<String>) {
+        self.placeholders.insert(name.to_string(), values);
+    }
+
+    /// Adds the rules of one YAML text (multi-document allowed); problems are recorded.
+    pub fn add_yaml(&mut self, origin: &str, text: &str) {
+        let collection = match rsigma_parser::parse_sigma_yaml(text) {
+            Ok(c) => c,
+            Err(e) => {
+                self.problem_in_text(origin, text, e.to_string());
+                return;
+            }
+        };
+        for e in &collection.errors {
+            self.problem_in_text(origin, text, e.clone());
+        }
+        self.rules.extend(collection.rules.into_iter().map(|r| (origin.to_string(), r)));
+        self.correlations.extend(collection.correlations.into_iter().map(|c| (origin.to_string(), c)));
+        self.filters.extend(collection.filters.into_iter().map(|f| (origin.to_string(), f)));
+    }
+
+    /// Adds a rule file, or every `.yml`/`.yaml` file under a folder (sorted, recursive).
+    pub fn add_path(&mut self, path: &Path) -> Result<(), SigmaError> {
+        let io = |e| SigmaError::Io { path: path.display().to_string(), source: e };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if meta.is_file() {
+            let text = std::fs::read_to_string(path).map_err(io)?;
+            self.add_yaml(&path.display().to_string(), &text);
+            return Ok(());
+        }
+        let mut entries: Vec<_> = std::fs::read_dir(path).map_err(io)?.filter_map(Result::ok).map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            let is_rule = matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"));
+            if p.is_dir() {
+                self.add_path(&p)?;
+            } else if is_rule {
+                match std::fs::read_to_string(&p) {
+                    Ok(text) => self.add_yaml(&p.display().to_string(), &text),
+                    Err(e) => self.problem_in_text(&p.display().to_string(), "", e.to_string()),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn problem_in_text(&mut self, origin: &str, text: &str, detail: String) {
+        let top = |key: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(key))
+                .map(|v| v.trim().trim_matches(['\'', '"']).to_string())
+        };
+        self.problems.push(RuleProblem {
+            origin: origin.to_string(),
+            rule_id: top("id:"),
+            title: top("title:"),
+            reason: ProblemKind::ParseError,
+            detail,
+        });
+    }
+
+    /// Compiles everything added so far.
+    pub fn build(self) -> (RuleSet, LoadReport) {
+        let RuleSetBuilder { mapping, placeholders, rules, correlations, filters, mut problems } = self;
+        let mut fields = FieldTable::default();
+        let mut metas: Vec<RuleMeta> = Vec::new();
+        let mut variants: Vec<Variant> = Vec::new();
+        let mut targets: Vec<Target> = Vec::new();
+        let mut logsources = Vec::new();
+        for (origin, rule) in &rules {
+            let ls = &rule.logsource;
+            let resolved = mapping.resolve(ls.product.as_deref(), ls.category.as_deref(), ls.service.as_deref());
+            let Resolved::Targets(ts) = resolved else {
+                let detail = format!(
+                    "no mapping for product={} category={} service={}",
+                    ls.product.as_deref().unwrap_or("-"),
+                    ls.category.as_deref().unwrap_or("-"),
+                    ls.service.as_deref().unwrap_or("-")
+                );
+                problems.push(rule_problem(origin, rule, CompileError::new(ProblemKind::UnmappedLogsource, detail)));
+                continue;
+            };
+            let idx = RuleIdx(metas.len() as u32);
+            let mut compiled = Vec::new();
+            let mut failed = None;
+            for t in &ts {
+                let mut c = Compiler { target: t, fields: &mut fields, placeholders: &placeholders };
+                match c.detections(&rule.detection).and_then(|d| Ok((d, c.target_conditions()?))) {
+                    Ok((detection, extra)) => compiled.push(Variant {
+                        rule: idx,
+                        detection,
+                        extra: Det::All(extra),
+                        providers: t.provider.clone(),
+                        filters: Vec::new(),
+                    }),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            if let Some(e) = failed {
+                problems.push(rule_problem(origin, rule, e));
+                continue;
+            }
+            metas.push(RuleMeta::from_rule(rule, origin));
+            logsources.push(ls.clone());
+            for (v, t) in compiled.into_iter().zip(ts) {
+                variants.push(v);
+                targets.push(t);
+            }
+        }
+        apply_filters(&filters, &metas, &logsources, &mut variants, &targets, &mut fields, &placeholders, &mut problems);
+        let event_id = fields.intern("EventID");
+        let mut index = Index::default();
+        for (i, (v, t)) in variants.iter().zip(&targets).enumerate() {
+            index.add(i as u32, t, required_event_ids(&v.detection, event_id).as_ref());
+        }
+        let (compiled, needed) = correlation::compile(&correlations, &mut metas, &mut problems);
+        let loaded = metas.len();
+        let set = RuleSet {
+            rules: metas,
+            variants,
+            index,
+            field_names: fields.names,
+            correlations: compiled,
+            correlation_fields: needed,
+        };
+        (set, LoadReport { loaded, problems })
+    }
+}
+
+/// Attaches each filter document to the variants of the rules it names (or, for `rules: any`,
+/// of every rule whose logsource fits the filter's).
+#[allow(clippy::too_many_arguments)]
+fn apply_filters(
+    filters: &[(String, FilterRule)],
+    metas: &[RuleMeta],
+    logsources: &[rsigma_parser::LogSource],
+    variants: &mut [Variant],
+    targets: &[Target],
+    fields: &mut FieldTable,
+    placeholders: &HashMap<String, Vec<String>>,
+    problems: &mut Vec<RuleProblem>,
+) {
+    for (origin, f) in filters {
+        let applies = |i: usize| -> bool {
+            let fits = f.logsource.as_ref().is_none_or(|fl| {
+                let ok = |a: &Option<String>, b: &Option<String>| a.is_none() || a.as_deref() == b.as_deref();
+                logsources
+                    .get(i)
+                    .is_some_and(|rl| ok(&fl.product, &rl.product) && ok(&fl.category, &rl.category) && ok(&fl.service, &rl.service))
+            });
+            fits && match &f.rules {
+                FilterRuleTarget::Any => true,
+                FilterRuleTarget::Specific(refs) => refs.iter().any(|r| metas.get(i).is_some_and(|m| m.answers_to(r))),
+            }
+        };
+        if let FilterRuleTarget::Specific(refs) = &f.rules {
+            for r in refs.iter().filter(|r| !metas.iter().any(|m| m.answers_to(r))) {
+                problems.push(RuleProblem {
+                    origin: origin.clone(),
+                    rule_id: f.id.clone(),
+                    title: Some(f.title.clone()),
+                    reason: ProblemKind::UnknownReference,
+                    detail: format!("filter names rule `{r}`, which is not loaded"),
+                });
+            }
+        }
+        for (v, t) in variants.iter_mut().zip(targets) {
+            if !applies(v.rule.get()) {
+                continue;
+            }
+            let mut c = Compiler { target: t, fields, placeholders };
+            match c.detections(&f.detection) {
+                Ok(d) => v.filters.push(d),
+                Err(e) => {
+                    problems.push(RuleProblem {
+                        origin: origin.clone(),
+                        rule_id: f.id.clone(),
+                        title: Some(f.title.clone()),
+                        reason: e.kind,
+                        detail: e.detail,
+                    });
+                    break;
+                }
+            }
+        }
+    }
+}
+
+fn rule_problem(origin: &str, rule: &SigmaRule, e: CompileError) -> RuleProblem {
+    RuleProblem {
+        origin: origin.to_string(),
+        rule_id: rule.id.clone(),
+        title: Some(rule.title.clone()),
+        reason: e.kind,
+        detail: e.detail,
+    }
+}

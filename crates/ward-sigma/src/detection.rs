@@ -1,0 +1,287 @@
+//! Compiled detections and their evaluation against an event.
+//!
+//! Field names are interned to [`FieldId`]s at compile time. While one event is matched, the
+//! lower-cased text of each field is computed at most once and kept in a [`Scratch`] that is
+//! reused from event to event, so case-insensitive matching allocates nothing in steady state.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use regex::Regex;
+use ward_event::{Fields, Value};
+
+use crate::pattern::{StrPat, lower_into};
+
+/// An interned field name.
+pub(crate) type FieldId = u32;
+
+/// Numeric comparison for `gt`/`gte`/`lt`/`lte`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cmp {
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+/// How a `fieldref` compares the two fields.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RefHow {
+    Equal,
+    Prefix,
+    Suffix,
+    Contains,
+}
+
+/// One test of one field value.
+#[derive(Debug, Clone)]
+pub(crate) enum Test {
+    /// Wildcard/literal text; on lowered text unless `cased`.
+    Str { pat: StrPat, cased: bool },
+    /// `re`: a regular expression over the text as logged.
+    Regex(Regex),
+    /// An integer in the rule: equal as a number (so `"4688"` and `4688` both match).
+    Int(i64),
+    /// A float in the rule.
+    Float(f64),
+    /// A boolean in the rule: `true`, or text `"true"` in any case.
+    Bool(bool),
+    /// `null`: the field is absent or null.
+    Null,
+    /// `gt`/`gte`/`lt`/`lte`.
+    Compare(Cmp, f64),
+    /// `cidr`: an IP address inside the network.
+    Cidr(IpNet),
+    /// `fieldref`: compared with another field of the same event.
+    FieldRef { other: FieldId, how: RefHow, cased: bool },
+    /// Any of several encodings of one value (windash, base64offset, expand).
+    AnyOf(Vec<Test>),
+    /// `neq`: the field is present and the test fails.
+    Not(Box<Test>),
+}
+
+/// A `field|modifiers: values` line, or keywords when `field` is `None`.
+#[derive(Debug, Clone)]
+pub(crate) struct Item {
+    pub field: Option<FieldId>,
+    pub tests: Vec<Test>,
+    /// `all` modifier: every value must match (default: any).
+    pub all: bool,
+    /// `exists` modifier: presence alone decides.
+    pub exists: Option<bool>,
+}
+
+/// A named detection: a map (all items) or a list of maps (any).
+#[derive(Debug, Clone)]
+pub(crate) enum Det {
+    All(Vec<Item>),
+    Any(Vec<Det>),
+    And(Vec<Det>),
+}
+
+/// A compiled condition over detections of one rule.
+#[derive(Debug, Clone)]
+pub(crate) enum Cond {
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+    Not(Box<Cond>),
+    Det(usize),
+    /// `N of x*` / `1 of them`: at least `n` of these detections.
+    AtLeast(usize, Vec<usize>),
+    /// `all of x*`: every one of these detections (false when none match the pattern).
+    All(Vec<usize>),
+}
+
+/// The detections of a rule and the condition over them.
+#[derive(Debug, Clone)]
+pub(crate) struct Detection {
+    pub dets: Vec<Det>,
+    pub cond: Cond,
+}
+
+/// Per-thread, per-event cache of lowered field text.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    generation: u64,
+    slots: Vec<Slot>,
+    tmp: String,
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    generation: u64,
+    present: bool,
+    lower: String,
+}
+
+impl Scratch {
+    /// Starts a new event: every cached value becomes stale.
+    pub(crate) fn begin(&mut self, fields: usize) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.slots.len() < fields {
+            self.slots.resize_with(fields, Slot::default);
+        }
+    }
+}
+
+/// Everything evaluation needs for one event.
+pub(crate) struct Ctx<'a> {
+    pub event: &'a dyn Fields,
+    pub names: &'a [Box<str>],
+    pub scratch: &'a mut Scratch,
+}
+
+impl Ctx<'_> {
+    fn value(&self, id: FieldId) -> Option<&Value> {
+        self.names.get(id as usize).and_then(|n| self.event.get(n))
+    }
+
+    /// The lowered text of field `id`, computed once per event.
+    fn lowered(&mut self, id: FieldId) -> Option<&str> {
+        let generation = self.scratch.generation;
+        let slot = self.scratch.slots.get_mut(id as usize)?;
+        if slot.generation != generation {
+            slot.generation = generation;
+            let value = self.names.get(id as usize).and_then(|n| self.event.get(n));
+            slot.present = value.is_some();
+            if let Some(v) = value {
+                let mut buf = std::mem::take(&mut self.scratch.tmp);
+                lower_into(v.text(&mut buf), &mut slot.lower);
+                self.scratch.tmp = buf;
+            }
+        }
+        slot.present.then_some(slot.lower.as_str())
+    }
+}
+
+impl Detection {
+    /// Whether the event satisfies the condition.
+    pub(crate) fn matches(&self, cx: &mut Ctx<'_>) -> bool {
+        self.eval(&self.cond, cx)
+    }
+
+    fn eval(&self, cond: &Cond, cx: &mut Ctx<'_>) -> bool {
+        match cond {
+            Cond::And(cs) => cs.iter().all(|c| self.eval(c, cx)),
+            Cond::Or(cs) => cs.iter().any(|c| self.eval(c, cx)),
+            Cond::Not(c) => !self.eval(c, cx),
+            Cond::Det(i) => self.dets.get(*i).is_some_and(|d| d.matches(cx)),
+            Cond::AtLeast(n, ids) => {
+                let mut hits = 0;
+                for i in ids {
+                    if self.dets.get(*i).is_some_and(|d| d.matches(cx)) {
+                        hits += 1;
+                        if hits >= *n {
+                            return true;
+                        }
+                    }
+                }
+                false
+            }
+            Cond::All(ids) => !ids.is_empty() && ids.iter().all(|i| self.dets.get(*i).is_some_and(|d| d.matches(cx))),
+        }
+    }
+}
+
+impl Det {
+    pub(crate) fn matches(&self, cx: &mut Ctx<'_>) -> bool {
+        match self {
+            Det::All(items) => items.iter().all(|i| i.matches(cx)),
+            Det::Any(dets) => dets.iter().any(|d| d.matches(cx)),
+            Det::And(dets) => dets.iter().all(|d| d.matches(cx)),
+        }
+    }
+}
+
+impl Item {
+    fn matches(&self, cx: &mut Ctx<'_>) -> bool {
+        let Some(field) = self.field else {
+            return self.matches_keywords(cx);
+        };
+        if let Some(want) = self.exists {
+            return cx.value(field).is_some() == want;
+        }
+        if self.all {
+            self.tests.iter().all(|t| t.matches(field, cx))
+        } else {
+            self.tests.iter().any(|t| t.matches(field, cx))
+        }
+    }
+
+    /// Field-less values: each test looks through every field value of the event.
+    fn matches_keywords(&self, cx: &mut Ctx<'_>) -> bool {
+        let one = |t: &Test, cx: &mut Ctx<'_>| {
+            let mut hit = false;
+            let mut lower = String::new();
+            let mut buf = String::new();
+            cx.event.for_each_field(&mut |_, v| {
+                if !hit {
+                    let text = v.text(&mut buf);
+                    lower_into(text, &mut lower);
+                    hit = t.matches_text(v, text, &lower);
+                }
+            });
+            hit
+        };
+        if self.all { self.tests.iter().all(|t| one(t, cx)) } else { self.tests.iter().any(|t| one(t, cx)) }
+    }
+}
+
+impl Test {
+    fn matches(&self, field: FieldId, cx: &mut Ctx<'_>) -> bool {
+        match self {
+            Test::Null => cx.value(field).is_none_or(Value::is_null),
+            Test::Str { pat, cased: false } => cx.lowered(field).is_some_and(|t| pat.is_match(t)),
+            Test::AnyOf(ts) => ts.iter().any(|t| t.matches(field, cx)),
+            Test::Not(t) => cx.value(field).is_some() && !t.matches(field, cx),
+            Test::FieldRef { other, how, cased } => {
+                let (Some(a), Some(b)) = (cx.value(field), cx.value(*other)) else {
+                    return false;
+                };
+                let (mut ba, mut bb) = (String::new(), String::new());
+                let (a, b) = (a.text(&mut ba), b.text(&mut bb));
+                if *cased { compare_ref(a, b, *how) } else { compare_ref(&a.to_lowercase(), &b.to_lowercase(), *how) }
+            }
+            _ => {
+                let Some(v) = cx.value(field) else { return false };
+                let mut buf = String::new();
+                let text = v.text(&mut buf);
+                self.matches_text(v, text, "")
+            }
+        }
+    }
+
+    /// Tests one value given its text and (for case-insensitive strings) its lowered text.
+    fn matches_text(&self, v: &Value, text: &str, lower: &str) -> bool {
+        match self {
+            Test::Str { pat, cased } => pat.is_match(if *cased { text } else { lower }),
+            Test::Regex(r) => r.is_match(text),
+            Test::Int(n) => v.as_i64() == Some(*n),
+            Test::Float(x) => v.as_f64() == Some(*x),
+            Test::Bool(b) => match v {
+                Value::Bool(x) => x == b,
+                _ => text.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+            },
+            Test::Null => v.is_null(),
+            Test::Compare(op, x) => v.as_f64().is_some_and(|y| match op {
+                Cmp::Gt => y > *x,
+                Cmp::Gte => y >= *x,
+                Cmp::Lt => y < *x,
+                Cmp::Lte => y <= *x,
+            }),
+            Test::Cidr(net) => text.trim().parse::<IpAddr>().is_ok_and(|ip| net.contains(&ip)),
+            Test::AnyOf(ts) => ts.iter().any(|t| t.matches_text(v, text, lower)),
+            Test::Not(t) => !t.matches_text(v, text, lower),
+            Test::FieldRef { .. } => false,
+        }
+    }
+}
+
+fn compare_ref(a: &str, b: &str, how: RefHow) -> bool {
+    match how {
+        RefHow::Equal => a == b,
+        RefHow::Prefix => a.starts_with(b),
+        RefHow::Suffix => a.ends_with(b),
+        RefHow::Contains => a.contains(b),
+    }
+}
