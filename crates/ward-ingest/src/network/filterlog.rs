@@ -4,7 +4,9 @@ use super::record::{self, RecordBuilder};
 
 /// True when the syslog tag or the message shape says filterlog.
 pub(crate) fn looks_like(app: &str, msg: &str) -> bool {
-    app == "filterlog" || (msg.matches(',').count() >= 15 && msg.contains(",match,"))
+    let starts_with_rule = msg.bytes().next().is_some_and(|b| b.is_ascii_digit());
+    starts_with_rule
+        && (app == "filterlog" || (msg.matches(',').count() >= 15 && msg.contains(",match,")))
 }
 
 /// Fills `rec` from a filterlog CSV message.
@@ -12,7 +14,10 @@ pub(crate) fn parse(msg: &str, rec: &mut RecordBuilder) -> Result<(), String> {
     let f: Vec<&str> = msg.trim().split(',').collect();
     let at = |i: usize| f.get(i).copied().unwrap_or("");
     if f.len() < 17 {
-        return Err(format!("filterlog message has {} fields, expected at least 17", f.len()));
+        return Err(format!(
+            "filterlog message has {} fields, expected at least 17",
+            f.len()
+        ));
     }
     rec.text("rule_number", at(0));
     rec.text("tracker", at(3));
@@ -26,12 +31,18 @@ pub(crate) fn parse(msg: &str, rec: &mut RecordBuilder) -> Result<(), String> {
         "6" => (at(12), at(13), 15),
         v => return Err(format!("filterlog IP version `{v}` is neither 4 nor 6")),
     };
-    let name = if proto_name.is_empty() { proto_num } else { proto_name };
+    let name = if proto_name.is_empty() {
+        proto_num
+    } else {
+        proto_name
+    };
     rec.text(record::PROTOCOL, &record::protocol_name(name));
     rec.int("length", at(base - 1));
     let (src, dst) = (at(base), at(base + 1));
     if src.parse::<std::net::IpAddr>().is_err() || dst.parse::<std::net::IpAddr>().is_err() {
-        return Err(format!("filterlog addresses `{src}`, `{dst}` are not IP addresses"));
+        return Err(format!(
+            "filterlog addresses `{src}`, `{dst}` are not IP addresses"
+        ));
     }
     rec.text(record::SRC_IP, src);
     rec.text(record::DST_IP, dst);
@@ -63,7 +74,10 @@ mod tests {
         let mut rec = RecordBuilder::new();
         parse("621,,,1644355515,vtnet0.10,match,block,in,6,0x00,0x07c63,64,TCP,6,44,fdfd:ace:ace:10:d8:cdbf:f6f8:6d69,fdfd:ace:ace:5::6,65382,443,0,S,1927530165,,0,,mss", &mut rec).unwrap();
         assert_eq!(rec.fields.get_str("dst_ip"), Some("fdfd:ace:ace:5::6"));
-        assert_eq!(rec.fields.get("dst_port").and_then(|v| v.as_i64()), Some(443));
+        assert_eq!(
+            rec.fields.get("dst_port").and_then(|v| v.as_i64()),
+            Some(443)
+        );
         assert!(parse("1,2,3", &mut RecordBuilder::new()).is_err());
     }
 }

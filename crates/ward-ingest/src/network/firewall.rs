@@ -15,7 +15,12 @@ pub(crate) enum Firewall {
     Fortigate,
 }
 
-const ALL: [Firewall; 4] = [Firewall::Fortigate, Firewall::Asa, Firewall::Filterlog, Firewall::Netfilter];
+const ALL: [Firewall; 4] = [
+    Firewall::Fortigate,
+    Firewall::Asa,
+    Firewall::Filterlog,
+    Firewall::Netfilter,
+];
 
 impl Firewall {
     /// Recognises the firewall from one syslog line.
@@ -54,7 +59,11 @@ pub(crate) struct FirewallRecord {
 }
 
 /// Parses one line, trying `preferred` first.
-pub(crate) fn parse_line(line: &str, now: Timestamp, preferred: Firewall) -> Result<FirewallRecord, String> {
+pub(crate) fn parse_line(
+    line: &str,
+    now: Timestamp,
+    preferred: Firewall,
+) -> Result<FirewallRecord, String> {
     let s = syslog::split(line, now);
     let firewall = std::iter::once(preferred)
         .chain(ALL)
@@ -81,5 +90,10 @@ pub(crate) fn parse_line(line: &str, now: Timestamp, preferred: Firewall) -> Res
     if rec.get_str(record::ACTION).is_none() {
         rec.text(record::ACTION, "log");
     }
-    Ok(FirewallRecord { firewall, time: time.unwrap_or(Timestamp::UNKNOWN), host, rec })
+    Ok(FirewallRecord {
+        firewall,
+        time: time.unwrap_or(Timestamp::UNKNOWN),
+        host,
+        rec,
+    })
 }

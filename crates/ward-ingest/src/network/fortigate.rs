@@ -6,7 +6,7 @@ use ward_event::Timestamp;
 
 /// True when the message starts like a FortiGate log (`date=` … `logid=`).
 pub(crate) fn looks_like(msg: &str) -> bool {
-    msg.contains("date=") && msg.contains("logid=") && msg.contains("type=")
+    msg.starts_with("date=") && msg.contains("logid=") && msg.contains("type=")
 }
 
 /// Splits `k=v k="quoted v"` pairs; quotes may hold spaces.
@@ -32,7 +32,10 @@ pub(crate) fn pairs(msg: &str) -> Vec<(&str, &str)> {
 }
 
 /// Fills `rec`; returns the device name (event host) and the log's time.
-pub(crate) fn parse<'a>(msg: &'a str, rec: &mut RecordBuilder) -> Result<(&'a str, Option<Timestamp>), String> {
+pub(crate) fn parse<'a>(
+    msg: &'a str,
+    rec: &mut RecordBuilder,
+) -> Result<(&'a str, Option<Timestamp>), String> {
     let start = msg.find("date=").ok_or("no date= key")?;
     let kv = pairs(msg.get(start..).unwrap_or(""));
     let get = |k: &str| kv.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
@@ -61,20 +64,30 @@ pub(crate) fn parse<'a>(msg: &'a str, rec: &mut RecordBuilder) -> Result<(&'a st
         rec.float(record::DURATION, d);
     }
     if let Some(a) = get("action") {
-        rec.fields.set(record::ACTION, ward_event::Value::from(record::normalise_action(a)));
+        rec.fields.set(
+            record::ACTION,
+            ward_event::Value::from(record::normalise_action(a)),
+        );
         rec.text("fortinet_action", a);
     }
     if let Some(h) = get("hostname") {
         rec.text(record::DST_HOST, h);
     }
-    Ok((get("devname").unwrap_or(""), log_time(get("date"), get("time"), get("tz"))))
+    Ok((
+        get("devname").unwrap_or(""),
+        log_time(get("date"), get("time"), get("tz")),
+    ))
 }
 
 /// `date` and `time` are device-local; `tz="-0700"` gives the offset when present.
 fn log_time(date: Option<&str>, time: Option<&str>, tz: Option<&str>) -> Option<Timestamp> {
     let (date, time) = (date?, time?);
     let tz = tz.unwrap_or("+0000");
-    let offset = if tz.len() == 5 { format!("{}:{}", tz.get(..3)?, tz.get(3..)?) } else { "+00:00".into() };
+    let offset = if tz.len() == 5 {
+        format!("{}:{}", tz.get(..3)?, tz.get(3..)?)
+    } else {
+        "+00:00".into()
+    };
     Timestamp::parse(&format!("{date}T{time}{offset}")).ok()
 }
 

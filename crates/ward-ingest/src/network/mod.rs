@@ -40,7 +40,10 @@ use record::RecordBuilder;
 
 /// The common field names every network reader sets where the log has the data.
 pub mod names {
-    pub use super::record::{ACTION, BYTES_IN, BYTES_OUT, DST_HOST, DST_IP, DST_PORT, DURATION, PROTOCOL, SRC_IP, SRC_PORT};
+    pub use super::record::{
+        ACTION, BYTES_IN, BYTES_OUT, DST_HOST, DST_IP, DST_PORT, DURATION, PROTOCOL, SRC_IP,
+        SRC_PORT,
+    };
 }
 
 /// Lines longer than this are counted bad and skipped (a hostile file cannot exhaust memory).
@@ -111,7 +114,10 @@ pub fn sniff(head: &[u8]) -> Option<NetworkFormat> {
         return Some(NetworkFormat::WindowsFirewall);
     }
     let lines = text.lines().filter(|l| !l.trim().is_empty());
-    if lines.clone().any(|l| l.starts_with("#separator") || l.starts_with("#fields")) {
+    if lines
+        .clone()
+        .any(|l| l.starts_with("#separator") || l.starts_with("#fields"))
+    {
         return Some(NetworkFormat::ZeekTsv);
     }
     let now = now();
@@ -126,9 +132,16 @@ pub fn sniff(head: &[u8]) -> Option<NetworkFormat> {
 fn sniff_line(line: &str, now: Timestamp) -> Option<NetworkFormat> {
     if line.starts_with('{') {
         let zeek_keys = ["\"id.orig_h\"", "\"id_orig_h\"", "\"uid\"", "\"_path\""];
-        return zeek_keys.iter().any(|k| line.contains(k)).then_some(NetworkFormat::ZeekJson);
+        return zeek_keys
+            .iter()
+            .any(|k| line.contains(k))
+            .then_some(NetworkFormat::ZeekJson);
     }
-    if line.contains('\t') && ["uid", "ts", "id.orig_h"].iter().any(|k| line.split('\t').any(|c| c == *k)) {
+    if line.contains('\t')
+        && ["uid", "ts", "id.orig_h"]
+            .iter()
+            .any(|k| line.split('\t').any(|c| c == *k))
+    {
         return Some(NetworkFormat::ZeekTsv);
     }
     if squid::looks_native(line) {
@@ -160,7 +173,9 @@ impl LineReader {
             return LineReader::Firewall(fw, now());
         }
         match format {
-            NetworkFormat::WindowsFirewall => LineReader::WindowsFirewall(winfw::W3cState::default()),
+            NetworkFormat::WindowsFirewall => {
+                LineReader::WindowsFirewall(winfw::W3cState::default())
+            }
             NetworkFormat::SquidCommon => LineReader::Squid { common: true },
             NetworkFormat::ZeekTsv => LineReader::ZeekTsv(zeek::ZeekTsv::default()),
             NetworkFormat::ZeekJson => LineReader::ZeekJson,
@@ -174,10 +189,20 @@ impl LineReader {
         let (time, host, source) = match self {
             LineReader::Firewall(preferred, now) => {
                 let r = firewall::parse_line(line, *now, *preferred)?;
-                return Ok(Some(r.rec.finish(r.time, &r.host, &r.firewall.source(), file, no)));
+                return Ok(Some(r.rec.finish(
+                    r.time,
+                    &r.host,
+                    &r.firewall.source(),
+                    file,
+                    no,
+                )));
             }
             LineReader::WindowsFirewall(state) => match state.line(line, &mut rec)? {
-                Some(t) => (t, "", LogSource::other("windows-firewall", None, Some("firewall"))),
+                Some(t) => (
+                    t,
+                    "",
+                    LogSource::other("windows-firewall", None, Some("firewall")),
+                ),
                 None => return Ok(None),
             },
             LineReader::Squid { common } => {
@@ -185,12 +210,20 @@ impl LineReader {
                     return Ok(None);
                 }
                 let native = !*common && squid::looks_native(line);
-                let t = if native { squid::parse_native(line, &mut rec)? } else { squid::parse_common(line, &mut rec)? };
+                let t = if native {
+                    squid::parse_native(line, &mut rec)?
+                } else {
+                    squid::parse_common(line, &mut rec)?
+                };
                 (t, "", LogSource::other("squid", None, Some("proxy")))
             }
             LineReader::ZeekTsv(state) => match state.line(line, &mut rec)? {
                 Some(t) => {
-                    let path = if state.path().is_empty() { zeek::infer_path(&rec) } else { state.path() };
+                    let path = if state.path().is_empty() {
+                        zeek::infer_path(&rec)
+                    } else {
+                        state.path()
+                    };
                     let path = path.to_string();
                     zeek::add_common(&path, &mut rec);
                     (t, "", zeek::source(&path))
@@ -202,7 +235,10 @@ impl LineReader {
                     return Ok(None);
                 }
                 let t = zeek::json_line(line, &mut rec)?;
-                let path = rec.get_str("_path").map(str::to_string).unwrap_or_else(|| zeek::infer_path(&rec).to_string());
+                let path = rec
+                    .get_str("_path")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| zeek::infer_path(&rec).to_string());
                 zeek::add_common(&path, &mut rec);
                 (t, "", zeek::source(&path))
             }
@@ -214,14 +250,22 @@ impl LineReader {
 
 /// Reads a whole network log, handing each event to `on_event` and counting bad lines in
 /// `report`. Increments `report.events` for each event handed over.
-pub fn read(format: NetworkFormat, input: &mut dyn BufRead, report: &mut FileReport, on_event: &mut dyn FnMut(Event)) {
+pub fn read(
+    format: NetworkFormat,
+    input: &mut dyn BufRead,
+    report: &mut FileReport,
+    on_event: &mut dyn FnMut(Event),
+) {
     let file: Arc<str> = report.path.as_str().into();
     let mut reader = LineReader::new(format);
     let mut buf = Vec::new();
     let mut no = 0u64;
     loop {
         buf.clear();
-        let got = match (&mut *input).take(MAX_LINE_BYTES as u64).read_until(b'\n', &mut buf) {
+        let got = match (&mut *input)
+            .take(MAX_LINE_BYTES as u64)
+            .read_until(b'\n', &mut buf)
+        {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) => {
@@ -231,14 +275,20 @@ pub fn read(format: NetworkFormat, input: &mut dyn BufRead, report: &mut FileRep
         };
         no += 1;
         if got >= MAX_LINE_BYTES && buf.last() != Some(&b'\n') {
-            report.bad(no, PositionUnit::Line, format!("line longer than {MAX_LINE_BYTES} bytes skipped"));
+            report.bad(
+                no,
+                PositionUnit::Line,
+                format!("line longer than {MAX_LINE_BYTES} bytes skipped"),
+            );
             if skip_rest_of_line(input).is_err() {
                 break;
             }
             continue;
         }
         let text = String::from_utf8_lossy(&buf);
-        let line = text.trim_end_matches(['\n', '\r']).trim_start_matches('\u{feff}');
+        let line = text
+            .trim_end_matches(['\n', '\r'])
+            .trim_start_matches('\u{feff}');
         if line.trim().is_empty() {
             continue;
         }

@@ -3,9 +3,15 @@
 
 use super::record::{self, RecordBuilder};
 
-/// True when the message carries netfilter's `IN=`/`SRC=`/`DST=` keys.
+/// True when the message is a netfilter line: an optional `[uptime]` stamp and prefix, then
+/// `IN=`, with `SRC=` and `DST=` keys.
 pub(crate) fn looks_like(msg: &str) -> bool {
-    msg.contains("IN=") && msg.contains(" SRC=") && msg.contains(" DST=")
+    let Some(start) = msg.find("IN=") else {
+        return false;
+    };
+    let prefix = msg.get(..start).unwrap_or("");
+    // A log prefix is short and never quoted; this keeps log lines quoted inside other text out.
+    prefix.len() <= 64 && !prefix.contains('"') && msg.contains(" SRC=") && msg.contains(" DST=")
 }
 
 /// Fills `rec` from a netfilter message.
@@ -56,7 +62,10 @@ pub(crate) fn parse(msg: &str, rec: &mut RecordBuilder) -> Result<(), String> {
     if src.is_none() || dst.is_none() {
         return Err("netfilter line without SRC= and DST=".into());
     }
-    let tcp_flags: Vec<&str> = flags.into_iter().filter(|f| TCP_FLAGS.contains(f)).collect();
+    let tcp_flags: Vec<&str> = flags
+        .into_iter()
+        .filter(|f| TCP_FLAGS.contains(f))
+        .collect();
     if !tcp_flags.is_empty() {
         rec.text("tcp_flags", &tcp_flags.join(" "));
     }
@@ -71,7 +80,14 @@ const TCP_FLAGS: [&str; 8] = ["SYN", "ACK", "FIN", "RST", "PSH", "URG", "CWR", "
 fn log_prefix(head: &str) -> &str {
     let head = head.trim();
     match head.strip_prefix('[').and_then(|r| r.split_once(']')) {
-        Some((stamp, rest)) if stamp.trim().bytes().all(|b| b.is_ascii_digit() || b == b'.') => rest.trim(),
+        Some((stamp, rest))
+            if stamp
+                .trim()
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.') =>
+        {
+            rest.trim()
+        }
         _ => head,
     }
 }
@@ -79,9 +95,15 @@ fn log_prefix(head: &str) -> &str {
 /// Prefixes say what the rule did (`IPTABLES-DROP:`, `[UFW BLOCK]`); without one, `log`.
 fn action_from_prefix(prefix: &str) -> String {
     let upper = prefix.to_ascii_uppercase();
-    if ["DROP", "BLOCK", "REJECT", "DENY"].iter().any(|w| upper.contains(w)) {
+    if ["DROP", "BLOCK", "REJECT", "DENY"]
+        .iter()
+        .any(|w| upper.contains(w))
+    {
         "block".into()
-    } else if ["ACCEPT", "ALLOW", "PASS"].iter().any(|w| upper.contains(w)) {
+    } else if ["ACCEPT", "ALLOW", "PASS"]
+        .iter()
+        .any(|w| upper.contains(w))
+    {
         "allow".into()
     } else if upper.contains("AUDIT") {
         "audit".into()
@@ -112,7 +134,10 @@ mod tests {
 
     #[test]
     fn uptime_stamp_is_not_a_prefix() {
-        assert_eq!(log_prefix("[  203.842973] IPTABLES-DROP: "), "IPTABLES-DROP:");
+        assert_eq!(
+            log_prefix("[  203.842973] IPTABLES-DROP: "),
+            "IPTABLES-DROP:"
+        );
         assert_eq!(log_prefix("[50028442.088484] "), "");
         let mut rec = RecordBuilder::new();
         assert!(parse("IN=eth0 OUT= SRC=1.1.1.1", &mut rec).is_err());

@@ -9,7 +9,11 @@ pub(crate) fn add_request(rec: &mut RecordBuilder, method: &str, url: &str, host
     rec.text("cs-method", method);
     rec.text("c-uri", url);
     let parts = split_url(method, url);
-    let host = if parts.host.is_empty() { strip_port(host_hint).0 } else { parts.host };
+    let host = if parts.host.is_empty() {
+        strip_port(host_hint).0
+    } else {
+        parts.host
+    };
     rec.text("cs-host", host);
     rec.text("r-dns", host);
     rec.text(record::DST_HOST, host);
@@ -36,10 +40,22 @@ pub(crate) struct UrlParts<'a> {
 pub(crate) fn split_url<'a>(method: &str, url: &'a str) -> UrlParts<'a> {
     if method.eq_ignore_ascii_case("CONNECT") {
         let (host, port) = strip_port(url);
-        return UrlParts { host, port: port.or(Some(443)), path: "", query: "" };
+        return UrlParts {
+            host,
+            port: port.or(Some(443)),
+            path: "",
+            query: "",
+        };
     }
     let (scheme_port, rest) = match url.split_once("://") {
-        Some((scheme, rest)) => (if scheme.eq_ignore_ascii_case("https") { Some(443) } else { Some(80) }, rest),
+        Some((scheme, rest)) => (
+            if scheme.eq_ignore_ascii_case("https") {
+                Some(443)
+            } else {
+                Some(80)
+            },
+            rest,
+        ),
         None => (None, url),
     };
     let (authority, path_query) = if scheme_port.is_some() {
@@ -53,15 +69,18 @@ pub(crate) fn split_url<'a>(method: &str, url: &'a str) -> UrlParts<'a> {
     let authority = authority.rsplit('@').next().unwrap_or(authority);
     let (host, port) = strip_port(authority);
     let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
-    UrlParts { host, port: port.or(if host.is_empty() { None } else { scheme_port }), path, query }
+    UrlParts {
+        host,
+        port: port.or(if host.is_empty() { None } else { scheme_port }),
+        path,
+        query,
+    }
 }
 
 /// `host:port` → (host, port); IPv6 literals keep their brackets off.
 fn strip_port(s: &str) -> (&str, Option<u16>) {
-    if let Some(rest) = s.strip_prefix('[') {
-        if let Some((h, p)) = rest.split_once(']') {
-            return (h, p.strip_prefix(':').and_then(|p| p.parse().ok()));
-        }
+    if let Some((h, p)) = s.strip_prefix('[').and_then(|rest| rest.split_once(']')) {
+        return (h, p.strip_prefix(':').and_then(|p| p.parse().ok()));
     }
     match s.rsplit_once(':') {
         Some((h, p)) if !h.contains(':') => match p.parse() {
@@ -76,7 +95,8 @@ fn strip_port(s: &str) -> (&str, Option<u16>) {
 fn extension(path: &str) -> Option<&str> {
     let last = path.rsplit('/').next()?;
     let (_, ext) = last.rsplit_once('.')?;
-    (!ext.is_empty() && ext.len() <= 8 && ext.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(ext)
+    (!ext.is_empty() && ext.len() <= 8 && ext.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then_some(ext)
 }
 
 #[cfg(test)]
@@ -86,7 +106,15 @@ mod tests {
     #[test]
     fn url_forms() {
         let u = split_url("GET", "http://www.example.com:8080/a/b.php?q=1");
-        assert_eq!(u, UrlParts { host: "www.example.com", port: Some(8080), path: "/a/b.php", query: "q=1" });
+        assert_eq!(
+            u,
+            UrlParts {
+                host: "www.example.com",
+                port: Some(8080),
+                path: "/a/b.php",
+                query: "q=1"
+            }
+        );
         let c = split_url("CONNECT", "login.yahoo.com:443");
         assert_eq!((c.host, c.port), ("login.yahoo.com", Some(443)));
         let p = split_url("GET", "/index.html?x");

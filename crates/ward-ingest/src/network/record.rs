@@ -32,7 +32,9 @@ pub(crate) struct RecordBuilder {
 
 impl RecordBuilder {
     pub fn new() -> Self {
-        RecordBuilder { fields: FieldList::with_capacity(24) }
+        RecordBuilder {
+            fields: FieldList::with_capacity(24),
+        }
     }
 
     /// Adds a text field unless it is empty or `-` (logs' way of saying "none").
@@ -72,13 +74,23 @@ impl RecordBuilder {
     }
 
     /// Finishes the event.
-    pub fn finish(self, time: Timestamp, host: &str, source: &LogSource, file: &Arc<str>, line: u64) -> Event {
+    pub fn finish(
+        self,
+        time: Timestamp,
+        host: &str,
+        source: &LogSource,
+        file: &Arc<str>,
+        line: u64,
+    ) -> Event {
         Event {
             time,
             host: HostName::new(host),
             source: source.clone(),
             record_id: None,
-            origin: Origin { file: file.clone(), position: line },
+            origin: Origin {
+                file: file.clone(),
+                position: line,
+            },
             fields: self.fields,
         }
     }
@@ -88,11 +100,22 @@ impl RecordBuilder {
 pub(crate) fn normalise_action(raw: &str) -> String {
     let lower = raw.trim().to_ascii_lowercase();
     let word = lower.as_str();
-    const BLOCK: [&str; 8] = ["block", "drop", "deny", "denied", "reject", "blocked", "dropped", "rejected"];
-    const ALLOW: [&str; 8] = ["pass", "allow", "accept", "permitted", "permit", "allowed", "accepted", "est-allowed"];
+    const BLOCK: [&str; 8] = [
+        "block", "drop", "deny", "denied", "reject", "blocked", "dropped", "rejected",
+    ];
+    const ALLOW: [&str; 8] = [
+        "pass",
+        "allow",
+        "accept",
+        "permitted",
+        "permit",
+        "allowed",
+        "accepted",
+        "est-allowed",
+    ];
     if BLOCK.iter().any(|w| word == *w || word.contains(w)) {
         "block".into()
-    } else if ALLOW.iter().any(|w| word == *w) {
+    } else if ALLOW.contains(&word) {
         "allow".into()
     } else {
         lower

@@ -10,12 +10,16 @@ pub(crate) fn looks_native(line: &str) -> bool {
     let w: Vec<&str> = line.split_ascii_whitespace().take(7).collect();
     w.len() == 7
         && Timestamp::parse(w.first().copied().unwrap_or("")).is_ok()
-        && w.get(3).is_some_and(|c| c.contains('/') && c.bytes().next().is_some_and(|b| b.is_ascii_uppercase()))
+        && w.get(3).is_some_and(|c| {
+            c.contains('/') && c.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
+        })
 }
 
 /// True when the line is in common/combined log format.
 pub(crate) fn looks_common(line: &str) -> bool {
-    let Some(open) = line.find(" [") else { return false };
+    let Some(open) = line.find(" [") else {
+        return false;
+    };
     line.get(open..).is_some_and(|r| r.contains("] \"")) && common_time(line).is_some()
 }
 
@@ -24,7 +28,10 @@ pub(crate) fn parse_native(line: &str, rec: &mut RecordBuilder) -> Result<Timest
     let w: Vec<&str> = line.split_ascii_whitespace().collect();
     let at = |i: usize| w.get(i).copied().unwrap_or("");
     if w.len() < 7 {
-        return Err(format!("squid line has {} fields, expected at least 7", w.len()));
+        return Err(format!(
+            "squid line has {} fields, expected at least 7",
+            w.len()
+        ));
     }
     let time = Timestamp::parse(at(0)).map_err(|e| e.to_string())?;
     rec.text(record::SRC_IP, at(2));
@@ -61,7 +68,11 @@ pub(crate) fn parse_common(line: &str, rec: &mut RecordBuilder) -> Result<Timest
     let (method, url) = (req.next().unwrap_or(""), req.next().unwrap_or(""));
     rec.text("cs-version", req.next().unwrap_or(""));
     proxy::add_request(rec, method, url, "");
-    let mut after = quoted.get(2).copied().unwrap_or("").split_ascii_whitespace();
+    let mut after = quoted
+        .get(2)
+        .copied()
+        .unwrap_or("")
+        .split_ascii_whitespace();
     rec.int("sc-status", after.next().unwrap_or(""));
     let bytes = after.next().unwrap_or("");
     rec.int("sc-bytes", bytes);

@@ -16,38 +16,54 @@ pub(crate) struct Syslog<'a> {
     pub msg: &'a str,
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// Splits a syslog line. `now` resolves RFC 3164's missing year: the year that puts the
 /// time no later than a day after `now`.
 pub(crate) fn split(line: &str, now: Timestamp) -> Syslog<'_> {
     let body = strip_priority(line);
-    if let Some(rest) = body.strip_prefix("1 ") {
-        if let Some(s) = split_5424(rest) {
-            return s;
-        }
+    if let Some(s) = body.strip_prefix("1 ").and_then(split_5424) {
+        return s;
     }
     if let Some((time, rest, bare)) = bsd_time(body, now) {
         // `HH:MM:SS: msg` (Cisco without a host): the message follows the time directly.
         if bare {
-            return Syslog { time: Some(time), host: "", app: "", msg: rest.trim_start() };
+            return Syslog {
+                time: Some(time),
+                host: "",
+                app: "",
+                msg: rest.trim_start(),
+            };
         }
         return split_host_tag(Some(time), rest);
     }
-    if let Some((token, rest)) = body.split_once(' ') {
-        if token.len() >= 19 && token.as_bytes().first().is_some_and(u8::is_ascii_digit) {
-            if let Ok(t) = Timestamp::parse(token) {
-                return split_host_tag(Some(t), rest);
-            }
-        }
+    if let Some((token, rest)) = body.split_once(' ')
+        && token.len() >= 19
+        && token.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        && let Ok(t) = Timestamp::parse(token)
+    {
+        return split_host_tag(Some(t), rest);
     }
-    Syslog { time: None, host: "", app: "", msg: line }
+    Syslog {
+        time: None,
+        host: "",
+        app: "",
+        msg: body,
+    }
 }
 
 fn strip_priority(line: &str) -> &str {
-    let Some(rest) = line.strip_prefix('<') else { return line };
+    let Some(rest) = line.strip_prefix('<') else {
+        return line;
+    };
     match rest.split_once('>') {
-        Some((pri, body)) if !pri.is_empty() && pri.len() <= 3 && pri.bytes().all(|b| b.is_ascii_digit()) => body,
+        Some((pri, body))
+            if !pri.is_empty() && pri.len() <= 3 && pri.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            body
+        }
         _ => line,
     }
 }
@@ -61,7 +77,12 @@ fn split_5424(rest: &str) -> Option<Syslog<'_>> {
     let _procid = parts.next()?;
     let _msgid = parts.next()?;
     let msg = skip_structured_data(parts.next().unwrap_or(""));
-    Some(Syslog { time, host, app, msg })
+    Some(Syslog {
+        time,
+        host,
+        app,
+        msg,
+    })
 }
 
 fn nil(s: &str) -> &str {
@@ -114,7 +135,10 @@ fn bsd_time(s: &str, now: Timestamp) -> Option<(Timestamp, &str, bool)> {
         .ok()?;
     let at = |y: i16| -> Option<Timestamp> {
         let date = jiff::civil::Date::new(y, month, day).ok()?;
-        let z = date.to_datetime(time).to_zoned(jiff::tz::TimeZone::UTC).ok()?;
+        let z = date
+            .to_datetime(time)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()?;
         Some(Timestamp::from_jiff(z.timestamp()))
     };
     let ts = match year {
@@ -122,7 +146,11 @@ fn bsd_time(s: &str, now: Timestamp) -> Option<(Timestamp, &str, bool)> {
         None => {
             let this_year = now.to_jiff().to_zoned(jiff::tz::TimeZone::UTC).year();
             let guess = at(this_year)?;
-            if guess > now.add_secs(86_400) { at(this_year - 1)? } else { guess }
+            if guess > now.add_secs(86_400) {
+                at(this_year - 1)?
+            } else {
+                guess
+            }
         }
     };
     Some((ts, rest, bare))
@@ -132,20 +160,45 @@ fn bsd_time(s: &str, now: Timestamp) -> Option<(Timestamp, &str, bool)> {
 fn split_host_tag(time: Option<Timestamp>, rest: &str) -> Syslog<'_> {
     let rest = rest.trim_start();
     if let Some(msg) = rest.strip_prefix(':') {
-        return Syslog { time, host: "", app: "", msg: msg.trim_start() };
+        return Syslog {
+            time,
+            host: "",
+            app: "",
+            msg: msg.trim_start(),
+        };
     }
     let (first, after) = rest.split_once(' ').unwrap_or((rest, ""));
     if let Some(tag) = first.strip_suffix(':') {
-        return Syslog { time, host: "", app: strip_pid(tag), msg: after.trim_start() };
+        return Syslog {
+            time,
+            host: "",
+            app: strip_pid(tag),
+            msg: after.trim_start(),
+        };
     }
     let after = after.trim_start();
     if let Some(msg) = after.strip_prefix(':') {
-        return Syslog { time, host: first, app: "", msg: msg.trim_start() };
+        return Syslog {
+            time,
+            host: first,
+            app: "",
+            msg: msg.trim_start(),
+        };
     }
     let (second, tail) = after.split_once(' ').unwrap_or((after, ""));
     match second.strip_suffix(':') {
-        Some(tag) if !tag.is_empty() => Syslog { time, host: first, app: strip_pid(tag), msg: tail.trim_start() },
-        _ => Syslog { time, host: first, app: "", msg: after },
+        Some(tag) if !tag.is_empty() => Syslog {
+            time,
+            host: first,
+            app: strip_pid(tag),
+            msg: tail.trim_start(),
+        },
+        _ => Syslog {
+            time,
+            host: first,
+            app: "",
+            msg: after,
+        },
     }
 }
 
@@ -165,7 +218,10 @@ mod tests {
     fn bsd_header_takes_the_year_that_is_not_in_the_future() {
         let s = split("Sep 30 10:09:23 scw-d95986 kernel: [1.5] IN=ens2", now());
         assert_eq!(s.time.unwrap().to_rfc3339(), "2026-09-30T10:09:23Z");
-        assert_eq!((s.host, s.app, s.msg), ("scw-d95986", "kernel", "[1.5] IN=ens2"));
+        assert_eq!(
+            (s.host, s.app, s.msg),
+            ("scw-d95986", "kernel", "[1.5] IN=ens2")
+        );
         let late = split("Dec 30 10:09:23 fw filterlog: x", now());
         assert_eq!(late.time.unwrap().to_rfc3339(), "2025-12-30T10:09:23Z");
     }
@@ -189,7 +245,10 @@ mod tests {
 
     #[test]
     fn iso_time_then_host() {
-        let s = split("2023-03-18T20:36:59.594792+01:00 10.120.127.1 firewall,info drop", now());
+        let s = split(
+            "2023-03-18T20:36:59.594792+01:00 10.120.127.1 firewall,info drop",
+            now(),
+        );
         assert_eq!(s.host, "10.120.127.1");
         assert_eq!(s.msg, "firewall,info drop");
         let none = split("IN=lo OUT= SRC=1.2.3.4", now());

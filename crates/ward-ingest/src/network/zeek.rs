@@ -57,7 +57,9 @@ fn unescape(s: &str) -> String {
     let mut rest = s;
     while let Some(i) = rest.find("\\x") {
         out.push_str(rest.get(..i).unwrap_or(""));
-        let hex = rest.get(i + 2..i + 4).and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = rest
+            .get(i + 2..i + 4)
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
         match hex {
             Some(b) => {
                 out.push(char::from(b));
@@ -83,22 +85,36 @@ pub(crate) fn normalise_name(name: &str) -> std::borrow::Cow<'_, str> {
 
 impl ZeekTsv {
     /// Reads one line: a header (`Ok(None)`) or a record (`Ok(Some(time))`, fields in `rec`).
-    pub(crate) fn line(&mut self, line: &str, rec: &mut RecordBuilder) -> Result<Option<Timestamp>, String> {
+    pub(crate) fn line(
+        &mut self,
+        line: &str,
+        rec: &mut RecordBuilder,
+    ) -> Result<Option<Timestamp>, String> {
         if let Some(directive) = line.strip_prefix('#') {
             self.directive(directive);
             return Ok(None);
         }
         if self.names.is_empty() {
             // Header-less exports put the column names on the first line.
-            if line.split('\t').any(|c| c == "uid" || c == "ts" || c == "id.orig_h") {
-                self.names = line.split('\t').map(|n| normalise_name(n).into_owned()).collect();
+            if line
+                .split('\t')
+                .any(|c| c == "uid" || c == "ts" || c == "id.orig_h")
+            {
+                self.names = line
+                    .split('\t')
+                    .map(|n| normalise_name(n).into_owned())
+                    .collect();
                 return Ok(None);
             }
             return Err("Zeek record before the #fields header".into());
         }
         let values: Vec<&str> = line.split(self.separator.as_str()).collect();
         if values.len() != self.names.len() {
-            return Err(format!("{} values for {} Zeek fields", values.len(), self.names.len()));
+            return Err(format!(
+                "{} values for {} Zeek fields",
+                values.len(),
+                self.names.len()
+            ));
         }
         for (i, (name, raw)) in self.names.iter().zip(values).enumerate() {
             if raw == self.unset {
@@ -109,8 +125,16 @@ impl ZeekTsv {
                 continue;
             }
             let value = match self.types.get(i).copied().unwrap_or(ColumnType::Text) {
-                ColumnType::Int => raw.parse::<i64>().ok().map(Value::Int).or_else(|| raw.parse::<u64>().ok().map(Value::UInt)),
-                ColumnType::Float => raw.parse::<f64>().ok().filter(|f| f.is_finite()).map(Value::Float),
+                ColumnType::Int => raw
+                    .parse::<i64>()
+                    .ok()
+                    .map(Value::Int)
+                    .or_else(|| raw.parse::<u64>().ok().map(Value::UInt)),
+                ColumnType::Float => raw
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .map(Value::Float),
                 ColumnType::Bool => Some(Value::Bool(raw == "T")),
                 ColumnType::Text => None,
             };
@@ -133,10 +157,18 @@ impl ZeekTsv {
             "unset_field" => self.unset = value.to_string(),
             "path" => self.path = value.to_string(),
             "fields" => {
-                self.names = value.split(self.separator.as_str()).map(|n| normalise_name(n).into_owned()).collect();
+                self.names = value
+                    .split(self.separator.as_str())
+                    .map(|n| normalise_name(n).into_owned())
+                    .collect();
                 self.types.clear();
             }
-            "types" => self.types = value.split(self.separator.as_str()).map(ColumnType::from_zeek).collect(),
+            "types" => {
+                self.types = value
+                    .split(self.separator.as_str())
+                    .map(ColumnType::from_zeek)
+                    .collect()
+            }
             _ => {}
         }
     }
@@ -246,10 +278,18 @@ mod tests {
     fn tsv_with_types_and_unset_fields() {
         let mut z = ZeekTsv::default();
         let mut rec = RecordBuilder::new();
-        for h in ["#separator \\x09", "#path\tconn", "#fields\tts\tuid\tid_orig_h\tid.resp_p\tduration\tlocal_orig\ttunnel_parents", "#types\ttime\tstring\taddr\tport\tinterval\tbool\tset[string]"] {
+        for h in [
+            "#separator \\x09",
+            "#path\tconn",
+            "#fields\tts\tuid\tid_orig_h\tid.resp_p\tduration\tlocal_orig\ttunnel_parents",
+            "#types\ttime\tstring\taddr\tport\tinterval\tbool\tset[string]",
+        ] {
             assert_eq!(z.line(h, &mut rec).unwrap(), None);
         }
-        let t = z.line("928.943457\tCxl7\t10.0.2.112\t80\t-\tT\t(empty)", &mut rec).unwrap().unwrap();
+        let t = z
+            .line("928.943457\tCxl7\t10.0.2.112\t80\t-\tT\t(empty)", &mut rec)
+            .unwrap()
+            .unwrap();
         assert_eq!(t.as_nanos(), 928_943_457_000);
         assert_eq!(z.path(), "conn");
         let f = &rec.fields;
@@ -259,7 +299,13 @@ mod tests {
         assert_eq!(f.get("local_orig"), Some(&Value::Bool(true)));
         assert_eq!(f.get_str("tunnel_parents"), Some(""));
         assert!(z.line("1.0\tonly-two", &mut RecordBuilder::new()).is_err());
-        assert!(z.line("XXXXXXXXXX.XXXXXX\tC\t1.2.3.4\t80\t1.0\tF\t-", &mut RecordBuilder::new()).is_err());
+        assert!(
+            z.line(
+                "XXXXXXXXXX.XXXXXX\tC\t1.2.3.4\t80\t1.0\tF\t-",
+                &mut RecordBuilder::new()
+            )
+            .is_err()
+        );
     }
 
     #[test]

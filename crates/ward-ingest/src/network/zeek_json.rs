@@ -11,7 +11,12 @@ use ward_event::Value;
 /// Parses `line` (one JSON object) into `rec`.
 pub(crate) fn fill(line: &str, rec: &mut RecordBuilder) -> Result<(), String> {
     let mut de = serde_json::Deserializer::from_str(line);
-    ObjectSeed { prefix: String::new(), rec }.deserialize(&mut de).map_err(|e| format!("JSON: {e}"))?;
+    ObjectSeed {
+        prefix: String::new(),
+        rec,
+    }
+    .deserialize(&mut de)
+    .map_err(|e| format!("JSON: {e}"))?;
     de.end().map_err(|e| format!("JSON: {e}"))
 }
 
@@ -36,7 +41,11 @@ impl<'de> Visitor<'de> for ObjectSeed<'_> {
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             let name = format!("{}{}", self.prefix, normalise_name(&key));
             let prefix = format!("{name}.");
-            map.next_value_seed(FieldSeed { name, prefix, rec: &mut *self.rec })?;
+            map.next_value_seed(FieldSeed {
+                name,
+                prefix,
+                rec: &mut *self.rec,
+            })?;
         }
         Ok(())
     }
@@ -93,7 +102,11 @@ impl<'de> Visitor<'de> for FieldSeed<'_> {
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        ObjectSeed { prefix: self.prefix, rec: self.rec }.visit_map(map)
+        ObjectSeed {
+            prefix: self.prefix,
+            rec: self.rec,
+        }
+        .visit_map(map)
     }
 }
 
