@@ -29,7 +29,12 @@ impl Exposure {
     }
 
     fn since(&self, t: Timestamp) -> Vec<Evidence> {
-        self.first.iter().chain(self.latest.iter()).filter(|e| e.time >= t).cloned().collect()
+        self.first
+            .iter()
+            .chain(self.latest.iter())
+            .filter(|e| e.time >= t)
+            .cloned()
+            .collect()
     }
 }
 
@@ -48,7 +53,10 @@ pub fn is_ignored(account: &Account, host: &str) -> bool {
     let user = account.user.to_ascii_uppercase();
     let sid = account.sid.as_deref().unwrap_or("");
     matches!(sid, "S-1-5-18" | "S-1-5-19" | "S-1-5-20" | "S-1-5-7")
-        || matches!(user.as_str(), "" | "-" | "SYSTEM" | "LOCAL SERVICE" | "NETWORK SERVICE" | "ANONYMOUS LOGON")
+        || matches!(
+            user.as_str(),
+            "" | "-" | "SYSTEM" | "LOCAL SERVICE" | "NETWORK SERVICE" | "ANONYMOUS LOGON"
+        )
         || user.starts_with("DWM-")
         || user.starts_with("UMFD-")
         || (account.is_computer() && user.trim_end_matches('$') != host)
@@ -71,20 +79,32 @@ impl CredentialExposure {
 
     /// A service set to run as an account: its password is stored on the host.
     pub fn service(&mut self, s: &ServiceInstall) {
-        let Some(raw) = s.service_account.as_deref() else { return };
+        let Some(raw) = s.service_account.as_deref() else {
+            return;
+        };
         let lower = raw.to_ascii_lowercase();
-        if lower == "localsystem" || lower.starts_with("nt authority\\") || lower.starts_with("nt service\\") {
+        if lower == "localsystem"
+            || lower.starts_with("nt authority\\")
+            || lower.starts_with("nt service\\")
+        {
             return;
         }
         let (domain, user) = raw.split_once('\\').unwrap_or(("", raw));
-        let account = Account { domain: domain.trim_start_matches(".").into(), user: user.into(), sid: None };
+        let account = Account {
+            domain: domain.trim_start_matches(".").into(),
+            user: user.into(),
+            sid: None,
+        };
         if !is_ignored(&account, &s.evidence.host) {
             self.add(&s.evidence, &account, "service".into());
         }
     }
 
     fn add(&mut self, e: &Evidence, account: &Account, kind: String) {
-        self.seen.entry((e.host.clone(), account.qualified(), kind)).or_default().add(e);
+        self.seen
+            .entry((e.host.clone(), account.qualified(), kind))
+            .or_default()
+            .add(e);
     }
 
     /// Entries held, for the memory bound.
@@ -103,20 +123,32 @@ impl CredentialExposure {
         let mut reset: BTreeMap<String, Builder> = BTreeMap::new();
         let mut review: BTreeMap<String, Builder> = BTreeMap::new();
         for ((host, account, kind), exp) in self.seen {
-            let Some(since) = affected.get(&host) else { continue };
+            let Some(since) = affected.get(&host) else {
+                continue;
+            };
             let evidence = exp.since(*since);
             if evidence.is_empty() {
                 continue;
             }
-            let exposing = kind == "explicit" || kind == "service" || kind.parse().is_ok_and(|t| EXPOSING_LOGON_TYPES.contains(&t));
+            let exposing = kind == "explicit"
+                || kind == "service"
+                || kind
+                    .parse()
+                    .is_ok_and(|t| EXPOSING_LOGON_TYPES.contains(&t));
             let list = if exposing { &mut reset } else { &mut review };
             list.entry(account).or_default().add(&host, &kind, evidence);
         }
         for (account, host, evidence) in hop_accounts {
-            review.entry(account.clone()).or_default().add(host, "hop", evidence.clone());
+            review
+                .entry(account.clone())
+                .or_default()
+                .add(host, "hop", evidence.clone());
         }
         review.retain(|a, _| !reset.contains_key(a));
-        Accounts { reset: build(reset, max_evidence), review: build(review, max_evidence) }
+        Accounts {
+            reset: build(reset, max_evidence),
+            review: build(review, max_evidence),
+        }
     }
 }
 
@@ -138,12 +170,18 @@ impl Builder {
 fn build(map: BTreeMap<String, Builder>, max_evidence: usize) -> Vec<AccountEntry> {
     map.into_iter()
         .map(|(account, mut b)| {
-            b.evidence.sort_by(|x, y| (x.time, &x.host).cmp(&(y.time, &y.host)));
+            b.evidence
+                .sort_by(|x, y| (x.time, &x.host).cmp(&(y.time, &y.host)));
             b.evidence.dedup();
             b.evidence.truncate(max_evidence);
             let mut kinds: Vec<String> = b.kinds.into_iter().collect();
             kinds.sort_by_key(|k| (k.parse::<u32>().unwrap_or(u32::MAX), k.clone()));
-            AccountEntry { account, hosts: b.hosts.into_iter().collect(), logon_types: kinds, evidence: b.evidence }
+            AccountEntry {
+                account,
+                hosts: b.hosts.into_iter().collect(),
+                logon_types: kinds,
+                evidence: b.evidence,
+            }
         })
         .collect()
 }

@@ -1,15 +1,15 @@
 //! The [`Analyzer`]: facts in time order in, findings, the spread graph and the accounts out.
 
 use crate::accounts::CredentialExposure;
-use crate::artefacts::{file_key, is_specific, service_key, ArtefactLog};
+use crate::artefacts::{ArtefactLog, file_key, is_specific, service_key};
 use crate::assets::Assets;
 use crate::case::{Accounts, Detection, Edge, Evidence, Finding, Spread};
 use crate::config::AnalyticsConfig;
-use crate::directory::{is_local_ip, HostDirectory};
+use crate::directory::{HostDirectory, is_local_ip};
 use crate::facts::Fact;
 use crate::fanout::FanOutTracker;
-use crate::recon::{base_name, ReconTracker};
-use crate::remote_exec::{image_file, Hop, RemoteExecTracker};
+use crate::recon::{ReconTracker, base_name};
+use crate::remote_exec::{Hop, RemoteExecTracker, image_file};
 use crate::spread::{self, ResolvedHop, SpreadContext};
 use std::collections::BTreeMap;
 use ward_event::{Level, Timestamp, Value};
@@ -69,9 +69,13 @@ impl Analyzer {
                 if let (Some(ip), Some(ws)) = (&l.source_ip, &l.workstation) {
                     self.directory.learn(ip, ws);
                 }
-                if !l.success && l.source_ip.as_deref().is_some_and(|ip| !is_local_ip(ip)) && self.failed_logons.len() < MAX_ATTEMPTS {
+                if !l.success
+                    && l.source_ip.as_deref().is_some_and(|ip| !is_local_ip(ip))
+                    && self.failed_logons.len() < MAX_ATTEMPTS
+                {
                     let ip = l.source_ip.clone().unwrap_or_default();
-                    self.failed_logons.push((ip, l.evidence.host.clone(), l.evidence.time));
+                    self.failed_logons
+                        .push((ip, l.evidence.host.clone(), l.evidence.time));
                 }
                 self.remote.logon(l, cfg);
                 self.fanout.logon(l, cfg);
@@ -90,16 +94,19 @@ impl Analyzer {
             }
             Fact::ServiceInstall(s) => {
                 let host = &s.evidence.host;
-                self.artefacts.service(host, &s.service, &image_file(&s.image_path), &s.evidence);
+                self.artefacts
+                    .service(host, &s.service, &image_file(&s.image_path), &s.evidence);
                 self.exposure.service(s);
                 self.remote.service(s, cfg);
             }
             Fact::ProcessCreation(p) => {
-                self.artefacts.file(&p.evidence.host, &base_name(&p.image), &p.evidence);
+                self.artefacts
+                    .file(&p.evidence.host, &base_name(&p.image), &p.evidence);
                 self.recon.feed(p, cfg);
             }
             Fact::FileCreate(f) => {
-                self.artefacts.file(&f.evidence.host, &base_name(&f.target), &f.evidence);
+                self.artefacts
+                    .file(&f.evidence.host, &base_name(&f.target), &f.evidence);
                 self.remote.file(f, cfg);
             }
             Fact::NetworkConnection(c) => {
@@ -128,22 +135,39 @@ impl Analyzer {
             file: d.file.clone(),
             position: d.position,
             record_id: d.record_id,
-            kind: d.event_id.map(|i| i.to_string()).unwrap_or_else(|| d.kind.clone()),
+            kind: d
+                .event_id
+                .map(|i| i.to_string())
+                .unwrap_or_else(|| d.kind.clone()),
             summary: format!("rule hit: {}", d.title),
         };
-        let text = |name: &str| d.fields.get(name).and_then(Value::as_str).map(str::to_string);
+        let text = |name: &str| {
+            d.fields
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
         if let Some(s) = text("ServiceName") {
             self.artefacts.saw(&d.host, service_key(&s), &e);
         }
-        for name in ["Image", "TargetFilename", "ImagePath", "ServiceFileName", "NewProcessName"] {
-            let file = text(name).map(|p| image_file(&p)).filter(|f| is_specific(f));
+        for name in [
+            "Image",
+            "TargetFilename",
+            "ImagePath",
+            "ServiceFileName",
+            "NewProcessName",
+        ] {
+            let file = text(name)
+                .map(|p| image_file(&p))
+                .filter(|f| is_specific(f));
             if let Some(f) = file {
                 self.artefacts.saw(&d.host, file_key(&f), &e);
             }
         }
         let install = matches!(d.event_id, Some(7045 | 4697));
         if d.level >= Level::High && !install {
-            self.artefacts.follow_up(&d.host, &format!("rule hit: {}", d.title), d.time);
+            self.artefacts
+                .follow_up(&d.host, &format!("rule hit: {}", d.title), d.time);
         }
     }
 
@@ -191,7 +215,9 @@ impl Analyzer {
         findings.extend(hop_findings(&resolved, &clusters));
         let fanout = std::mem::take(&mut self.fanout);
         findings.extend(fanout.finish(&|ip| self.name(ip)));
-        findings.sort_by(|a, b| (a.first_seen, &a.host, &a.analytic).cmp(&(b.first_seen, &b.host, &b.analytic)));
+        findings.sort_by(|a, b| {
+            (a.first_seen, &a.host, &a.analytic).cmp(&(b.first_seen, &b.host, &b.analytic))
+        });
 
         let mut affected: BTreeMap<String, Timestamp> = BTreeMap::new();
         let mut hop_accounts = Vec::new();
@@ -201,15 +227,21 @@ impl Analyzer {
                 let slot = affected.entry(h.host.clone()).or_insert(t);
                 *slot = (*slot).min(t);
             }
+            // Computer accounts (a worm running as SYSTEM) are other hosts' and left out.
             for e in &c.edges {
-                if let Some(a) = &e.account {
+                if let Some(a) = e.account.as_ref().filter(|a| !a.ends_with('$')) {
                     hop_accounts.push((a.clone(), e.to.clone(), e.evidence.clone()));
                 }
             }
         }
         let max_evidence = self.config.max_evidence;
-        let accounts = std::mem::take(&mut self.exposure).finish(&affected, &hop_accounts, max_evidence);
-        Outcome { findings, spread: Spread { clusters }, accounts }
+        let accounts =
+            std::mem::take(&mut self.exposure).finish(&affected, &hop_accounts, max_evidence);
+        Outcome {
+            findings,
+            spread: Spread { clusters },
+            accounts,
+        }
     }
 
     fn name(&self, ip: &str) -> String {
@@ -222,9 +254,26 @@ impl Analyzer {
             (None, Some(n)) => n.clone(),
             (None, None) => "?".to_string(),
         };
-        let account = h.account.as_ref().filter(|a| !a.is_empty()).map(|a| a.qualified());
-        let edge = Edge { from: from.clone(), to: h.target.clone(), time: Some(h.time), account, evidence: h.evidence.clone() };
-        ResolvedHop { from, to: h.target.clone(), time: h.time, service: h.service.clone(), implant: h.implant.clone(), edge }
+        let account = h
+            .account
+            .as_ref()
+            .filter(|a| !a.is_empty())
+            .map(|a| a.qualified());
+        let edge = Edge {
+            from: from.clone(),
+            to: h.target.clone(),
+            time: Some(h.time),
+            account,
+            evidence: h.evidence.clone(),
+        };
+        ResolvedHop {
+            from,
+            to: h.target.clone(),
+            time: h.time,
+            service: h.service.clone(),
+            implant: h.implant.clone(),
+            edge,
+        }
     }
 }
 
@@ -232,7 +281,11 @@ impl Analyzer {
 fn hop_findings(hops: &[ResolvedHop], clusters: &[crate::case::Cluster]) -> Vec<Finding> {
     hops.iter()
         .map(|h| {
-            let cluster = clusters.iter().find(|c| c.edges.iter().any(|e| e.to == h.to && e.time == Some(h.time)));
+            let cluster = clusters.iter().find(|c| {
+                c.edges
+                    .iter()
+                    .any(|e| e.to == h.to && e.time == Some(h.time))
+            });
             let verdict = cluster.map(|c| c.verdict.as_str()).unwrap_or("suspicious");
             let level = match verdict {
                 "worm" => Level::Critical,
@@ -245,12 +298,18 @@ fn hop_findings(hops: &[ResolvedHop], clusters: &[crate::case::Cluster]) -> Vec<
             details.insert("service".into(), serde_json::json!(h.service));
             details.insert("implant".into(), serde_json::json!(h.implant));
             details.insert("account".into(), serde_json::json!(h.edge.account));
-            details.insert("cluster".into(), serde_json::json!(cluster.map(|c| c.id.clone())));
+            details.insert(
+                "cluster".into(),
+                serde_json::json!(cluster.map(|c| c.id.clone())),
+            );
             details.insert("verdict".into(), serde_json::json!(verdict));
             let first = h.edge.evidence.first().map(|e| e.time).unwrap_or(h.time);
             Finding {
                 analytic: "remote-execution".into(),
-                title: format!("Remote execution: {} → {} (service {})", h.from, h.to, h.service),
+                title: format!(
+                    "Remote execution: {} → {} (service {})",
+                    h.from, h.to, h.service
+                ),
                 level,
                 host: h.to.clone(),
                 first_seen: first,

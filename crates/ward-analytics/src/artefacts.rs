@@ -7,8 +7,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use ward_event::Timestamp;
 
 /// File names too common to tie hops together or mark a host.
-const GENERIC_IMAGES: &[&str] =
-    &["cmd.exe", "powershell.exe", "rundll32.exe", "svchost.exe", "%comspec%", "regsvr32.exe", "mshta.exe", ""];
+const GENERIC_IMAGES: &[&str] = &[
+    "cmd.exe",
+    "powershell.exe",
+    "rundll32.exe",
+    "svchost.exe",
+    "%comspec%",
+    "regsvr32.exe",
+    "mshta.exe",
+    "",
+];
 
 /// True when `file` (lower-case base name) can name an implant.
 pub fn is_specific(file: &str) -> bool {
@@ -41,7 +49,10 @@ const MAX_FOLLOW_UP_PER_HOST: usize = 64;
 impl ArtefactLog {
     /// Records `key` on `host` unless seen earlier.
     pub fn saw(&mut self, host: &str, key: String, e: &Evidence) {
-        let slot = self.first_seen.entry((host.to_string(), key)).or_insert_with(|| e.clone());
+        let slot = self
+            .first_seen
+            .entry((host.to_string(), key))
+            .or_insert_with(|| e.clone());
         if e.time < slot.time {
             *slot = e.clone();
         }
@@ -81,19 +92,31 @@ impl ArtefactLog {
 
     /// Number of sightings of `keys` on `host`.
     pub fn count(&self, host: &str, keys: &[String]) -> usize {
-        keys.iter().filter(|k| self.first_seen.contains_key(&(host.to_string(), (*k).clone()))).count()
+        keys.iter()
+            .filter(|k| {
+                self.first_seen
+                    .contains_key(&(host.to_string(), (*k).clone()))
+            })
+            .count()
     }
 
     /// Follow-up activity on `host` at or after `t`, as `what (time)` lines.
     pub fn follow_up_since(&self, host: &str, t: Timestamp) -> Vec<String> {
         self.follow_up
             .get(host)
-            .map(|m| m.iter().filter(|(_, at)| **at >= t).map(|(w, _)| w.clone()).collect())
+            .map(|m| {
+                m.iter()
+                    .filter(|(_, at)| **at >= t)
+                    .map(|(w, _)| w.clone())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// Entries held, for the memory bound.
     pub fn state_size(&self) -> usize {
-        self.first_seen.len() + self.service_images.len() + self.follow_up.values().map(BTreeMap::len).sum::<usize>()
+        self.first_seen.len()
+            + self.service_images.len()
+            + self.follow_up.values().map(BTreeMap::len).sum::<usize>()
     }
 }

@@ -49,7 +49,10 @@ impl Assets {
     /// Reads `hostname,ip,role,clinical` with a header line; `ip`, `role` may be empty,
     /// `clinical` is `true/false/yes/no/1/0` or empty (false).
     pub fn from_csv_reader(input: impl Read) -> Result<Self, AssetsError> {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(input);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(input);
         let mut assets = Assets::default();
         for record in reader.records() {
             let record = record.map_err(|e| AssetsError::Csv {
@@ -59,12 +62,18 @@ impl Assets {
             let line = record.position().map(|p| p.line()).unwrap_or(0);
             let field = |i: usize| record.get(i).map(str::trim).filter(|s| !s.is_empty());
             let Some(name) = field(0) else {
-                return Err(AssetsError::Field { line, message: "empty hostname".into() });
+                return Err(AssetsError::Field {
+                    line,
+                    message: "empty hostname".into(),
+                });
             };
             let ip = match field(1) {
                 Some(raw) => Some(
                     raw.parse::<std::net::IpAddr>()
-                        .map_err(|_| AssetsError::Field { line, message: format!("`{raw}` is not an IP address") })?
+                        .map_err(|_| AssetsError::Field {
+                            line,
+                            message: format!("`{raw}` is not an IP address"),
+                        })?
                         .to_string(),
                 ),
                 None => None,
@@ -73,7 +82,10 @@ impl Assets {
                 None | Some("false" | "no" | "0") => false,
                 Some("true" | "yes" | "1") => true,
                 Some(other) => {
-                    return Err(AssetsError::Field { line, message: format!("clinical must be true or false, not `{other}`") });
+                    return Err(AssetsError::Field {
+                        line,
+                        message: format!("clinical must be true or false, not `{other}`"),
+                    });
                 }
             };
             assets.add(name, ip, field(2).map(String::from), clinical);
@@ -83,7 +95,10 @@ impl Assets {
 
     fn add(&mut self, name: &str, ip: Option<String>, role: Option<String>, clinical: bool) {
         let host = ward_event::HostName::new(name).short().to_string();
-        let entry = self.by_host.entry(host.clone()).or_insert_with(|| Asset { host: host.clone(), ..Asset::default() });
+        let entry = self.by_host.entry(host.clone()).or_insert_with(|| Asset {
+            host: host.clone(),
+            ..Asset::default()
+        });
         if let Some(ip) = ip {
             if !entry.ips.contains(&ip) {
                 entry.ips.push(ip.clone());
@@ -136,10 +151,17 @@ mod tests {
     #[test]
     fn errors_name_the_line() {
         let text = "hostname,ip,role,clinical\nA,10.0.0.1,x,true\nB,not-an-ip,y,false\n";
-        let err = Assets::from_csv_reader(text.as_bytes()).unwrap_err().to_string();
+        let err = Assets::from_csv_reader(text.as_bytes())
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "assets file line 3: `not-an-ip` is not an IP address");
         let text = "hostname,ip,role,clinical\nA,,x,maybe\n";
-        let err = Assets::from_csv_reader(text.as_bytes()).unwrap_err().to_string();
-        assert_eq!(err, "assets file line 2: clinical must be true or false, not `maybe`");
+        let err = Assets::from_csv_reader(text.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "assets file line 2: clinical must be true or false, not `maybe`"
+        );
     }
 }

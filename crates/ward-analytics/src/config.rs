@@ -37,7 +37,9 @@ impl Default for AnalyticsConfig {
             fanout_min_peers: 5,
             max_evidence: 20,
             max_pending_per_host: 256,
-            admin_tool_services: ["PSEXESVC", "PAExec", "csexecsvc", "RemComSvc"].map(String::from).to_vec(),
+            admin_tool_services: ["PSEXESVC", "PAExec", "csexecsvc", "RemComSvc"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 }

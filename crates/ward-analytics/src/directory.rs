@@ -30,7 +30,9 @@ impl HostDirectory {
         }
         let short = name.short().to_string();
         if let Some(f) = name.fqdn() {
-            self.fqdn.entry(short.clone()).or_insert_with(|| f.to_string());
+            self.fqdn
+                .entry(short.clone())
+                .or_insert_with(|| f.to_string());
         }
         self.by_ip.insert(ip.to_string(), short.clone());
         self.ips.entry(short).or_default().insert(ip.to_string());
@@ -39,7 +41,9 @@ impl HostDirectory {
     /// Records the FQDN of a host as its own logs name it.
     pub fn learn_fqdn(&mut self, short: &str, fqdn: Option<&str>) {
         if let Some(f) = fqdn {
-            self.fqdn.entry(short.to_string()).or_insert_with(|| f.to_string());
+            self.fqdn
+                .entry(short.to_string())
+                .or_insert_with(|| f.to_string());
         }
     }
 

@@ -19,11 +19,40 @@ pub enum Source {
 
 #[derive(Debug, Default)]
 struct Reach {
-    /// Peer → (first contact, failed).
-    peers: BTreeMap<String, (Timestamp, bool)>,
+    /// Peer → first contact and outcome.
+    peers: BTreeMap<String, Contact>,
     evidence: Vec<Evidence>,
     reported: bool,
     last: Timestamp,
+}
+
+/// One peer's contact: when first, and whether logons to it failed or succeeded.
+#[derive(Debug, Clone, Copy)]
+struct Contact {
+    first: Timestamp,
+    failed: bool,
+    succeeded: bool,
+}
+
+impl Contact {
+    fn merge(&mut self, o: Contact) {
+        self.first = self.first.min(o.first);
+        self.failed |= o.failed;
+        self.succeeded |= o.succeeded;
+    }
+
+    /// Reached only with failed logons.
+    fn only_failed(&self) -> bool {
+        self.failed && !self.succeeded
+    }
+}
+
+/// What one event says about the contact.
+#[derive(Debug, Clone, Copy)]
+enum Outcome {
+    Failed,
+    Succeeded,
+    Unknown,
 }
 
 /// Tracks peers per source within the window.
@@ -38,36 +67,88 @@ impl FanOutTracker {
     /// A logon on a target (network logons and failures).
     pub fn logon(&mut self, l: &Logon, cfg: &AnalyticsConfig) {
         let network = l.logon_type == 3 || (!l.success && l.source_ip.is_some());
-        let Some(ip) = l.source_ip.as_deref().filter(|ip| network && !is_local_ip(ip)) else { return };
-        self.touch(Source::Ip(ip.to_string()), &l.evidence.host, !l.success, &l.evidence, cfg);
+        let Some(ip) = l
+            .source_ip
+            .as_deref()
+            .filter(|ip| network && !is_local_ip(ip))
+        else {
+            return;
+        };
+        let outcome = if l.success {
+            Outcome::Succeeded
+        } else {
+            Outcome::Failed
+        };
+        self.touch(
+            Source::Ip(ip.to_string()),
+            &l.evidence.host,
+            outcome,
+            &l.evidence,
+            cfg,
+        );
     }
 
     /// A share access on a target.
     pub fn share(&mut self, s: &ShareAccess, cfg: &AnalyticsConfig) {
-        let Some(ip) = s.source_ip.as_deref().filter(|ip| !is_local_ip(ip)) else { return };
-        self.touch(Source::Ip(ip.to_string()), &s.evidence.host, false, &s.evidence, cfg);
+        let Some(ip) = s.source_ip.as_deref().filter(|ip| !is_local_ip(ip)) else {
+            return;
+        };
+        self.touch(
+            Source::Ip(ip.to_string()),
+            &s.evidence.host,
+            Outcome::Succeeded,
+            &s.evidence,
+            cfg,
+        );
     }
 
     /// A connection from the logging host to a peer's SMB port.
     pub fn connection(&mut self, c: &NetworkConnection, cfg: &AnalyticsConfig) {
         let smb = matches!(c.destination_port, Some(445 | 139));
-        let Some(ip) = c.destination_ip.as_deref().filter(|ip| smb && c.initiated && !is_local_ip(ip)) else { return };
-        self.touch(Source::Host(c.evidence.host.clone()), ip, false, &c.evidence, cfg);
+        let Some(ip) = c
+            .destination_ip
+            .as_deref()
+            .filter(|ip| smb && c.initiated && !is_local_ip(ip))
+        else {
+            return;
+        };
+        self.touch(
+            Source::Host(c.evidence.host.clone()),
+            ip,
+            Outcome::Unknown,
+            &c.evidence,
+            cfg,
+        );
     }
 
-    fn touch(&mut self, src: Source, peer: &str, failed: bool, ev: &Evidence, cfg: &AnalyticsConfig) {
+    fn touch(
+        &mut self,
+        src: Source,
+        peer: &str,
+        outcome: Outcome,
+        ev: &Evidence,
+        cfg: &AnalyticsConfig,
+    ) {
         let now = ev.time;
         self.sweep(now, cfg);
         let reach = self.sources.entry(src).or_default();
         if !reach.reported {
             let floor = now.add_secs(-cfg.fanout_window_secs);
-            reach.peers.retain(|_, (t, _)| *t >= floor);
+            reach.peers.retain(|_, c| c.first >= floor);
             reach.evidence.retain(|e| e.time >= floor);
         }
         reach.last = now;
         let new = !reach.peers.contains_key(peer);
-        let entry = reach.peers.entry(peer.to_string()).or_insert((now, failed));
-        entry.1 &= failed;
+        let contact = Contact {
+            first: now,
+            failed: matches!(outcome, Outcome::Failed),
+            succeeded: matches!(outcome, Outcome::Succeeded),
+        };
+        reach
+            .peers
+            .entry(peer.to_string())
+            .and_modify(|c| c.merge(contact))
+            .or_insert(contact);
         if new && reach.evidence.len() < cfg.max_evidence {
             reach.evidence.push(ev.clone());
         }
@@ -82,7 +163,12 @@ impl FanOutTracker {
         }
         self.last_sweep = now;
         let floor = now.add_secs(-cfg.fanout_window_secs);
-        let stale: Vec<Source> = self.sources.iter().filter(|(_, r)| r.last < floor).map(|(s, _)| s.clone()).collect();
+        let stale: Vec<Source> = self
+            .sources
+            .iter()
+            .filter(|(_, r)| r.last < floor)
+            .map(|(s, _)| s.clone())
+            .collect();
         for s in stale {
             if let Some(r) = self.sources.remove(&s) {
                 if r.reported {
@@ -94,47 +180,84 @@ impl FanOutTracker {
 
     /// Entries held, for the memory bound.
     pub fn state_size(&self) -> usize {
-        self.sources.values().map(|r| 1 + r.peers.len() + r.evidence.len()).sum()
+        self.sources
+            .values()
+            .map(|r| 1 + r.peers.len() + r.evidence.len())
+            .sum()
     }
 
-    /// Fan-out findings; `name` turns a source address into a host name.
+    /// Fan-out findings, one per source host (what the targets saw and what the source's own
+    /// connection log saw are merged); `name` turns an address into a host name.
     pub fn finish(mut self, name: &dyn Fn(&str) -> String) -> Vec<Finding> {
         let open: Vec<(Source, Reach)> = self.sources.drain().filter(|(_, r)| r.reported).collect();
         self.done.extend(open);
-        let mut out: Vec<Finding> = self.done.into_iter().map(|(s, r)| finding(s, r, name)).collect();
+        let mut merged: BTreeMap<String, Merged> = BTreeMap::new();
+        for (src, r) in self.done {
+            let (host, ip) = match &src {
+                Source::Ip(ip) => (name(ip), Some(ip.clone())),
+                Source::Host(h) => (h.clone(), None),
+            };
+            let m = merged.entry(host).or_default();
+            m.ips.extend(ip);
+            for (peer, contact) in r.peers {
+                let peer = if matches!(src, Source::Host(_)) {
+                    name(&peer)
+                } else {
+                    peer
+                };
+                m.peers
+                    .entry(peer)
+                    .and_modify(|c| c.merge(contact))
+                    .or_insert(contact);
+            }
+            m.last = m.last.max(r.last);
+            m.evidence.extend(r.evidence);
+        }
+        let mut out: Vec<Finding> = merged
+            .into_iter()
+            .map(|(host, m)| finding(host, m))
+            .collect();
         out.sort_by(|a, b| (a.first_seen, &a.host).cmp(&(b.first_seen, &b.host)));
         out
     }
 }
 
-fn finding(src: Source, r: Reach, name: &dyn Fn(&str) -> String) -> Finding {
-    let (host, ip) = match &src {
-        Source::Ip(ip) => (name(ip), Some(ip.clone())),
-        Source::Host(h) => (h.clone(), None),
-    };
-    let failed = r.peers.values().filter(|(_, f)| *f).count();
-    let peers: Vec<String> = r
-        .peers
-        .keys()
-        .map(|p| if matches!(src, Source::Host(_)) { name(p) } else { p.clone() })
-        .collect();
-    let first = r.peers.values().map(|(t, _)| *t).min().unwrap_or_default();
+#[derive(Default)]
+struct Merged {
+    ips: std::collections::BTreeSet<String>,
+    peers: BTreeMap<String, Contact>,
+    evidence: Vec<Evidence>,
+    last: Timestamp,
+}
+
+fn finding(host: String, mut m: Merged) -> Finding {
+    let failed = m.peers.values().filter(|c| c.only_failed()).count();
+    let peers: Vec<String> = m.peers.keys().cloned().collect();
+    let first = m.peers.values().map(|c| c.first).min().unwrap_or_default();
+    m.evidence
+        .sort_by(|a, b| (a.time, &a.host).cmp(&(b.time, &b.host)));
     let mut details = BTreeMap::new();
     details.insert("peers".into(), serde_json::json!(peers));
     details.insert("peer_count".into(), serde_json::json!(peers.len()));
     details.insert("failed_peers".into(), serde_json::json!(failed));
-    if let Some(ip) = &ip {
-        details.insert("source_ip".into(), serde_json::json!(ip));
-    }
+    details.insert("source_ips".into(), serde_json::json!(m.ips));
     Finding {
         analytic: "smb-fan-out".into(),
         title: format!("SMB fan-out: {host} reached {} peers", peers.len()),
-        level: if peers.len() >= 20 { Level::High } else { Level::Medium },
+        level: if peers.len() >= 20 {
+            Level::High
+        } else {
+            Level::Medium
+        },
         host: host.clone(),
         first_seen: first,
-        last_seen: r.last,
-        summary: format!("{host} reached {} hosts over SMB ({failed} only with failed logons): {}", peers.len(), peers.join(", ")),
+        last_seen: m.last,
+        summary: format!(
+            "{host} reached {} hosts over SMB ({failed} only with failed logons): {}",
+            peers.len(),
+            peers.join(", ")
+        ),
         details,
-        evidence: r.evidence,
+        evidence: m.evidence,
     }
 }

@@ -40,11 +40,18 @@ pub struct ReconTracker {
 
 /// Base name of a Windows path, lower-case.
 pub fn base_name(path: &str) -> String {
-    path.rsplit(['\\', '/']).next().unwrap_or(path).trim_matches('"').to_ascii_lowercase()
+    path.rsplit(['\\', '/'])
+        .next()
+        .unwrap_or(path)
+        .trim_matches('"')
+        .to_ascii_lowercase()
 }
 
 fn is_shell(image: &str) -> bool {
-    matches!(base_name(image).as_str(), "cmd.exe" | "powershell.exe" | "pwsh.exe")
+    matches!(
+        base_name(image).as_str(),
+        "cmd.exe" | "powershell.exe" | "pwsh.exe"
+    )
 }
 
 impl ReconTracker {
@@ -57,7 +64,11 @@ impl ReconTracker {
         let (parent, parent_image) = self.attribute(p);
         if is_shell(&p.image) && command.is_some() {
             if let Some(key) = &p.process_key {
-                let shell = Shell { parent: parent.clone(), parent_image: parent_image.clone(), time: now };
+                let shell = Shell {
+                    parent: parent.clone(),
+                    parent_image: parent_image.clone(),
+                    time: now,
+                };
                 self.shells.insert((host.clone(), key.clone()), shell);
             }
         }
@@ -86,7 +97,10 @@ impl ReconTracker {
     fn attribute(&self, p: &ProcessCreation) -> (String, String) {
         let host = &p.evidence.host;
         let parent_image = p.parent_image.clone().unwrap_or_default();
-        let parent = p.parent_key.clone().unwrap_or_else(|| base_name(&parent_image));
+        let parent = p
+            .parent_key
+            .clone()
+            .unwrap_or_else(|| base_name(&parent_image));
         if is_shell(&parent_image) {
             if let Some(shell) = self.shells.get(&(host.clone(), parent.clone())) {
                 return (shell.parent.clone(), shell.parent_image.clone());
@@ -120,7 +134,11 @@ impl ReconTracker {
 
     /// Entries held, for the memory bound.
     pub fn state_size(&self) -> usize {
-        self.bursts.values().map(|b| 1 + b.commands.len()).sum::<usize>() + self.shells.len()
+        self.bursts
+            .values()
+            .map(|b| 1 + b.commands.len())
+            .sum::<usize>()
+            + self.shells.len()
     }
 
     /// All recon findings, including bursts still open.
@@ -130,7 +148,8 @@ impl ReconTracker {
                 self.findings.push(finding(&key, b));
             }
         }
-        self.findings.sort_by(|a, b| (a.first_seen, &a.host).cmp(&(b.first_seen, &b.host)));
+        self.findings
+            .sort_by(|a, b| (a.first_seen, &a.host).cmp(&(b.first_seen, &b.host)));
         self.findings
     }
 }
@@ -139,8 +158,16 @@ fn finding(key: &ParentKey, b: Burst) -> Finding {
     let first = b.commands.first().map(|c| c.1).unwrap_or_default();
     let last = b.commands.last().map(|c| c.1).unwrap_or_default();
     let names: Vec<String> = b.commands.iter().map(|c| c.0.clone()).collect();
-    let parent = if b.parent_image.is_empty() { key.1.clone() } else { b.parent_image.clone() };
-    let level = if names.len() >= 8 { Level::High } else { Level::Medium };
+    let parent = if b.parent_image.is_empty() {
+        key.1.clone()
+    } else {
+        b.parent_image.clone()
+    };
+    let level = if names.len() >= 8 {
+        Level::High
+    } else {
+        Level::Medium
+    };
     let mut details = std::collections::BTreeMap::new();
     details.insert("parent_image".into(), serde_json::json!(b.parent_image));
     details.insert("parent_process".into(), serde_json::json!(key.1));
@@ -148,12 +175,21 @@ fn finding(key: &ParentKey, b: Burst) -> Finding {
     details.insert("distinct_commands".into(), serde_json::json!(names.len()));
     Finding {
         analytic: "recon-burst".into(),
-        title: format!("Recon burst: {} discovery commands from {}", names.len(), base_name(&parent)),
+        title: format!(
+            "Recon burst: {} discovery commands from {}",
+            names.len(),
+            base_name(&parent)
+        ),
         level,
         host: key.0.clone(),
         first_seen: first,
         last_seen: last,
-        summary: format!("{} ran {} within {}s", parent, names.join(", "), last.as_secs() - first.as_secs()),
+        summary: format!(
+            "{} ran {} within {}s",
+            parent,
+            names.join(", "),
+            last.as_secs() - first.as_secs()
+        ),
         details,
         evidence: b.commands.into_iter().map(|c| c.2).collect(),
     }

@@ -79,7 +79,9 @@ impl RemoteExecTracker {
         if !(s.write && s.is_admin_share()) {
             return;
         }
-        let Some(target) = &s.relative_target else { return };
+        let Some(target) = &s.relative_target else {
+            return;
+        };
         if s.source_ip.as_deref().is_some_and(is_local_ip) {
             return;
         }
@@ -117,7 +119,11 @@ impl RemoteExecTracker {
     fn push_drop(&mut self, host: &str, drop: Drop, cfg: &AnalyticsConfig) {
         let q = self.drops.entry(host.to_string()).or_default();
         // One drop per file and session is enough: 5145 logs every access of the same copy.
-        if q.iter().any(|d| d.file_name == drop.file_name && d.logon_id == drop.logon_id && d.source_ip == drop.source_ip) {
+        if q.iter().any(|d| {
+            d.file_name == drop.file_name
+                && d.logon_id == drop.logon_id
+                && d.source_ip == drop.source_ip
+        }) {
             return;
         }
         q.push_back(drop);
@@ -158,7 +164,8 @@ impl RemoteExecTracker {
         let host = s.evidence.host.clone();
         self.prune(&host, s.evidence.time, cfg);
         let implant = image_file(&s.image_path);
-        let drop = self.take_drop(&host, &implant, s.logon_id.as_deref());
+        let drops = self.take_drops(&host, &implant, s.logon_id.as_deref());
+        let drop = drops.first().cloned();
         let session = self.session(&host, drop.as_ref(), s.logon_id.as_deref());
         let by_id = matches!(session, Some((_, "logon-id")));
         let remote_like = looks_remote_exec(&s.image_path);
@@ -168,9 +175,15 @@ impl RemoteExecTracker {
         let session = session.or_else(|| self.latest_logon(&host).map(|l| (l, "network-logon")));
         let mut evidence = Vec::new();
         let (mut source_ip, mut account) = (None, None);
-        let mut tie = if drop.is_some() { "share-write" } else { "service-image" };
+        let mut tie = if drop.is_some() {
+            "share-write"
+        } else {
+            "service-image"
+        };
+        let mut drop_evidence: Vec<Evidence> = drops.iter().map(|d| d.evidence.clone()).collect();
+        drop_evidence.sort_by_key(|e| e.time);
+        evidence.extend(drop_evidence);
         if let Some(d) = &drop {
-            evidence.push(d.evidence.clone());
             source_ip = d.source_ip.clone();
             account = d.account.clone().filter(|a| !a.is_empty());
         }
@@ -201,20 +214,37 @@ impl RemoteExecTracker {
         self.logons.get(host)?.back().cloned()
     }
 
-    /// The drop that best explains an install: same file name first, else the latest.
-    fn take_drop(&mut self, host: &str, implant: &str, logon_id: Option<&str>) -> Option<Drop> {
-        let q = self.drops.get_mut(host)?;
-        let pos = q
-            .iter()
-            .rposition(|d| d.file_name == implant)
-            .or_else(|| logon_id.and_then(|id| q.iter().rposition(|d| d.logon_id.as_deref() == Some(id))))
-            .or_else(|| q.iter().rposition(|d| d.file_name.ends_with(".exe")))?;
-        q.remove(pos)
+    /// The drops that explain an install: every drop of the same file (5145 and Sysmon 11 both
+    /// log one copy), else the one of the same session, else the latest executable. The one with
+    /// a source address comes first.
+    fn take_drops(&mut self, host: &str, implant: &str, logon_id: Option<&str>) -> Vec<Drop> {
+        let Some(q) = self.drops.get_mut(host) else {
+            return Vec::new();
+        };
+        let mut taken: Vec<Drop> = Vec::new();
+        if q.iter().any(|d| d.file_name == implant) {
+            let (same, rest): (VecDeque<Drop>, VecDeque<Drop>) =
+                q.drain(..).partition(|d| d.file_name == implant);
+            *q = rest;
+            taken.extend(same);
+        } else {
+            let pos = logon_id
+                .and_then(|id| q.iter().rposition(|d| d.logon_id.as_deref() == Some(id)))
+                .or_else(|| q.iter().rposition(|d| d.file_name.ends_with(".exe")));
+            taken.extend(pos.and_then(|p| q.remove(p)));
+        }
+        taken.sort_by_key(|d| (d.source_ip.is_none(), d.time));
+        taken
     }
 
     /// The network session behind a drop or an install: by logon id, else the latest from the
     /// drop's address, else (for drops without an address, Sysmon 11) the latest of all.
-    fn session(&self, host: &str, drop: Option<&Drop>, logon_id: Option<&str>) -> Option<(NetLogon, &'static str)> {
+    fn session(
+        &self,
+        host: &str,
+        drop: Option<&Drop>,
+        logon_id: Option<&str>,
+    ) -> Option<(NetLogon, &'static str)> {
         let q = self.logons.get(host)?;
         let ids = [logon_id, drop.and_then(|d| d.logon_id.as_deref())];
         for id in ids.into_iter().flatten() {
@@ -224,7 +254,11 @@ impl RemoteExecTracker {
         }
         let d = drop?;
         match &d.source_ip {
-            Some(ip) => q.iter().rev().find(|l| l.source_ip.as_ref() == Some(ip)).map(|l| (l.clone(), "share-write")),
+            Some(ip) => q
+                .iter()
+                .rev()
+                .find(|l| l.source_ip.as_ref() == Some(ip))
+                .map(|l| (l.clone(), "share-write")),
             None => q.back().map(|l| (l.clone(), "network-logon")),
         }
     }
@@ -249,7 +283,12 @@ impl RemoteExecTracker {
 
     /// Drops every host's state older than the window (called as time advances).
     pub fn sweep(&mut self, now: Timestamp, cfg: &AnalyticsConfig) {
-        let hosts: Vec<String> = self.drops.keys().chain(self.logons.keys()).cloned().collect();
+        let hosts: Vec<String> = self
+            .drops
+            .keys()
+            .chain(self.logons.keys())
+            .cloned()
+            .collect();
         for h in hosts {
             self.prune(&h, now, cfg);
         }
@@ -259,7 +298,8 @@ impl RemoteExecTracker {
 
     /// Entries held, for the memory bound (hops are findings and not counted).
     pub fn state_size(&self) -> usize {
-        self.drops.values().map(VecDeque::len).sum::<usize>() + self.logons.values().map(VecDeque::len).sum::<usize>()
+        self.drops.values().map(VecDeque::len).sum::<usize>()
+            + self.logons.values().map(VecDeque::len).sum::<usize>()
     }
 
     /// The hops found and the drops that led nowhere.
@@ -293,10 +333,26 @@ pub fn image_file(image_path: &str) -> String {
 /// Windows folder (what `ADMIN$` exposes), an `ADMIN$` path, or a shell one-liner.
 pub fn looks_remote_exec(image_path: &str) -> bool {
     let p = image_path.trim().trim_matches('"').to_ascii_lowercase();
-    let in_windows_root = ["%systemroot%\\", "%windir%\\", "c:\\windows\\", "\\systemroot\\"]
-        .iter()
-        .any(|root| p.strip_prefix(root).is_some_and(|rest| !rest.contains('\\') && rest.contains(".exe")));
-    let shell = ["%comspec%", "cmd.exe /c", "cmd /c", "cmd.exe /q /c", "powershell"].iter().any(|s| p.starts_with(s) || p.contains(&format!("\\{s}")));
+    let in_windows_root = [
+        "%systemroot%\\",
+        "%windir%\\",
+        "c:\\windows\\",
+        "\\systemroot\\",
+    ]
+    .iter()
+    .any(|root| {
+        p.strip_prefix(root)
+            .is_some_and(|rest| !rest.contains('\\') && rest.contains(".exe"))
+    });
+    let shell = [
+        "%comspec%",
+        "cmd.exe /c",
+        "cmd /c",
+        "cmd.exe /q /c",
+        "powershell",
+    ]
+    .iter()
+    .any(|s| p.starts_with(s) || p.contains(&format!("\\{s}")));
     in_windows_root || shell || p.contains("\\admin$\\")
 }
 
@@ -307,16 +363,26 @@ mod tests {
     #[test]
     fn service_images_name_their_file() {
         assert_eq!(image_file(r"%SYSTEMROOT%\duKhLYUX.exe"), "dukhlyux.exe");
-        assert_eq!(image_file(r"C:\Windows\System32\wmiapsrvex.exe ControlTrace -Embedding -k"), "wmiapsrvex.exe");
-        assert_eq!(image_file(r#""C:\Program Files\Tool\svc.exe" -run"#), "svc.exe");
+        assert_eq!(
+            image_file(r"C:\Windows\System32\wmiapsrvex.exe ControlTrace -Embedding -k"),
+            "wmiapsrvex.exe"
+        );
+        assert_eq!(
+            image_file(r#""C:\Program Files\Tool\svc.exe" -run"#),
+            "svc.exe"
+        );
     }
 
     #[test]
     fn remote_exec_images_are_recognised() {
         assert!(looks_remote_exec(r"%SYSTEMROOT%\duKhLYUX.exe"));
         assert!(looks_remote_exec(r"%SystemRoot%\PSEXESVC.exe"));
-        assert!(looks_remote_exec(r"%COMSPEC% /b /c start /b /min powershell.exe -nop"));
-        assert!(!looks_remote_exec(r"C:\Windows\System32\svchost.exe -k netsvcs"));
+        assert!(looks_remote_exec(
+            r"%COMSPEC% /b /c start /b /min powershell.exe -nop"
+        ));
+        assert!(!looks_remote_exec(
+            r"C:\Windows\System32\svchost.exe -k netsvcs"
+        ));
         assert!(!looks_remote_exec(r"C:\Program Files\Vendor\agent.exe"));
     }
 }

@@ -1,7 +1,7 @@
 //! The spread graph: remote-execution hops grouped into clusters by shared artefact, each host
 //! with its infection time, a patient zero and a verdict (`worm`, `suspicious`, `likely-admin`).
 
-use crate::artefacts::{file_key, is_specific, service_key, ArtefactLog};
+use crate::artefacts::{ArtefactLog, file_key, is_specific, service_key};
 use crate::assets::Assets;
 use crate::case::{Cluster, ClusterHost, Edge, FailedAttempt};
 use crate::config::AnalyticsConfig;
@@ -86,9 +86,17 @@ fn cluster(n: usize, hops: Vec<&ResolvedHop>, ctx: &SpreadContext<'_>) -> Cluste
     for h in &hops {
         *names.entry(h.service.as_str()).or_default() += 1;
     }
-    let service = names.iter().max_by_key(|(_, c)| **c).map(|(s, _)| s.to_string()).unwrap_or_default();
+    let service = names
+        .iter()
+        .max_by_key(|(_, c)| **c)
+        .map(|(s, _)| s.to_string())
+        .unwrap_or_default();
     let mut keys: BTreeSet<String> = names.keys().map(|s| service_key(s)).collect();
-    keys.extend(hops.iter().filter(|h| is_specific(&h.implant)).map(|h| file_key(&h.implant)));
+    keys.extend(
+        hops.iter()
+            .filter(|h| is_specific(&h.implant))
+            .map(|h| file_key(&h.implant)),
+    );
     let keys: Vec<String> = keys.into_iter().collect();
 
     let infected = infection_times(&hops, &keys, ctx.artefacts);
@@ -100,14 +108,23 @@ fn cluster(n: usize, hops: Vec<&ResolvedHop>, ctx: &SpreadContext<'_>) -> Cluste
         .or_else(|| infected.iter().min_by_key(|(h, t)| (*t, (*h).clone())))
         .map(|(h, _)| h.clone());
     let (verdict, reasons) = verdict(&hops, &service, &infected, ctx);
-    let mut hosts: Vec<ClusterHost> = infected.iter().map(|(h, t)| host_entry(h, *t, &keys, &hops, ctx)).collect();
-    hosts.sort_by(|a, b| (!a.clinical, a.infected_at, &a.host).cmp(&(!b.clinical, b.infected_at, &b.host)));
+    let mut hosts: Vec<ClusterHost> = infected
+        .iter()
+        .map(|(h, t)| host_entry(h, *t, &keys, &hops, ctx))
+        .collect();
+    hosts.sort_by(|a, b| {
+        (!a.clinical, a.infected_at, &a.host).cmp(&(!b.clinical, b.infected_at, &b.host))
+    });
     let sources: BTreeSet<&str> = hops.iter().map(|h| h.from.as_str()).collect();
     let failed_attempts = ctx
         .attempts
         .iter()
         .filter(|(from, to, _)| sources.contains(from.as_str()) && !infected.contains_key(to))
-        .map(|(from, to, t)| FailedAttempt { from: from.clone(), to: to.clone(), time: Some(*t) })
+        .map(|(from, to, t)| FailedAttempt {
+            from: from.clone(),
+            to: to.clone(),
+            time: Some(*t),
+        })
         .collect();
     Cluster {
         id: format!("C{n}"),
@@ -123,7 +140,11 @@ fn cluster(n: usize, hops: Vec<&ResolvedHop>, ctx: &SpreadContext<'_>) -> Cluste
 
 /// Earliest evidence of the artefact per host; a target is infected at the latest by its
 /// install, a source at the latest by its first hop out.
-fn infection_times(hops: &[&ResolvedHop], keys: &[String], log: &ArtefactLog) -> BTreeMap<String, Timestamp> {
+fn infection_times(
+    hops: &[&ResolvedHop],
+    keys: &[String],
+    log: &ArtefactLog,
+) -> BTreeMap<String, Timestamp> {
     let mut out: BTreeMap<String, Timestamp> = BTreeMap::new();
     for h in hops {
         for (host, t) in [(&h.to, h.time), (&h.from, h.time)] {
@@ -143,7 +164,11 @@ fn host_entry(
     ctx: &SpreadContext<'_>,
 ) -> ClusterHost {
     let asset = ctx.assets.host(host);
-    let hop_evidence: usize = hops.iter().filter(|h| h.to == host).map(|h| h.edge.evidence.len()).sum();
+    let hop_evidence: usize = hops
+        .iter()
+        .filter(|h| h.to == host)
+        .map(|h| h.edge.evidence.len())
+        .sum();
     ClusterHost {
         host: host.to_string(),
         fqdn: ctx.directory.fqdn_of(host),
@@ -166,7 +191,10 @@ fn verdict(
     for h in hops {
         if let Some(earlier) = hops.iter().find(|e| e.to == h.from && e.time <= h.time) {
             multi_hop = true;
-            reasons.push(format!("multi-hop: {} was reached from {} and then reached {}", h.from, earlier.from, h.to));
+            reasons.push(format!(
+                "multi-hop: {} was reached from {} and then reached {}",
+                h.from, earlier.from, h.to
+            ));
         }
     }
     let mut follow_up = Vec::new();
@@ -190,7 +218,11 @@ fn verdict(
         ));
         "likely-admin"
     } else {
-        reasons.push(format!("{} source(s) installed service {service} on {} host(s)", sources.len(), targets.len()));
+        reasons.push(format!(
+            "{} source(s) installed service {service} on {} host(s)",
+            sources.len(),
+            targets.len()
+        ));
         "suspicious"
     };
     reasons.extend(follow_up);

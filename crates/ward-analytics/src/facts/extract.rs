@@ -12,8 +12,12 @@ pub fn extract(event: &Event) -> Option<Fact> {
         (Channel::Security, 4648) => Some(Fact::ExplicitCredentials(explicit(event))),
         (Channel::Security, 4672) => Some(Fact::SpecialLogon(special(event))),
         (Channel::Security, 5140 | 5145) => Some(Fact::ShareAccess(share(event))),
-        (Channel::Security, 4697) | (Channel::System, 7045) => Some(Fact::ServiceInstall(service(event))),
-        (Channel::Security, 4688) | (Channel::Sysmon, 1) => Some(Fact::ProcessCreation(process(event))),
+        (Channel::Security, 4697) | (Channel::System, 7045) => {
+            Some(Fact::ServiceInstall(service(event)))
+        }
+        (Channel::Security, 4688) | (Channel::Sysmon, 1) => {
+            Some(Fact::ProcessCreation(process(event)))
+        }
         (Channel::Sysmon, 11) => Some(Fact::FileCreate(file_create(event))),
         (Channel::Sysmon, 13) => Some(Fact::RegistrySet(registry(event))),
         (Channel::Sysmon, 3) => Some(Fact::NetworkConnection(connection(event))),
@@ -30,7 +34,11 @@ enum Channel {
 }
 
 fn channel_kind(event: &Event) -> Channel {
-    let named = event.source.channel.as_deref().or_else(|| str_field(event, "Channel"));
+    let named = event
+        .source
+        .channel
+        .as_deref()
+        .or_else(|| str_field(event, "Channel"));
     match named {
         Some(c) if c.eq_ignore_ascii_case("Security") => Channel::Security,
         Some(c) if c.eq_ignore_ascii_case("System") => Channel::System,
@@ -48,7 +56,11 @@ fn text(event: &Event, name: &str) -> Option<String> {
     let v = event.get(name)?;
     let mut buf = String::new();
     let s = v.text(&mut buf).trim();
-    if s.is_empty() || s == "-" { None } else { Some(s.to_string()) }
+    if s.is_empty() || s == "-" {
+        None
+    } else {
+        Some(s.to_string())
+    }
 }
 
 fn text_or_empty(event: &Event, name: &str) -> String {
@@ -69,7 +81,11 @@ fn evidence(event: &Event, summary: String) -> Evidence {
         file: event.origin.file.to_string(),
         position: event.origin.position,
         record_id: event.record_id,
-        kind: event.source.event_id.map(|i| i.to_string()).unwrap_or_default(),
+        kind: event
+            .source
+            .event_id
+            .map(|i| i.to_string())
+            .unwrap_or_default(),
         summary,
     }
 }
@@ -88,8 +104,14 @@ fn logon(event: &Event, success: bool) -> Logon {
     let source_ip = ip(event, "IpAddress");
     let workstation = text(event, "WorkstationName");
     let verb = if success { "logon" } else { "failed logon" };
-    let from = source_ip.as_deref().or(workstation.as_deref()).unwrap_or("local");
-    let summary = format!("{verb} type {logon_type} by {} from {from}", account.qualified());
+    let from = source_ip
+        .as_deref()
+        .or(workstation.as_deref())
+        .unwrap_or("local");
+    let summary = format!(
+        "{verb} type {logon_type} by {} from {from}",
+        account.qualified()
+    );
     Logon {
         evidence: evidence(event, summary),
         success,
@@ -121,20 +143,32 @@ fn explicit(event: &Event) -> ExplicitCredentials {
 }
 
 fn account_subject(event: &Event) -> Account {
-    account(event, "SubjectUserName", "SubjectDomainName", "SubjectUserSid")
+    account(
+        event,
+        "SubjectUserName",
+        "SubjectDomainName",
+        "SubjectUserSid",
+    )
 }
 
 fn special(event: &Event) -> SpecialLogon {
     let account = account_subject(event);
     let summary = format!("privileged logon by {}", account.qualified());
-    SpecialLogon { evidence: evidence(event, summary), account, logon_id: text(event, "SubjectLogonId") }
+    SpecialLogon {
+        evidence: evidence(event, summary),
+        account,
+        logon_id: text(event, "SubjectLogonId"),
+    }
 }
 
 /// Write access in a 5140/5145 access mask or list: WriteData (0x2), AppendData (0x4).
 fn asks_write(event: &Event) -> bool {
     let mask = event.get("AccessMask").and_then(Value::as_i64).unwrap_or(0);
     let list = str_field(event, "AccessList").unwrap_or("");
-    mask & 0x6 != 0 || list.contains("%%4417") || list.contains("%%4418") || list.contains("WriteData")
+    mask & 0x6 != 0
+        || list.contains("%%4417")
+        || list.contains("%%4418")
+        || list.contains("WriteData")
 }
 
 fn share(event: &Event) -> ShareAccess {
@@ -166,7 +200,9 @@ fn share(event: &Event) -> ShareAccess {
 fn service(event: &Event) -> ServiceInstall {
     let security = event.source.event_id == Some(4697);
     let service = text_or_empty(event, "ServiceName");
-    let image_path = text(event, "ImagePath").or_else(|| text(event, "ServiceFileName")).unwrap_or_default();
+    let image_path = text(event, "ImagePath")
+        .or_else(|| text(event, "ServiceFileName"))
+        .unwrap_or_default();
     let service_account = text(event, "AccountName").or_else(|| text(event, "ServiceAccount"));
     let subject = security.then(|| account_subject(event));
     let summary = format!("service {service} installed: {image_path}");
@@ -176,7 +212,11 @@ fn service(event: &Event) -> ServiceInstall {
         image_path,
         service_account,
         subject,
-        logon_id: if security { text(event, "SubjectLogonId") } else { None },
+        logon_id: if security {
+            text(event, "SubjectLogonId")
+        } else {
+            None
+        },
     }
 }
 
@@ -188,44 +228,83 @@ fn process(event: &Event) -> ProcessCreation {
         (text_or_empty(event, "Image"), pkey, parent)
     } else {
         // 4688 logs the creator's PID as ProcessId and the child's as NewProcessId.
-        (text_or_empty(event, "NewProcessName"), pid_text(event, "NewProcessId"), pid_text(event, "ProcessId"))
+        (
+            text_or_empty(event, "NewProcessName"),
+            pid_text(event, "NewProcessId"),
+            pid_text(event, "ProcessId"),
+        )
     };
-    let parent_image = if sysmon { text(event, "ParentImage") } else { text(event, "ParentProcessName") };
+    let parent_image = if sysmon {
+        text(event, "ParentImage")
+    } else {
+        text(event, "ParentProcessName")
+    };
     let command_line = text_or_empty(event, "CommandLine");
     let user = if sysmon {
         text(event, "User")
     } else {
         Some(account_subject(event).qualified()).filter(|s| !s.is_empty() && s != "-")
     };
-    let shown = if command_line.is_empty() { &image } else { &command_line };
+    let shown = if command_line.is_empty() {
+        &image
+    } else {
+        &command_line
+    };
     let summary = format!("process {shown}");
-    ProcessCreation { evidence: evidence(event, summary), image, command_line, parent_image, process_key, parent_key, user }
+    ProcessCreation {
+        evidence: evidence(event, summary),
+        image,
+        command_line,
+        parent_image,
+        process_key,
+        parent_key,
+        user,
+    }
 }
 
 /// PIDs in 4688 are hex text (`0x1f4`); normalise to decimal so they compare with Sysmon's.
 fn pid_text(event: &Event, name: &str) -> Option<String> {
-    event.get(name).and_then(Value::as_i64).map(|p| p.to_string())
+    event
+        .get(name)
+        .and_then(Value::as_i64)
+        .map(|p| p.to_string())
 }
 
 fn file_create(event: &Event) -> FileCreate {
     let image = text_or_empty(event, "Image");
     let target = text_or_empty(event, "TargetFilename");
-    let pid = event.get("ProcessId").and_then(Value::as_i64).and_then(|p| u64::try_from(p).ok());
+    let pid = event
+        .get("ProcessId")
+        .and_then(Value::as_i64)
+        .and_then(|p| u64::try_from(p).ok());
     let summary = format!("file {target} created by {image}");
-    FileCreate { evidence: evidence(event, summary), image, pid, target }
+    FileCreate {
+        evidence: evidence(event, summary),
+        image,
+        pid,
+        target,
+    }
 }
 
 fn registry(event: &Event) -> RegistrySet {
     let image = text_or_empty(event, "Image");
     let target = text_or_empty(event, "TargetObject");
     let summary = format!("registry {target} set by {image}");
-    RegistrySet { evidence: evidence(event, summary), image, target, details: text(event, "Details") }
+    RegistrySet {
+        evidence: evidence(event, summary),
+        image,
+        target,
+        details: text(event, "Details"),
+    }
 }
 
 fn connection(event: &Event) -> NetworkConnection {
     let image = text_or_empty(event, "Image");
     let destination_ip = ip(event, "DestinationIp");
-    let destination_port = event.get("DestinationPort").and_then(Value::as_i64).and_then(|p| u16::try_from(p).ok());
+    let destination_port = event
+        .get("DestinationPort")
+        .and_then(Value::as_i64)
+        .and_then(|p| u16::try_from(p).ok());
     let initiated = match event.get("Initiated") {
         Some(Value::Bool(b)) => *b,
         Some(v) => v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true")),

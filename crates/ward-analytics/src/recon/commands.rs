@@ -3,8 +3,27 @@
 
 /// Tools that are discovery whatever their arguments.
 const ALWAYS: &[&str] = &[
-    "ipconfig", "arp", "getmac", "hostname", "ver", "systeminfo", "netstat", "tasklist", "whoami", "nltest",
-    "qwinsta", "quser", "nbtstat", "gpresult", "klist", "dsquery", "route", "net", "net1", "wmic", "query",
+    "ipconfig",
+    "arp",
+    "getmac",
+    "hostname",
+    "ver",
+    "systeminfo",
+    "netstat",
+    "tasklist",
+    "whoami",
+    "nltest",
+    "qwinsta",
+    "quser",
+    "nbtstat",
+    "gpresult",
+    "klist",
+    "dsquery",
+    "route",
+    "net",
+    "net1",
+    "wmic",
+    "query",
 ];
 
 /// Tools that are discovery only with one of these arguments.
@@ -23,7 +42,11 @@ const WITH_ARG: &[(&str, &str)] = &[
 /// counts as its inner command, however the image path precedes it.
 pub fn recon_command(image: &str, command_line: &str) -> Option<String> {
     let line = command_line.trim().to_ascii_lowercase();
-    let line = if line.is_empty() { super::base_name(image) } else { line };
+    let line = if line.is_empty() {
+        super::base_name(image)
+    } else {
+        line
+    };
     let (head, rest) = split_program(&line);
     if matches!(head.as_str(), "cmd" | "cmd.exe") {
         let inner = shell_payload(rest)?;
@@ -44,7 +67,9 @@ fn split_program(line: &str) -> (String, &str) {
     } else {
         // An unquoted path with spaces: cut after `.exe` when present, else at the first space.
         match line.find(".exe") {
-            Some(i) if !line[..i].contains(' ') || line[..i].contains('\\') => (&line[..i + 4], &line[i + 4..]),
+            Some(i) if !line[..i].contains(' ') || line[..i].contains('\\') => {
+                (&line[..i + 4], &line[i + 4..])
+            }
             _ => line.split_once([' ', '\t']).unwrap_or((line, "")),
         }
     };
@@ -67,7 +92,10 @@ fn shell_payload(rest: &str) -> Option<&str> {
 }
 
 fn classify(head: &str, rest: &str) -> Option<String> {
-    let args: Vec<&str> = rest.split_whitespace().map(|a| a.trim_matches('"')).collect();
+    let args: Vec<&str> = rest
+        .split_whitespace()
+        .map(|a| a.trim_matches('"'))
+        .collect();
     match head {
         "net" | "net1" => {
             let sub = args.iter().find(|a| !a.starts_with('/'))?;
@@ -79,11 +107,16 @@ fn classify(head: &str, rest: &str) -> Option<String> {
             Some(format!("net {sub}"))
         }
         "wmic" => {
-            let class = args.iter().find(|a| !a.starts_with('/') && !a.contains(':'))?;
+            let class = args
+                .iter()
+                .find(|a| !a.starts_with('/') && !a.contains(':'))?;
             Some(format!("wmic {class}"))
         }
         "set" => args.is_empty().then(|| "set".to_string()),
-        "route" => args.first().filter(|a| **a == "print").map(|_| "route print".to_string()),
+        "route" => args
+            .first()
+            .filter(|a| **a == "print")
+            .map(|_| "route print".to_string()),
         h if ALWAYS.contains(&h) => Some(h.to_string()),
         h => {
             let (_, arg) = WITH_ARG.iter().find(|(t, _)| *t == h)?;
@@ -99,24 +132,66 @@ mod tests {
     #[test]
     fn shell_wrapped_commands_count_as_their_payload() {
         let img = r"C:\Windows\System32\cmd.exe";
-        assert_eq!(recon_command(img, r#"cmd.exe /c "ipconfig /all" 2>nul"#).as_deref(), Some("ipconfig"));
         assert_eq!(
-            recon_command(img, r#"C:\Windows\system32\cmd.exe /c "net localgroup administrators" 2>nul"#).as_deref(),
+            recon_command(img, r#"cmd.exe /c "ipconfig /all" 2>nul"#).as_deref(),
+            Some("ipconfig")
+        );
+        assert_eq!(
+            recon_command(
+                img,
+                r#"C:\Windows\system32\cmd.exe /c "net localgroup administrators" 2>nul"#
+            )
+            .as_deref(),
             Some("net localgroup")
         );
-        assert_eq!(recon_command(img, r#""C:\Windows\system32\cmd.exe" /C "net users""#).as_deref(), Some("net user"));
-        assert_eq!(recon_command(img, r#"cmd /c "dir /s /a c:\ >> C:\Windows\TEMP\x.tmp""#).as_deref(), Some("dir /s"));
-        assert_eq!(recon_command(img, r#"cmd.exe /c "date /t" 2>nul"#).as_deref(), Some("date /t"));
-        assert_eq!(recon_command(img, r#"cmd.exe /c "set" 2>nul"#).as_deref(), Some("set"));
+        assert_eq!(
+            recon_command(img, r#""C:\Windows\system32\cmd.exe" /C "net users""#).as_deref(),
+            Some("net user")
+        );
+        assert_eq!(
+            recon_command(img, r#"cmd /c "dir /s /a c:\ >> C:\Windows\TEMP\x.tmp""#).as_deref(),
+            Some("dir /s")
+        );
+        assert_eq!(
+            recon_command(img, r#"cmd.exe /c "date /t" 2>nul"#).as_deref(),
+            Some("date /t")
+        );
+        assert_eq!(
+            recon_command(img, r#"cmd.exe /c "set" 2>nul"#).as_deref(),
+            Some("set")
+        );
         assert_eq!(recon_command(img, r#"cmd.exe /c "copy a b""#), None);
     }
 
     #[test]
     fn direct_tools_are_classified() {
-        assert_eq!(recon_command(r"C:\Windows\System32\wbem\WMIC.exe", "wmic /node:x process list").as_deref(), Some("wmic process"));
-        assert_eq!(recon_command(r"C:\Windows\System32\ROUTE.EXE", "route print").as_deref(), Some("route print"));
-        assert_eq!(recon_command(r"C:\Windows\System32\net.exe", r#""C:\Windows\system32\net.exe" view"#).as_deref(), Some("net view"));
-        assert_eq!(recon_command(r"C:\Windows\System32\whoami.exe", "").as_deref(), Some("whoami"));
-        assert_eq!(recon_command(r"C:\Windows\notepad.exe", "notepad.exe a.txt"), None);
+        assert_eq!(
+            recon_command(
+                r"C:\Windows\System32\wbem\WMIC.exe",
+                "wmic /node:x process list"
+            )
+            .as_deref(),
+            Some("wmic process")
+        );
+        assert_eq!(
+            recon_command(r"C:\Windows\System32\ROUTE.EXE", "route print").as_deref(),
+            Some("route print")
+        );
+        assert_eq!(
+            recon_command(
+                r"C:\Windows\System32\net.exe",
+                r#""C:\Windows\system32\net.exe" view"#
+            )
+            .as_deref(),
+            Some("net view")
+        );
+        assert_eq!(
+            recon_command(r"C:\Windows\System32\whoami.exe", "").as_deref(),
+            Some("whoami")
+        );
+        assert_eq!(
+            recon_command(r"C:\Windows\notepad.exe", "notepad.exe a.txt"),
+            None
+        );
     }
 }

@@ -1,0 +1,199 @@
+//! Scans and SMB/RPC fan-out: one source reaching many destinations on one port (horizontal),
+//! many ports on one destination (vertical), or many peers over SMB/RPC, within a window.
+//! SMB peers that many hosts use (file servers) and peers the source used before the window
+//! weigh less, so a workstation suddenly reaching other workstations stands out.
+
+use super::evidence::{EvidenceLog, evidence};
+use super::fact::{Flow, is_broadcast};
+use super::NetworkConfig;
+use crate::case::Finding;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::net::IpAddr;
+use ward_event::{Level, Timestamp};
+
+/// Ports of SMB and RPC, the worm's way from host to host.
+const SMB_RPC_PORTS: [u16; 3] = [445, 139, 135];
+
+/// Distinct keys seen in a sliding time window.
+#[derive(Debug, Default)]
+struct DistinctWindow<K: std::hash::Hash + Eq + Clone> {
+    seen: VecDeque<(Timestamp, K)>,
+    counts: HashMap<K, u32>,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> DistinctWindow<K> {
+    fn push(&mut self, t: Timestamp, key: K, window: i64, cap: usize) -> usize {
+        while let Some((old, k)) = self.seen.front() {
+            if t.as_secs() - old.as_secs() <= window && self.seen.len() < cap {
+                break;
+            }
+            if let Some(c) = self.counts.get_mut(k) {
+                *c -= 1;
+                if *c == 0 {
+                    self.counts.remove(k);
+                }
+            }
+            self.seen.pop_front();
+        }
+        *self.counts.entry(key.clone()).or_insert(0) += 1;
+        self.seen.push_back((t, key));
+        self.counts.len()
+    }
+}
+
+/// One ongoing scan episode.
+#[derive(Debug)]
+struct Episode {
+    first: Timestamp,
+    last: Timestamp,
+    targets: HashSet<String>,
+    attempts: u64,
+    failed: u64,
+    weight: f64,
+    evidence: EvidenceLog,
+}
+
+impl Episode {
+    fn new(t: Timestamp) -> Self {
+        Episode { first: t, last: t, targets: HashSet::new(), attempts: 0, failed: 0, weight: 0.0, evidence: EvidenceLog::default() }
+    }
+}
+
+/// Which scan an episode is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum ScanKey {
+    Horizontal(IpAddr, u16),
+    Vertical(IpAddr, IpAddr),
+    SmbFanOut(IpAddr),
+}
+
+/// Scan and fan-out state.
+#[derive(Debug, Default)]
+pub(crate) struct ScanDetector {
+    horizontal: HashMap<(IpAddr, u16), DistinctWindow<IpAddr>>,
+    vertical: HashMap<(IpAddr, IpAddr), DistinctWindow<u16>>,
+    smb: HashMap<IpAddr, DistinctWindow<IpAddr>>,
+    /// Peers each source reached over SMB/RPC, with first contact (bounded per source).
+    usual_peers: HashMap<IpAddr, HashMap<IpAddr, Timestamp>>,
+    /// Distinct SMB clients per destination, to recognise file servers.
+    smb_clients: HashMap<IpAddr, HashSet<IpAddr>>,
+    episodes: BTreeMap<ScanKey, Vec<Episode>>,
+}
+
+impl ScanDetector {
+    pub(crate) fn feed(&mut self, f: &Flow, cfg: &NetworkConfig) {
+        let (Some(dst), Some(port)) = (f.dst, f.dport) else { return };
+        if is_broadcast(&dst) || dst == f.src {
+            return;
+        }
+        let (w, cap) = (cfg.scan_window_secs, cfg.scan_window_cap);
+        let h = self.horizontal.entry((f.src, port)).or_default().push(f.time, dst, w, cap);
+        if h >= cfg.horizontal_min_targets {
+            self.note(ScanKey::Horizontal(f.src, port), f, dst.to_string(), 1.0, cfg);
+        }
+        let v = self.vertical.entry((f.src, dst)).or_default().push(f.time, port, w, cap);
+        if v >= cfg.vertical_min_ports {
+            self.note(ScanKey::Vertical(f.src, dst), f, port.to_string(), 1.0, cfg);
+        }
+        if SMB_RPC_PORTS.contains(&port) {
+            self.feed_smb(f, dst, cfg);
+        }
+    }
+
+    fn feed_smb(&mut self, f: &Flow, dst: IpAddr, cfg: &NetworkConfig) {
+        let clients = self.smb_clients.entry(dst).or_default();
+        if clients.len() < 4096 {
+            clients.insert(f.src);
+        }
+        let file_server = clients.len() >= cfg.file_server_min_clients;
+        let peers = self.usual_peers.entry(f.src).or_default();
+        let window_start = f.time.add_secs(-cfg.scan_window_secs);
+        let usual = peers.get(&dst).is_some_and(|first| *first < window_start);
+        if peers.len() < 4096 {
+            peers.entry(dst).or_insert(f.time);
+        }
+        let n = self.smb.entry(f.src).or_default().push(f.time, dst, cfg.scan_window_secs, cfg.scan_window_cap);
+        // Workstation → workstation counts fully; file servers and usual peers a little.
+        let weight = if file_server || usual { 0.25 } else { 1.0 };
+        if n >= cfg.smb_min_peers || self.episodes.contains_key(&ScanKey::SmbFanOut(f.src)) {
+            self.note(ScanKey::SmbFanOut(f.src), f, dst.to_string(), weight, cfg);
+        }
+    }
+
+    /// Adds the flow to the key's current episode, opening one after a quiet window.
+    fn note(&mut self, key: ScanKey, f: &Flow, target: String, weight: f64, cfg: &NetworkConfig) {
+        let list = self.episodes.entry(key).or_default();
+        let fresh = list.last().is_none_or(|e| f.time.as_secs() - e.last.as_secs() > cfg.scan_window_secs);
+        if fresh {
+            list.push(Episode::new(f.time));
+        }
+        let Some(ep) = list.last_mut() else { return };
+        ep.last = f.time;
+        ep.attempts += 1;
+        ep.failed += u64::from(f.failed);
+        if ep.targets.len() < 65_536 && ep.targets.insert(target) {
+            ep.weight += weight;
+        }
+        ep.evidence.push(evidence(f, cfg.evidence_per_finding));
+    }
+
+    pub(crate) fn finish(self, cfg: &NetworkConfig) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for (key, episodes) in self.episodes {
+            for ep in episodes {
+                if let Some(f) = finding(&key, ep, cfg) {
+                    out.push(f);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn finding(key: &ScanKey, ep: Episode, cfg: &NetworkConfig) -> Option<Finding> {
+    let failed_share = ep.failed as f64 / ep.attempts.max(1) as f64;
+    let (analytic, src, title, level) = match key {
+        ScanKey::Horizontal(src, port) => {
+            let level = if failed_share >= 0.5 || SMB_RPC_PORTS.contains(port) { Level::High } else { Level::Medium };
+            ("scan-horizontal", src, format!("{src} probed {} hosts on port {port}", ep.targets.len()), level)
+        }
+        ScanKey::Vertical(src, dst) => {
+            ("scan-vertical", src, format!("{src} probed {} ports on {dst}", ep.targets.len()), Level::High)
+        }
+        ScanKey::SmbFanOut(src) => {
+            if ep.weight < cfg.smb_min_peers as f64 {
+                return None;
+            }
+            ("smb-fan-out", src, format!("{src} reached {} peers over SMB/RPC", ep.targets.len()), Level::High)
+        }
+    };
+    let mut details = BTreeMap::new();
+    details.insert("targets".into(), (ep.targets.len() as u64).into());
+    details.insert("attempts".into(), ep.attempts.into());
+    details.insert("failed".into(), ep.failed.into());
+    details.insert("weighted_targets".into(), ((ep.weight * 100.0).round() / 100.0).into());
+    let mut sample: Vec<&String> = ep.targets.iter().collect();
+    sample.sort();
+    sample.truncate(20);
+    details.insert("sample_targets".into(), sample.into_iter().cloned().collect::<Vec<_>>().into());
+    match key {
+        ScanKey::Horizontal(_, port) => {
+            details.insert("port".into(), (*port).into());
+        }
+        ScanKey::Vertical(_, dst) => {
+            details.insert("destination".into(), dst.to_string().into());
+        }
+        ScanKey::SmbFanOut(_) => {}
+    }
+    Some(Finding {
+        analytic: analytic.into(),
+        summary: format!("{title} within {} s ({} attempts, {} failed)", cfg.scan_window_secs, ep.attempts, ep.failed),
+        title,
+        level,
+        host: src.to_string(),
+        first_seen: ep.first,
+        last_seen: ep.last,
+        details,
+        evidence: ep.evidence.into_vec(),
+    })
+}

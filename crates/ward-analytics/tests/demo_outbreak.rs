@@ -1,0 +1,214 @@
+//! The committed demo outbreak (demo/generate.py): patient zero, every hop, the affected hosts,
+//! the accounts, and the benign look-alikes kept out of the worm cluster.
+
+mod common;
+
+use std::fs::File;
+use ward_analytics::{Assets, Outcome};
+
+fn outcome() -> Outcome {
+    let dir = common::demo_dir();
+    let assets = Assets::from_csv_reader(File::open(dir.join("assets.csv")).expect("assets.csv"))
+        .expect("valid assets");
+    let events = common::read_events(&[dir]);
+    assert_eq!(events.len(), 212);
+    common::analyze(&events, assets)
+}
+
+fn names(list: &[ward_analytics::case::AccountEntry]) -> Vec<&str> {
+    list.iter().map(|a| a.account.as_str()).collect()
+}
+
+#[test]
+fn worm_cluster_has_patient_zero_and_every_hop() {
+    let out = outcome();
+    assert_eq!(out.spread.clusters.len(), 2);
+    let worm = &out.spread.clusters[0];
+    assert_eq!(worm.artefact, "service:WmiApSrvEx");
+    assert_eq!(worm.verdict, "worm");
+    assert_eq!(worm.patient_zero.as_deref(), Some("WS-RECEPTION-01"));
+    let edges: Vec<(&str, &str, Option<&str>)> = worm
+        .edges
+        .iter()
+        .map(|e| (e.from.as_str(), e.to.as_str(), e.account.as_deref()))
+        .collect();
+    assert_eq!(
+        edges,
+        [
+            ("WS-RECEPTION-01", "FS-01", Some("CLINIC\\WS-RECEPTION-01$")),
+            (
+                "WS-RECEPTION-01",
+                "WS-NURSE-03",
+                Some("CLINIC\\WS-RECEPTION-01$")
+            ),
+            ("FS-01", "MRI-CONSOLE-01", Some("CLINIC\\FS-01$")),
+            ("FS-01", "XRAY-PC-02", Some("CLINIC\\FS-01$")),
+            ("FS-01", "KIOSK-CONSENT-01", Some("CLINIC\\FS-01$")),
+        ]
+    );
+    // Each hop rests on the network logon, the ADMIN$ write (Security and Sysmon) and the service install.
+    let kinds: Vec<&str> = worm.edges[0]
+        .evidence
+        .iter()
+        .map(|e| e.kind.as_str())
+        .collect();
+    assert_eq!(kinds, ["4624", "5145", "11", "7045"]);
+    assert!(worm.reasons.iter().any(|r| r
+        == "multi-hop: FS-01 was reached from WS-RECEPTION-01 and then reached MRI-CONSOLE-01"));
+    let failed: Vec<(&str, &str)> = worm
+        .failed_attempts
+        .iter()
+        .map(|f| (f.from.as_str(), f.to.as_str()))
+        .collect();
+    assert_eq!(failed, [("FS-01", "WS-LAB-07"), ("FS-01", "DC-01")]);
+}
+
+#[test]
+fn affected_hosts_list_clinical_devices_first() {
+    let out = outcome();
+    let worm = &out.spread.clusters[0];
+    let hosts: Vec<(&str, bool)> = worm
+        .hosts
+        .iter()
+        .map(|h| (h.host.as_str(), h.clinical))
+        .collect();
+    assert_eq!(
+        hosts,
+        [
+            ("MRI-CONSOLE-01", true),
+            ("XRAY-PC-02", true),
+            ("KIOSK-CONSENT-01", true),
+            ("WS-RECEPTION-01", false),
+            ("FS-01", false),
+            ("WS-NURSE-03", false),
+        ]
+    );
+    let pz = worm
+        .hosts
+        .iter()
+        .find(|h| h.host == "WS-RECEPTION-01")
+        .expect("patient zero listed");
+    assert_eq!(
+        pz.infected_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-03-02T08:40:00.45Z")
+    );
+    assert_eq!(pz.ips, ["10.20.1.15"]);
+    assert_eq!(pz.role.as_deref(), Some("workstation"));
+    let mri = &worm.hosts[0];
+    assert_eq!(mri.role.as_deref(), Some("mri-console"));
+    assert_eq!(
+        mri.infected_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-03-02T10:00:34.814Z")
+    );
+}
+
+#[test]
+fn psexec_push_is_likely_admin_and_outside_the_worm() {
+    let out = outcome();
+    let admin = &out.spread.clusters[1];
+    assert_eq!(admin.artefact, "service:PSEXESVC");
+    assert_eq!(admin.verdict, "likely-admin");
+    assert_eq!(admin.edges.len(), 1);
+    assert_eq!(
+        (admin.edges[0].from.as_str(), admin.edges[0].to.as_str()),
+        ("ADMIN-PC-01", "WS-LAB-07")
+    );
+    let worm_hosts: Vec<&str> = out.spread.clusters[0]
+        .hosts
+        .iter()
+        .map(|h| h.host.as_str())
+        .collect();
+    for benign in ["WS-LAB-07", "ADMIN-PC-01", "DC-01"] {
+        assert!(
+            !worm_hosts.contains(&benign),
+            "{benign} is not part of the worm"
+        );
+    }
+}
+
+#[test]
+fn accounts_to_reset_and_review() {
+    let out = outcome();
+    assert_eq!(
+        names(&out.accounts.reset),
+        [
+            "CLINIC\\alice",
+            "CLINIC\\bob.nurse",
+            "CLINIC\\it.helpdesk",
+            "CLINIC\\radiology.tech",
+            "CLINIC\\svc_backup"
+        ]
+    );
+    assert_eq!(
+        names(&out.accounts.review),
+        ["CLINIC\\carol", "CLINIC\\dave"]
+    );
+    let alice = &out.accounts.reset[0];
+    // Her 08:05 logon predates the infection; the 09:30 unlock does not.
+    assert_eq!(alice.logon_types, ["7"]);
+    assert_eq!(alice.hosts, ["WS-RECEPTION-01"]);
+    assert_eq!(alice.evidence.len(), 1);
+    assert_eq!(
+        alice.evidence[0].time.to_rfc3339().get(..16),
+        Some("2026-03-02T09:30")
+    );
+    let helpdesk = &out.accounts.reset[2];
+    assert_eq!(helpdesk.logon_types, ["explicit"]);
+}
+
+#[test]
+fn findings_cover_recon_fan_out_and_hops() {
+    let out = outcome();
+    let count = |a: &str| out.findings.iter().filter(|f| f.analytic == a).count();
+    assert_eq!(count("remote-execution"), 6);
+    assert_eq!(count("recon-burst"), 6);
+    assert_eq!(count("smb-fan-out"), 1);
+    let fan = out
+        .findings
+        .iter()
+        .find(|f| f.analytic == "smb-fan-out")
+        .expect("fan-out");
+    assert_eq!(fan.host, "FS-01");
+    assert_eq!(
+        fan.details["peers"],
+        serde_json::json!([
+            "DC-01",
+            "KIOSK-CONSENT-01",
+            "MRI-CONSOLE-01",
+            "WS-LAB-07",
+            "XRAY-PC-02"
+        ])
+    );
+    assert_eq!(fan.details["failed_peers"], serde_json::json!(2));
+    // No burst from the admin's two hand-typed commands, nor from the real WMI binaries.
+    let recon_hosts: Vec<&str> = out
+        .findings
+        .iter()
+        .filter(|f| f.analytic == "recon-burst")
+        .map(|f| f.host.as_str())
+        .collect();
+    assert!(!recon_hosts.contains(&"ADMIN-PC-01"));
+    // Clinical devices have only 4688: the burst is keyed on the implant's PID there.
+    let mri = out
+        .findings
+        .iter()
+        .find(|f| f.analytic == "recon-burst" && f.host == "MRI-CONSOLE-01")
+        .expect("recon on the MRI console");
+    assert_eq!(
+        mri.details["parent_image"],
+        serde_json::json!("C:\\Windows\\System32\\wmiapsvrce.exe")
+    );
+    assert_eq!(mri.details["distinct_commands"], serde_json::json!(12));
+    let hop = out
+        .findings
+        .iter()
+        .find(|f| f.analytic == "remote-execution" && f.host == "FS-01")
+        .expect("hop");
+    assert_eq!(hop.level, ward_event::Level::Critical);
+    let admin = out
+        .findings
+        .iter()
+        .find(|f| f.analytic == "remote-execution" && f.host == "WS-LAB-07")
+        .expect("psexec");
+    assert_eq!(admin.level, ward_event::Level::Low);
+}
