@@ -6,8 +6,6 @@
 //! difference, rounded to 15 minutes, is the collector's UTC offset and corrects `EventTime`.
 //! Otherwise Sysmon's `UtcTime`, then `@timestamp`, then `EventTime` read as UTC.
 
-use std::borrow::Cow;
-
 use ward_event::Timestamp;
 #[cfg(test)]
 use ward_event::Value;
@@ -57,8 +55,9 @@ const METADATA_KEYS: &[&str] = &[
     "ERROR_EVT_UNRESOLVED",
 ];
 
-/// NXLog renames event data that clashes with its metadata; this undoes it.
-const RENAMED: &[(&str, &str)] = &[("EventTypeOrignal", "EventType")];
+/// Where the Security-Datasets pipeline moved NXLog's `EventType` when the event data had its
+/// own (Sysmon's `SetValue`, `CreateKey`, …); `EventType` is then event data, not metadata.
+const MOVED_EVENT_TYPE: &str = "EventTypeOrignal";
 
 /// True when the record looks like NXLog's flat shape.
 pub(crate) fn matches(flat: &Flat<'_>) -> bool {
@@ -70,13 +69,12 @@ pub(crate) fn matches(flat: &Flat<'_>) -> bool {
 pub(crate) fn to_record(flat: Flat<'_>) -> WinRecord<'_> {
     let mut record = WinRecord::default();
     record.system.exact_time = event_time(&flat);
+    let event_type_is_data = flat.iter().any(|(k, _)| k == MOVED_EVENT_TYPE);
     for (key, value) in flat {
         if let Some((_, slot)) = SYSTEM_KEYS.iter().find(|(k, _)| *k == key) {
             record.system.set(*slot, value);
-        } else if METADATA_KEYS.contains(&&*key) {
+        } else if key == MOVED_EVENT_TYPE || (METADATA_KEYS.contains(&&*key) && !(event_type_is_data && key == "EventType")) {
             continue;
-        } else if let Some((_, to)) = RENAMED.iter().find(|(from, _)| *from == key) {
-            record.data.push((Cow::Borrowed(*to), value));
         } else {
             record.data.push((key, value));
         }
@@ -103,6 +101,7 @@ fn event_time(flat: &Flat<'_>) -> Option<Timestamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::borrow::Cow;
 
     #[test]
     fn event_time_is_corrected_by_the_collector_offset() {
