@@ -81,7 +81,9 @@ fn finding_row(f: &Finding) -> [String; 13] {
         f.level.to_string(),
         "ward/analytics".to_string(),
         String::new(),
-        first.and_then(|e| e.record_id).map_or(String::new(), |r| r.to_string()),
+        first
+            .and_then(|e| e.record_id)
+            .map_or(String::new(), |r| r.to_string()),
         first.map_or(String::new(), |e| e.file.clone()),
         first.map_or(String::new(), |e| e.position.to_string()),
     ]

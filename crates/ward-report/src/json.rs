@@ -16,7 +16,10 @@ struct Report<'a> {
 
 /// Writes the JSON report (schema version [`ward_analytics::case::SCHEMA_VERSION`]), pretty-printed.
 pub fn write_json(case: &Case, out: &mut dyn Write) -> io::Result<()> {
-    let report = Report { case, overview: Overview::of(case) };
+    let report = Report {
+        case,
+        overview: Overview::of(case),
+    };
     serde_json::to_writer_pretty(&mut *out, &report)?;
     out.write_all(b"\n")
 }

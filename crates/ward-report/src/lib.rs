@@ -47,6 +47,9 @@ pub struct Style {
 impl Style {
     /// No colour, natural width: for files, pipes and tests.
     pub fn plain() -> Self {
-        Style { color: false, width: None }
+        Style {
+            color: false,
+            width: None,
+        }
     }
 }

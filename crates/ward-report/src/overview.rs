@@ -26,9 +26,13 @@ impl Verdict {
     pub fn headline(self) -> &'static str {
         match self {
             Verdict::Outbreak => "Outbreak: a worm spread between devices",
-            Verdict::SuspiciousSpread => "Suspicious spread between devices: confirm whether it was an administrator",
+            Verdict::SuspiciousSpread => {
+                "Suspicious spread between devices: confirm whether it was an administrator"
+            }
             Verdict::Alerts => "No spread found, but there are alerts to review",
-            Verdict::NothingFound => "Nothing found: no rule matched and no analytic raised a finding",
+            Verdict::NothingFound => {
+                "Nothing found: no rule matched and no analytic raised a finding"
+            }
         }
     }
 }
@@ -89,7 +93,12 @@ pub fn is_threat(c: &Cluster) -> bool {
 impl Overview {
     /// Derives the overview of `case`.
     pub fn of(case: &Case) -> Overview {
-        let threats: Vec<&Cluster> = case.spread.clusters.iter().filter(|c| is_threat(c)).collect();
+        let threats: Vec<&Cluster> = case
+            .spread
+            .clusters
+            .iter()
+            .filter(|c| is_threat(c))
+            .collect();
         let verdict = if threats.iter().any(|c| c.verdict == "worm") {
             Verdict::Outbreak
         } else if !threats.is_empty() {
@@ -103,13 +112,20 @@ impl Overview {
         let mut patient_zero: Vec<(Option<Timestamp>, String)> = Vec::new();
         for pz in threats.iter().filter_map(|c| c.patient_zero.as_ref()) {
             if !patient_zero.iter().any(|(_, h)| h == pz) {
-                let at = affected_devices.iter().find(|d| &d.host == pz).and_then(|d| d.infected_at);
+                let at = affected_devices
+                    .iter()
+                    .find(|d| &d.host == pz)
+                    .and_then(|d| d.infected_at);
                 patient_zero.push((at, pz.clone()));
             }
         }
         patient_zero.sort();
         let (first_evidence, last_evidence) = evidence_span(case);
-        let levels = case.detections.iter().map(|d| d.level).chain(case.findings.iter().map(|f| f.level));
+        let levels = case
+            .detections
+            .iter()
+            .map(|d| d.level)
+            .chain(case.findings.iter().map(|f| f.level));
         Overview {
             verdict,
             headline: verdict.headline(),
@@ -174,8 +190,17 @@ fn evidence_span(case: &Case) -> (Option<Timestamp>, Option<Timestamp>) {
         .detections
         .iter()
         .map(|d| d.time)
-        .chain(case.findings.iter().flat_map(|f| [f.first_seen, f.last_seen]))
-        .chain(case.spread.clusters.iter().flat_map(|c| c.edges.iter().filter_map(|e| e.time)))
+        .chain(
+            case.findings
+                .iter()
+                .flat_map(|f| [f.first_seen, f.last_seen]),
+        )
+        .chain(
+            case.spread
+                .clusters
+                .iter()
+                .flat_map(|c| c.edges.iter().filter_map(|e| e.time)),
+        )
         .filter(|t| *t != Timestamp::UNKNOWN);
     let mut span: (Option<Timestamp>, Option<Timestamp>) = (None, None);
     for t in times {

@@ -22,7 +22,11 @@ const FINDINGS_SHOWN: usize = 20;
 /// Writes the terminal summary of `case`. Colour and width come from `style`.
 pub fn write_summary(case: &Case, out: &mut dyn Write, style: Style) -> io::Result<()> {
     let overview = Overview::of(case);
-    let s = Summary { case, overview: &overview, style };
+    let s = Summary {
+        case,
+        overview: &overview,
+        style,
+    };
     s.verdict(out)?;
     s.inputs(out)?;
     s.rules(out)?;
@@ -55,7 +59,8 @@ impl Summary<'_> {
             t.enforce_styling();
         }
         if let Some(w) = self.style.width {
-            t.set_width(w).set_content_arrangement(ContentArrangement::Dynamic);
+            t.set_width(w)
+                .set_content_arrangement(ContentArrangement::Dynamic);
         }
         t.set_header(header.iter().copied());
         t
@@ -77,16 +82,27 @@ impl Summary<'_> {
 
     fn verdict(&self, out: &mut dyn Write) -> io::Result<()> {
         let o = self.overview;
-        writeln!(out, "Ward {} report, made {}", visible(&self.case.ward_version), self.case.generated_at)?;
+        writeln!(
+            out,
+            "Ward {} report, made {}",
+            visible(&self.case.ward_version),
+            self.case.generated_at
+        )?;
         let headline = o.headline;
         match (self.style.color, o.verdict) {
             (true, Verdict::Outbreak) => writeln!(out, "\n{}", headline.red().bold())?,
-            (true, Verdict::SuspiciousSpread | Verdict::Alerts) => writeln!(out, "\n{}", headline.yellow().bold())?,
+            (true, Verdict::SuspiciousSpread | Verdict::Alerts) => {
+                writeln!(out, "\n{}", headline.yellow().bold())?
+            }
             (true, Verdict::NothingFound) => writeln!(out, "\n{}", headline.green().bold())?,
             (false, _) => writeln!(out, "\n{headline}")?,
         }
         if !o.patient_zero.is_empty() {
-            writeln!(out, "  Patient zero: {}", visible(&o.patient_zero.join(", ")))?;
+            writeln!(
+                out,
+                "  Patient zero: {}",
+                visible(&o.patient_zero.join(", "))
+            )?;
         }
         if o.has_spread() {
             writeln!(
@@ -101,7 +117,12 @@ impl Summary<'_> {
         if let (Some(first), Some(last)) = (o.first_evidence, o.last_evidence) {
             writeln!(out, "  Evidence from {first} to {last}.")?;
         }
-        writeln!(out, "  {} detections, {} findings.", count(o.detections), count(o.findings))
+        writeln!(
+            out,
+            "  {} detections, {} findings.",
+            count(o.detections),
+            count(o.findings)
+        )
     }
 
     fn inputs(&self, out: &mut dyn Write) -> io::Result<()> {
@@ -114,16 +135,23 @@ impl Summary<'_> {
             count(i.events as usize),
             count(i.bad_records as usize)
         )?;
-        let damaged: Vec<_> = i.files.iter().filter(|f| f.bad_records > 0 || !f.errors.is_empty()).collect();
+        let damaged: Vec<_> = i
+            .files
+            .iter()
+            .filter(|f| f.bad_records > 0 || !f.errors.is_empty())
+            .collect();
         if damaged.is_empty() {
             return Ok(());
         }
         let mut t = self.table(&["file", "format", "events", "bad", "first error"]);
         for f in damaged.iter().take(FILES_WITH_ERRORS_SHOWN) {
-            let first = f.errors.first().map_or(String::new(), |e| match e.unit.as_str() {
-                "file" => visible(&e.message).into_owned(),
-                unit => format!("{unit} {}: {}", e.position, visible(&e.message)),
-            });
+            let first = f
+                .errors
+                .first()
+                .map_or(String::new(), |e| match e.unit.as_str() {
+                    "file" => visible(&e.message).into_owned(),
+                    unit => format!("{unit} {}: {}", e.position, visible(&e.message)),
+                });
             t.add_row(vec![
                 Cell::new(visible(&f.path)),
                 Cell::new(visible(&f.format)),
@@ -135,7 +163,10 @@ impl Summary<'_> {
         writeln!(out, "{t}")?;
         if damaged.len() > FILES_WITH_ERRORS_SHOWN {
             let more = damaged.len() - FILES_WITH_ERRORS_SHOWN;
-            writeln!(out, "… and {more} more files with errors (all are in the JSON and HTML reports).")?;
+            writeln!(
+                out,
+                "… and {more} more files with errors (all are in the JSON and HTML reports)."
+            )?;
         }
         Ok(())
     }
@@ -143,14 +174,25 @@ impl Summary<'_> {
     fn rules(&self, out: &mut dyn Write) -> io::Result<()> {
         let r = &self.case.rules;
         self.heading(out, "Rules")?;
-        writeln!(out, "{} loaded, {} skipped.", count(r.loaded), count(r.skipped))?;
+        writeln!(
+            out,
+            "{} loaded, {} skipped.",
+            count(r.loaded),
+            count(r.skipped)
+        )?;
         if r.skipped > 0 {
-            let reasons: Vec<String> =
-                r.skipped_by_reason.iter().map(|(why, n)| format!("{} ({n})", visible(why))).collect();
+            let reasons: Vec<String> = r
+                .skipped_by_reason
+                .iter()
+                .map(|(why, n)| format!("{} ({n})", visible(why)))
+                .collect();
             if !reasons.is_empty() {
                 writeln!(out, "Skipped because: {}.", reasons.join(", "))?;
             }
-            writeln!(out, "Run `ward rules check` to list the skipped rules and why.")?;
+            writeln!(
+                out,
+                "Run `ward rules check` to list the skipped rules and why."
+            )?;
         }
         Ok(())
     }
@@ -182,7 +224,9 @@ impl Summary<'_> {
         // rule id -> (level, title, hits, hosts)
         let mut rules: BTreeMap<&str, (Level, &str, usize, Vec<&str>)> = BTreeMap::new();
         for d in &self.case.detections {
-            let e = rules.entry(&d.rule_id).or_insert((d.level, &d.title, 0, Vec::new()));
+            let e = rules
+                .entry(&d.rule_id)
+                .or_insert((d.level, &d.title, 0, Vec::new()));
             e.2 += 1;
             if !e.3.contains(&d.host.as_str()) {
                 e.3.push(&d.host);
@@ -218,7 +262,9 @@ impl Summary<'_> {
                 visible(&c.verdict),
                 c.hosts.len(),
                 c.edges.len(),
-                c.patient_zero.as_deref().map_or(String::new(), |p| format!(", patient zero {}", visible(p)))
+                c.patient_zero
+                    .as_deref()
+                    .map_or(String::new(), |p| format!(", patient zero {}", visible(p)))
             )?;
             for why in &c.reasons {
                 writeln!(out, "  - {}", visible(why))?;
@@ -227,7 +273,11 @@ impl Summary<'_> {
         writeln!(out, "Affected devices (clinical first):")?;
         let mut t = self.table(&["device", "role", "clinical", "infected at", "evidence"]);
         for d in &self.overview.affected_devices {
-            let name = if d.patient_zero { format!("{} (patient zero)", visible(&d.host)) } else { visible(&d.host).into_owned() };
+            let name = if d.patient_zero {
+                format!("{} (patient zero)", visible(&d.host))
+            } else {
+                visible(&d.host).into_owned()
+            };
             t.add_row(vec![
                 Cell::new(name),
                 Cell::new(visible(d.role.as_deref().unwrap_or("-"))),
@@ -249,7 +299,12 @@ impl Summary<'_> {
         Ok(())
     }
 
-    fn accounts(&self, out: &mut dyn Write, title: &str, accounts: &[AccountEntry]) -> io::Result<()> {
+    fn accounts(
+        &self,
+        out: &mut dyn Write,
+        title: &str,
+        accounts: &[AccountEntry],
+    ) -> io::Result<()> {
         if accounts.is_empty() {
             return Ok(());
         }
@@ -284,7 +339,11 @@ impl Summary<'_> {
         }
         writeln!(out, "{t}")?;
         if findings.len() > FINDINGS_SHOWN {
-            writeln!(out, "… and {} more findings (all are in the JSON and HTML reports).", findings.len() - FINDINGS_SHOWN)?;
+            writeln!(
+                out,
+                "… and {} more findings (all are in the JSON and HTML reports).",
+                findings.len() - FINDINGS_SHOWN
+            )?;
         }
         Ok(())
     }
@@ -295,7 +354,7 @@ fn count(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

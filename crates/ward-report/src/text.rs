@@ -87,7 +87,10 @@ mod tests {
 
     #[test]
     fn html_escapes_markup_and_quotes() {
-        assert_eq!(html("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            html("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
         assert_eq!(html("</style>\u{202E}"), "&lt;/style&gt;\\u{202E}");
     }
 

@@ -29,8 +29,12 @@ fn strict(mut schema: Value) -> Value {
 fn validate(schema: Value, report: &Value) -> Result<(), String> {
     let mut schemas = boon::Schemas::new();
     let mut compiler = boon::Compiler::new();
-    compiler.add_resource("urn:ward:report", schema).map_err(|e| e.to_string())?;
-    let id = compiler.compile("urn:ward:report", &mut schemas).map_err(|e| format!("{e:#}"))?;
+    compiler
+        .add_resource("urn:ward:report", schema)
+        .map_err(|e| e.to_string())?;
+    let id = compiler
+        .compile("urn:ward:report", &mut schemas)
+        .map_err(|e| format!("{e:#}"))?;
     schemas.validate(report, id).map_err(|e| format!("{e:#}"))
 }
 

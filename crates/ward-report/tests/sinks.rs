@@ -20,7 +20,10 @@ fn summary(case: &Case, style: Style) -> String {
 #[test]
 fn summary_leads_with_the_outbreak_and_what_to_reset() {
     let text = summary(&outbreak(), Style::plain());
-    assert!(text.contains("Outbreak: a worm spread between devices"), "{text}");
+    assert!(
+        text.contains("Outbreak: a worm spread between devices"),
+        "{text}"
+    );
     assert!(text.contains("Patient zero: FS-01"));
     assert!(text.contains("Devices affected: 5 (2 clinical). Accounts to reset: 1, to review: 1."));
     assert!(text.contains("Evidence from 2024-03-01T08:05:00Z to 2024-03-01T11:50:00Z."));
@@ -53,11 +56,30 @@ fn summary_of_an_empty_case_says_nothing_was_found() {
 
 #[test]
 fn summary_colours_only_when_asked_and_honours_width() {
-    let coloured = summary(&outbreak(), Style { color: true, width: Some(80) });
+    let coloured = summary(
+        &outbreak(),
+        Style {
+            color: true,
+            width: Some(80),
+        },
+    );
     assert!(coloured.contains('\u{1b}'));
-    let narrow = summary(&outbreak(), Style { color: false, width: Some(60) });
-    let widest = narrow.lines().filter(|l| l.starts_with('│') || l.starts_with('┌')).map(|l| l.chars().count()).max();
-    assert!(widest.is_some_and(|w| w <= 60), "tables fit 60 columns: {widest:?}");
+    let narrow = summary(
+        &outbreak(),
+        Style {
+            color: false,
+            width: Some(60),
+        },
+    );
+    let widest = narrow
+        .lines()
+        .filter(|l| l.starts_with('│') || l.starts_with('┌'))
+        .map(|l| l.chars().count())
+        .max();
+    assert!(
+        widest.is_some_and(|w| w <= 60),
+        "tables fit 60 columns: {widest:?}"
+    );
 }
 
 #[test]
@@ -74,8 +96,10 @@ fn summary_does_not_pass_terminal_escapes_from_logs() {
 #[test]
 fn jsonl_has_one_detection_per_line_then_the_findings() {
     let text = render(write_jsonl, &outbreak());
-    let lines: Vec<serde_json::Value> =
-        text.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
     assert_eq!(lines.len(), 8);
     let first = &lines[0];
     assert_eq!(first["type"], "detection");
@@ -87,8 +111,17 @@ fn jsonl_has_one_detection_per_line_then_the_findings() {
     assert_eq!(first["record_id"], 11);
     assert_eq!(first["file"], "logs/fs-01.evtx");
     assert_eq!(first["fields"]["ServiceName"], "WmiApSrvEx");
-    let kinds: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap_or("")).collect();
-    assert_eq!(kinds, ["detection"; 6].into_iter().chain(["finding"; 2]).collect::<Vec<_>>());
+    let kinds: Vec<&str> = lines
+        .iter()
+        .map(|l| l["type"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        kinds,
+        ["detection"; 6]
+            .into_iter()
+            .chain(["finding"; 2])
+            .collect::<Vec<_>>()
+    );
     assert_eq!(lines[7]["analytic"], "beacon");
     assert_eq!(lines[7]["details"]["period_s"], 300);
 }
@@ -97,18 +130,42 @@ fn jsonl_has_one_detection_per_line_then_the_findings() {
 fn csv_timeline_loads_as_timesketch_expects() {
     let text = render(write_csv_timeline, &outbreak());
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = reader.headers().expect("header").iter().map(String::from).collect();
-    assert_eq!(&header[..4], ["datetime", "timestamp", "timestamp_desc", "message"]);
-    for col in ["host", "rule_id", "level", "source", "event_id", "record_id", "file"] {
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        &header[..4],
+        ["datetime", "timestamp", "timestamp_desc", "message"]
+    );
+    for col in [
+        "host",
+        "rule_id",
+        "level",
+        "source",
+        "event_id",
+        "record_id",
+        "file",
+    ] {
         assert!(header.iter().any(|h| h == col), "column {col}");
     }
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), 8);
     assert_eq!(&rows[0][0], "2024-03-01T08:05:00Z");
     assert_eq!(&rows[0][1], "1709280300000000");
-    assert_eq!(&rows[0][3], "Kwampirs service installed [critical] on FS-01");
+    assert_eq!(
+        &rows[0][3],
+        "Kwampirs service installed [critical] on FS-01"
+    );
     let kinds: Vec<&str> = rows.iter().map(|r| &r[4]).collect();
-    assert_eq!(kinds, ["rule", "rule", "finding", "finding", "rule", "rule", "rule", "rule"]);
+    assert_eq!(
+        kinds,
+        [
+            "rule", "rule", "finding", "finding", "rule", "rule", "rule", "rule"
+        ]
+    );
     assert_eq!(&rows[3][6], "beacon");
     assert_eq!(&rows[3][2], "First Seen");
 }
@@ -125,15 +182,25 @@ fn csv_keeps_commas_quotes_and_newlines_intact() {
 
 #[test]
 fn json_report_carries_the_case_and_the_overview() {
-    let report: serde_json::Value = serde_json::from_str(&render(write_json, &outbreak())).expect("JSON");
+    let report: serde_json::Value =
+        serde_json::from_str(&render(write_json, &outbreak())).expect("JSON");
     assert_eq!(report["schema_version"], "1.0");
     assert_eq!(report["overview"]["verdict"], "outbreak");
-    assert_eq!(report["overview"]["patient_zero"], serde_json::json!(["FS-01"]));
+    assert_eq!(
+        report["overview"]["patient_zero"],
+        serde_json::json!(["FS-01"])
+    );
     assert_eq!(report["overview"]["clinical_devices"], 2);
     assert_eq!(report["overview"]["affected_devices"][0]["host"], "MRI-01");
     assert_eq!(report["overview"]["first_evidence"], "2024-03-01T08:05:00Z");
-    assert_eq!(report["spread"]["clusters"][0]["edges"][3]["account"], "CLINIC\\jdoe");
-    assert_eq!(report["accounts"]["reset"][0]["account"], "CLINIC\\svc-backup");
+    assert_eq!(
+        report["spread"]["clusters"][0]["edges"][3]["account"],
+        "CLINIC\\jdoe"
+    );
+    assert_eq!(
+        report["accounts"]["reset"][0]["account"],
+        "CLINIC\\svc-backup"
+    );
 }
 
 /// A writer that fails once `room` bytes are used, like a full disk.
@@ -155,10 +222,13 @@ impl Write for FullDisk {
     }
 }
 
+/// A sink as the CLI calls it.
+type Sink = fn(&Case, &mut dyn Write) -> io::Result<()>;
+
 #[test]
 fn every_sink_reports_write_errors() {
     let case = outbreak();
-    let sinks: [(&str, fn(&Case, &mut dyn Write) -> io::Result<()>); 5] = [
+    let sinks: [(&str, Sink); 5] = [
         ("summary", |c, o| write_summary(c, o, Style::plain())),
         ("jsonl", write_jsonl),
         ("csv", write_csv_timeline),

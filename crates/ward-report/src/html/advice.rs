@@ -29,7 +29,12 @@ fn alerts(page: &mut Page, case: &Case) {
         .iter()
         .filter(|d| d.level >= Level::High)
         .map(|d| d.host.as_str())
-        .chain(case.findings.iter().filter(|f| f.level >= Level::High).map(|f| f.host.as_str()))
+        .chain(
+            case.findings
+                .iter()
+                .filter(|f| f.level >= Level::High)
+                .map(|f| f.host.as_str()),
+        )
         .collect();
     hosts.sort_unstable();
     hosts.dedup();
@@ -37,15 +42,34 @@ fn alerts(page: &mut Page, case: &Case) {
     if hosts.is_empty() {
         page.raw("<li>Review the findings and detections below; none is high or critical.</li>");
     } else {
-        step(page, "Investigate the hosts with high or critical alerts first:", &hosts);
+        step(
+            page,
+            "Investigate the hosts with high or critical alerts first:",
+            &hosts,
+        );
     }
     page.raw("<li>Keep monitoring these logs; run Ward again on the next export.</li></ol>");
 }
 
 fn spread(page: &mut Page, case: &Case, o: &Overview) {
-    let clinical: Vec<&str> = o.affected_devices.iter().filter(|d| d.clinical).map(|d| d.host.as_str()).collect();
-    let other: Vec<&str> = o.affected_devices.iter().filter(|d| !d.clinical).map(|d| d.host.as_str()).collect();
-    let reset: Vec<&str> = case.accounts.reset.iter().map(|a| a.account.as_str()).collect();
+    let clinical: Vec<&str> = o
+        .affected_devices
+        .iter()
+        .filter(|d| d.clinical)
+        .map(|d| d.host.as_str())
+        .collect();
+    let other: Vec<&str> = o
+        .affected_devices
+        .iter()
+        .filter(|d| !d.clinical)
+        .map(|d| d.host.as_str())
+        .collect();
+    let reset: Vec<&str> = case
+        .accounts
+        .reset
+        .iter()
+        .map(|a| a.account.as_str())
+        .collect();
     let hop_accounts: Vec<&str> = case
         .accounts
         .reset
@@ -54,10 +78,19 @@ fn spread(page: &mut Page, case: &Case, o: &Overview) {
         .filter(|a| a.logon_types.iter().any(|t| t == "hop"))
         .map(|a| a.account.as_str())
         .collect();
-    let shared: Vec<&str> =
-        case.accounts.reset.iter().filter(|a| a.hosts.len() > 1).map(|a| a.account.as_str()).collect();
+    let shared: Vec<&str> = case
+        .accounts
+        .reset
+        .iter()
+        .filter(|a| a.hosts.len() > 1)
+        .map(|a| a.account.as_str())
+        .collect();
     page.raw("<ol class=\"todo\">");
-    step(page, "Isolate the affected devices from the network (keep them powered on for forensics):", &other);
+    step(
+        page,
+        "Isolate the affected devices from the network (keep them powered on for forensics):",
+        &other,
+    );
     if !clinical.is_empty() {
         step(
             page,

@@ -29,7 +29,12 @@ pub(crate) struct Histogram {
 
 /// Bins the detection times of `case`; `None` when there are none with a known time.
 pub(crate) fn histogram(case: &Case) -> Option<Histogram> {
-    let times = || case.detections.iter().map(|d| d.time.as_nanos()).filter(|t| *t != 0);
+    let times = || {
+        case.detections
+            .iter()
+            .map(|d| d.time.as_nanos())
+            .filter(|t| *t != 0)
+    };
     let (first, last) = (times().min()?, times().max()?);
     let hours = BIN_HOURS
         .iter()
@@ -44,7 +49,12 @@ pub(crate) fn histogram(case: &Case) -> Option<Histogram> {
         let bin = (d.time.as_nanos() - start) / width;
         *counts.entry(bin).or_default().entry(d.level).or_insert(0) += 1;
     }
-    Some(Histogram { hours, start, bins, counts })
+    Some(Histogram {
+        hours,
+        start,
+        bins,
+        counts,
+    })
 }
 
 /// The timeline section.
@@ -54,29 +64,46 @@ pub(super) fn section(page: &mut Page, case: &Case) {
         page.raw("<p>No detections to chart.</p></section>");
         return;
     };
-    let per = if h.hours == 1 { "hour".to_string() } else { format!("{} hours", h.hours) };
+    let per = if h.hours == 1 {
+        "hour".to_string()
+    } else {
+        format!("{} hours", h.hours)
+    };
     page.raw("<p>Detections per ");
     page.text(&per);
     page.raw(" (UTC), stacked by level; hover a bar for counts.</p><div class=\"chart\">");
     svg(page, &h);
     page.raw("</div><p class=\"legend\">");
     for level in Level::ALL.iter().rev() {
-        page.raw(&format!("<span class=\"swatch lv-{0}\"></span>{0} ", level.as_str()));
+        page.raw(&format!(
+            "<span class=\"swatch lv-{0}\"></span>{0} ",
+            level.as_str()
+        ));
     }
     page.raw("</p></section>");
 }
 
 fn svg(page: &mut Page, h: &Histogram) {
-    let peak = h.counts.values().map(|m| m.values().sum::<usize>()).max().unwrap_or(1).max(1) as i64;
+    let highest = h
+        .counts
+        .values()
+        .map(|m| m.values().sum::<usize>())
+        .max()
+        .unwrap_or(1)
+        .max(1) as i64;
+    // Whole-number gridlines: at most four steps, the top one at or above the highest bar.
+    let step = (highest + 3) / 4;
+    let lines = (highest + step - 1) / step;
+    let peak = step * lines;
     let bar = (PLOT_W / h.bins).max(2);
     let (w, ht) = (LEFT + bar * h.bins + 16, PLOT_H + BOTTOM + 10);
     page.raw(&format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" viewBox=\"0 0 {w} {ht}\" width=\"{w}\" \
          height=\"{ht}\" role=\"img\" aria-label=\"Detections over time\">"
     ));
-    for i in 0..=4 {
-        let value = peak * i / 4;
-        let y = 10 + PLOT_H - PLOT_H * i / 4;
+    for i in 0..=lines {
+        let value = step * i;
+        let y = 10 + PLOT_H - PLOT_H * i / lines;
         page.raw(&format!(
             "<line class=\"grid\" x1=\"{LEFT}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\"/><text class=\"axis\" x=\"{}\" \
              y=\"{}\" text-anchor=\"end\">{value}</text>",
@@ -106,7 +133,10 @@ fn svg(page: &mut Page, h: &Histogram) {
     for i in 0..ticks {
         let bin = i * h.bins / ticks;
         let x = LEFT + bin * bar;
-        page.raw(&format!("<text class=\"axis\" x=\"{x}\" y=\"{}\">", PLOT_H + 28));
+        page.raw(&format!(
+            "<text class=\"axis\" x=\"{x}\" y=\"{}\">",
+            PLOT_H + 28
+        ));
         page.text(&bin_label(h.start + bin * width));
         page.raw("</text>");
     }

@@ -8,8 +8,17 @@ use serde_json::Value;
 use ward_analytics::Case;
 
 /// Top-level case fields that have their own section.
-const KNOWN: [&str; 9] =
-    ["schema_version", "ward_version", "generated_at", "inputs", "rules", "detections", "findings", "spread", "accounts"];
+const KNOWN: [&str; 9] = [
+    "schema_version",
+    "ward_version",
+    "generated_at",
+    "inputs",
+    "rules",
+    "detections",
+    "findings",
+    "spread",
+    "accounts",
+];
 /// Nesting shown before values are printed as JSON text.
 const MAX_DEPTH: usize = 4;
 /// Array items shown.
@@ -25,11 +34,17 @@ pub(super) fn section(page: &mut Page, case: &Case) {
 /// The sections for the unknown fields of a serialised case.
 fn sections_of(page: &mut Page, case: &Value) {
     let Value::Object(map) = case else { return };
-    let mut extra: Vec<(&String, &Value)> =
-        map.iter().filter(|(k, v)| !KNOWN.contains(&k.as_str()) && !is_empty(v)).collect();
+    let mut extra: Vec<(&String, &Value)> = map
+        .iter()
+        .filter(|(k, v)| !KNOWN.contains(&k.as_str()) && !is_empty(v))
+        .collect();
     extra.sort_by_key(|(k, _)| (k.as_str() != "readiness", k.as_str()));
     for (key, value) in extra {
-        let title = if key == "readiness" { "Readiness".to_string() } else { key.replace('_', " ") };
+        let title = if key == "readiness" {
+            "Readiness".to_string()
+        } else {
+            key.replace('_', " ")
+        };
         page.raw("<section class=\"extra\"><h2>");
         page.text(&title);
         page.raw("</h2>");

@@ -11,18 +11,33 @@ use ward_event::Level;
 
 /// Analytics over network logs; their findings get their own section. Network analytics should
 /// use one of these names or the `network/` prefix.
-const NETWORK_ANALYTICS: [&str; 9] =
-    ["beacon", "scan", "port-scan", "host-scan", "fan-out", "c2-fallback", "long-connection", "dns-tunnel", "exfiltration"];
+const NETWORK_ANALYTICS: [&str; 9] = [
+    "beacon",
+    "scan",
+    "port-scan",
+    "host-scan",
+    "fan-out",
+    "c2-fallback",
+    "long-connection",
+    "dns-tunnel",
+    "exfiltration",
+];
 
 /// True when `analytic` works on network logs.
 pub(super) fn is_network(analytic: &str) -> bool {
-    NETWORK_ANALYTICS.contains(&analytic) || analytic.starts_with("network/") || analytic.starts_with("net-")
+    NETWORK_ANALYTICS.contains(&analytic)
+        || analytic.starts_with("network/")
+        || analytic.starts_with("net-")
 }
 
 /// Host-based findings, grouped by analytic.
 pub(super) fn analytics(page: &mut Page, case: &Case) {
     page.section("findings", "Findings");
-    let host: Vec<&Finding> = case.findings.iter().filter(|f| !is_network(&f.analytic)).collect();
+    let host: Vec<&Finding> = case
+        .findings
+        .iter()
+        .filter(|f| !is_network(&f.analytic))
+        .collect();
     if host.is_empty() {
         page.raw("<p>No behaviour analytic raised a finding on host logs.</p></section>");
         return;
@@ -33,7 +48,11 @@ pub(super) fn analytics(page: &mut Page, case: &Case) {
 
 /// Network findings (beacons, scans, …), when there are any.
 pub(super) fn network(page: &mut Page, case: &Case) {
-    let net: Vec<&Finding> = case.findings.iter().filter(|f| is_network(&f.analytic)).collect();
+    let net: Vec<&Finding> = case
+        .findings
+        .iter()
+        .filter(|f| is_network(&f.analytic))
+        .collect();
     if net.is_empty() {
         return;
     }
@@ -84,7 +103,10 @@ fn finding(page: &mut Page, f: &Finding) {
 }
 
 fn level(page: &mut Page, level: Level) {
-    page.raw(&format!("<span class=\"level lv-{0}\">{0}</span>", level.as_str()));
+    page.raw(&format!(
+        "<span class=\"level lv-{0}\">{0}</span>",
+        level.as_str()
+    ));
 }
 
 /// Sigma detections grouped by rule, most severe first.
@@ -99,7 +121,13 @@ pub(super) fn detections(page: &mut Page, case: &Case) {
         rules.entry(&d.rule_id).or_default().push(d);
     }
     let mut rules: Vec<(&str, Vec<&Detection>)> = rules.into_iter().collect();
-    rules.sort_by_key(|(id, hits)| (std::cmp::Reverse(hits.iter().map(|d| d.level).max()), std::cmp::Reverse(hits.len()), *id));
+    rules.sort_by_key(|(id, hits)| {
+        (
+            std::cmp::Reverse(hits.iter().map(|d| d.level).max()),
+            std::cmp::Reverse(hits.len()),
+            *id,
+        )
+    });
     for (id, hits) in rules {
         rule(page, id, &hits);
     }
@@ -112,8 +140,16 @@ fn rule(page: &mut Page, id: &str, hits: &[&Detection]) {
     hosts.sort_unstable();
     hosts.dedup();
     page.raw("<details class=\"rule\"><summary>");
-    level(page, hits.iter().map(|d| d.level).max().unwrap_or(first.level));
-    page.text(&format!(" {} · {} hits on {} hosts", first.title, hits.len(), hosts.len()));
+    level(
+        page,
+        hits.iter().map(|d| d.level).max().unwrap_or(first.level),
+    );
+    page.text(&format!(
+        " {} · {} hits on {} hosts",
+        first.title,
+        hits.len(),
+        hosts.len()
+    ));
     page.raw("</summary><p class=\"meta\">rule ");
     page.text(id);
     if !first.tags.is_empty() {
@@ -128,8 +164,20 @@ fn rule(page: &mut Page, id: &str, hits: &[&Detection]) {
             None => format!("{} @{}", d.file, d.position),
         };
         let event_id = d.event_id.map_or_else(String::new, |e| e.to_string());
-        let fields: Vec<String> = d.fields.iter().take(12).map(|(k, v)| format!("{k}={}", clip(&v.to_string(), 160))).collect();
-        page.row(&[d.time.to_string(), d.host.clone(), d.source.clone(), event_id, place, fields.join("  ")]);
+        let fields: Vec<String> = d
+            .fields
+            .iter()
+            .take(12)
+            .map(|(k, v)| format!("{k}={}", clip(&v.to_string(), 160)))
+            .collect();
+        page.row(&[
+            d.time.to_string(),
+            d.host.clone(),
+            d.source.clone(),
+            event_id,
+            place,
+            fields.join("  "),
+        ]);
     }
     page.raw("</tbody></table>");
     more(page, hits.len());

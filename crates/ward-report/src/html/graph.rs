@@ -32,7 +32,13 @@ pub(super) fn section(page: &mut Page, case: &Case) {
             cluster(page, n, c);
         }
     }
-    let admin: Vec<_> = case.spread.clusters.iter().enumerate().filter(|(_, c)| !is_threat(c)).collect();
+    let admin: Vec<_> = case
+        .spread
+        .clusters
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !is_threat(c))
+        .collect();
     if !admin.is_empty() {
         page.raw("<details><summary>Spread that looks like administration (");
         page.text(&admin.len().to_string());
@@ -81,10 +87,18 @@ fn layout(c: &Cluster) -> Vec<Node<'_>> {
         }
     }
     let depth = depths(c, &names);
-    let infected = |name: &str| c.hosts.iter().find(|h| h.host == name).and_then(|h| h.infected_at);
+    let infected = |name: &str| {
+        c.hosts
+            .iter()
+            .find(|h| h.host == name)
+            .and_then(|h| h.infected_at)
+    };
     let mut layers: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
     for (i, name) in names.iter().enumerate() {
-        layers.entry(depth.get(i).copied().unwrap_or(0)).or_default().push(name);
+        layers
+            .entry(depth.get(i).copied().unwrap_or(0))
+            .or_default()
+            .push(name);
     }
     let mut nodes = Vec::with_capacity(names.len());
     let mut col = 0i64;
@@ -93,7 +107,12 @@ fn layout(c: &Cluster) -> Vec<Node<'_>> {
         for chunk in layer.chunks(MAX_ROWS) {
             for (row, name) in chunk.iter().enumerate() {
                 let host = c.hosts.iter().find(|h| h.host == *name);
-                nodes.push(Node { name, host, col, row: row as i64 });
+                nodes.push(Node {
+                    name,
+                    host,
+                    col,
+                    row: row as i64,
+                });
             }
             col += 1;
         }
@@ -105,8 +124,11 @@ fn layout(c: &Cluster) -> Vec<Node<'_>> {
 /// there start from the other roots, and hosts only reachable through a loop go last.
 fn depths(c: &Cluster, names: &[&str]) -> Vec<usize> {
     let index = |name: &str| names.iter().position(|n| *n == name);
-    let mut edges: Vec<(usize, usize, Option<Timestamp>)> =
-        c.edges.iter().filter_map(|e| Some((index(&e.from)?, index(&e.to)?, e.time))).collect();
+    let mut edges: Vec<(usize, usize, Option<Timestamp>)> = c
+        .edges
+        .iter()
+        .filter_map(|e| Some((index(&e.from)?, index(&e.to)?, e.time)))
+        .collect();
     edges.sort_by_key(|e| (e.2.is_none(), e.2));
     let mut depth: Vec<Option<usize>> = vec![None; names.len()];
     let pz = c.patient_zero.as_deref().and_then(index);
@@ -129,33 +151,56 @@ fn depths(c: &Cluster, names: &[&str]) -> Vec<usize> {
         }
     }
     let deepest = depth.iter().flatten().max().copied().unwrap_or(0);
-    depth.into_iter().map(|d| d.unwrap_or(deepest + 1)).collect()
+    depth
+        .into_iter()
+        .map(|d| d.unwrap_or(deepest + 1))
+        .collect()
 }
 
 fn svg(page: &mut Page, n: usize, c: &Cluster) {
     let nodes = layout(c);
     let cols = nodes.iter().map(|p| p.col).max().unwrap_or(0) + 1;
     let rows = nodes.iter().map(|p| p.row).max().unwrap_or(0) + 1;
-    let (w, h) = (MARGIN * 2 + cols * COL_W - (COL_W - NODE_W), MARGIN * 2 + rows * ROW_H);
+    let (w, h) = (
+        MARGIN * 2 + cols * COL_W - (COL_W - NODE_W),
+        MARGIN * 2 + rows * ROW_H,
+    );
     page.raw(&format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"spread\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" \
          height=\"{h}\" role=\"img\" aria-label=\"Spread graph of cluster {n}\"><defs><marker id=\"arrow{n}\" \
          viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\">\
          <path d=\"M0,0 L10,5 L0,10 z\" class=\"arrowhead\"/></marker></defs>"
     ));
-    let at = |name: &str| nodes.iter().find(|p| p.name == name).map(|p| (MARGIN + p.col * COL_W, MARGIN + p.row * ROW_H));
+    let at = |name: &str| {
+        nodes
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| (MARGIN + p.col * COL_W, MARGIN + p.row * ROW_H))
+    };
     for e in &c.edges {
-        let (Some((x1, y1)), Some((x2, y2))) = (at(&e.from), at(&e.to)) else { continue };
+        let (Some((x1, y1)), Some((x2, y2))) = (at(&e.from), at(&e.to)) else {
+            continue;
+        };
         let (sx, sy, ex, ey) = (x1 + NODE_W, y1 + NODE_H / 2, x2, y2 + NODE_H / 2);
         // Hops to the same or an earlier column bend out so they do not run through nodes.
-        let bend = if ex > sx { (ex - sx) / 2 } else { COL_W / 2 + (sy - ey).abs() / 4 };
+        let bend = if ex > sx {
+            (ex - sx) / 2
+        } else {
+            COL_W / 2 + (sy - ey).abs() / 4
+        };
         page.raw(&format!(
             "<path class=\"hop\" marker-end=\"url(#arrow{n})\" d=\"M{sx},{sy} C{},{sy} {},{ey} {ex},{ey}\"><title>",
             sx + bend,
             ex - bend
         ));
         let account = e.account.as_deref().unwrap_or("unknown account");
-        page.text(&format!("{} → {} at {} as {}", e.from, e.to, time(e.time), account));
+        page.text(&format!(
+            "{} → {} at {} as {}",
+            e.from,
+            e.to,
+            time(e.time),
+            account
+        ));
         page.raw("</title></path>");
     }
     for p in &nodes {
@@ -180,11 +225,18 @@ fn node(page: &mut Page, c: &Cluster, p: &Node<'_>) {
         tip.push_str(" (patient zero)");
     }
     if let Some(h) = p.host {
-        tip.push_str(&format!("\nrole: {}", h.role.as_deref().unwrap_or("unknown")));
+        tip.push_str(&format!(
+            "\nrole: {}",
+            h.role.as_deref().unwrap_or("unknown")
+        ));
         if h.clinical {
             tip.push_str("\nCLINICAL DEVICE");
         }
-        tip.push_str(&format!("\ninfected at: {}\nevidence: {} events", time(h.infected_at), h.evidence_count));
+        tip.push_str(&format!(
+            "\ninfected at: {}\nevidence: {} events",
+            time(h.infected_at),
+            h.evidence_count
+        ));
         if !h.ips.is_empty() {
             tip.push_str(&format!("\nIP: {}", h.ips.join(", ")));
         }
@@ -196,8 +248,14 @@ fn node(page: &mut Page, c: &Cluster, p: &Node<'_>) {
         }
         page.text(line);
     }
-    page.raw(&format!("</title><rect x=\"{x}\" y=\"{y}\" width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"5\"/>"));
-    page.raw(&format!("<text x=\"{}\" y=\"{}\">", x + 8, y + NODE_H / 2 + 5));
+    page.raw(&format!(
+        "</title><rect x=\"{x}\" y=\"{y}\" width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"5\"/>"
+    ));
+    page.raw(&format!(
+        "<text x=\"{}\" y=\"{}\">",
+        x + 8,
+        y + NODE_H / 2 + 5
+    ));
     let mark = match (pz, clinical) {
         (true, _) => "★ ",
         (false, true) => "✚ ",
@@ -218,7 +276,13 @@ fn hops(page: &mut Page, c: &Cluster) {
     edges.sort_by_key(|e| (e.time.is_none(), e.time));
     for e in edges {
         let account = e.account.clone().unwrap_or_else(|| "-".to_string());
-        page.row(&[time(e.time), e.from.clone(), e.to.clone(), account, e.evidence.len().to_string()]);
+        page.row(&[
+            time(e.time),
+            e.from.clone(),
+            e.to.clone(),
+            account,
+            e.evidence.len().to_string(),
+        ]);
     }
     page.raw("</tbody></table>");
     if !c.failed_attempts.is_empty() {

@@ -24,7 +24,9 @@ pub fn write_html(case: &Case, out: &mut dyn Write) -> io::Result<()> {
     let overview = Overview::of(case);
     let mut page = Page::default();
     page.raw("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
-    page.raw(&format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">"));
+    page.raw(&format!(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">"
+    ));
     page.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
     page.raw("<meta name=\"referrer\" content=\"no-referrer\">");
     page.raw("<title>Ward report: ");
@@ -75,7 +77,11 @@ fn contents(page: &mut Page, case: &Case, overview: &Overview) {
     }
     links.push(("todo", "What to do now"));
     links.push(("findings", "Findings"));
-    if case.findings.iter().any(|f| findings::is_network(&f.analytic)) {
+    if case
+        .findings
+        .iter()
+        .any(|f| findings::is_network(&f.analytic))
+    {
         links.push(("network", "Network"));
     }
     links.push(("detections", "Detections"));

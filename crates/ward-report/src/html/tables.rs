@@ -12,10 +12,21 @@ pub(super) const EVIDENCE_SHOWN: usize = 50;
 pub(super) fn devices(page: &mut Page, o: &Overview) {
     page.section("devices", "Affected devices");
     page.raw("<table><caption>Clinical devices first, then by infection time.</caption>");
-    page.head(&["device", "role", "clinical", "infected at", "evidence events", "clusters"]);
+    page.head(&[
+        "device",
+        "role",
+        "clinical",
+        "infected at",
+        "evidence events",
+        "clusters",
+    ]);
     page.raw("<tbody>");
     for d in &o.affected_devices {
-        page.raw(if d.clinical { "<tr class=\"clinical\">" } else { "<tr>" });
+        page.raw(if d.clinical {
+            "<tr class=\"clinical\">"
+        } else {
+            "<tr>"
+        });
         page.raw("<td>");
         page.text(&d.host);
         if d.patient_zero {
@@ -92,7 +103,13 @@ pub(super) fn evidence_table(page: &mut Page, evidence: &[Evidence]) {
             Some(r) => format!("{} @{} (record {r})", e.file, e.position),
             None => format!("{} @{}", e.file, e.position),
         };
-        page.row(&[e.time.to_string(), e.host.clone(), e.kind.clone(), e.summary.clone(), place]);
+        page.row(&[
+            e.time.to_string(),
+            e.host.clone(),
+            e.kind.clone(),
+            e.summary.clone(),
+            place,
+        ]);
     }
     page.raw("</tbody></table>");
     more(page, evidence.len());
@@ -102,7 +119,10 @@ pub(super) fn evidence_table(page: &mut Page, evidence: &[Evidence]) {
 pub(super) fn more(page: &mut Page, total: usize) {
     if total > EVIDENCE_SHOWN {
         page.raw("<p class=\"more\">");
-        page.text(&format!("… and {} more in the JSON report.", total - EVIDENCE_SHOWN));
+        page.text(&format!(
+            "… and {} more in the JSON report.",
+            total - EVIDENCE_SHOWN
+        ));
         page.raw("</p>");
     }
 }
@@ -120,7 +140,11 @@ pub(super) fn inputs(page: &mut Page, case: &Case) {
         case.rules.loaded,
         case.rules.skipped
     ));
-    page.raw(if case.rules.skipped > 0 { " (<code>ward rules check</code> lists them and why).</p>" } else { ".</p>" });
+    page.raw(if case.rules.skipped > 0 {
+        " (<code>ward rules check</code> lists them and why).</p>"
+    } else {
+        ".</p>"
+    });
     if !case.rules.skipped_by_reason.is_empty() {
         page.raw("<ul>");
         for (why, n) in &case.rules.skipped_by_reason {
@@ -136,7 +160,11 @@ pub(super) fn inputs(page: &mut Page, case: &Case) {
     page.head(&["file", "format", "events", "bad records", "errors"]);
     page.raw("<tbody>");
     for f in &i.files {
-        page.raw(if f.bad_records > 0 { "<tr class=\"damaged\">" } else { "<tr>" });
+        page.raw(if f.bad_records > 0 {
+            "<tr class=\"damaged\">"
+        } else {
+            "<tr>"
+        });
         page.el("td", "path", &f.path);
         page.el("td", "", &f.format);
         page.el("td", "num", &f.events.to_string());
@@ -149,7 +177,11 @@ pub(super) fn inputs(page: &mut Page, case: &Case) {
             page.text(&format!("{} errors", f.errors.len()));
             page.raw("</summary><ul>");
             for e in f.errors.iter().take(EVIDENCE_SHOWN) {
-                let text = if e.unit == "file" { e.message.clone() } else { format!("{} {}: {}", e.unit, e.position, e.message) };
+                let text = if e.unit == "file" {
+                    e.message.clone()
+                } else {
+                    format!("{} {}: {}", e.unit, e.position, e.message)
+                };
                 page.el("li", "", &text);
             }
             page.raw("</ul></details>");

@@ -29,13 +29,32 @@ pub(super) fn section(page: &mut Page, case: &Case, o: &Overview) {
     page.raw("<dl class=\"figures\">");
     if o.has_spread() {
         figure(page, "Patient zero", &join_or_dash(&o.patient_zero), "");
-        let devices = format!("{} ({} clinical)", o.affected_devices.len(), o.clinical_devices);
-        figure(page, "Devices affected", &devices, if o.clinical_devices > 0 { "alarm" } else { "" });
+        let devices = format!(
+            "{} ({} clinical)",
+            o.affected_devices.len(),
+            o.clinical_devices
+        );
+        figure(
+            page,
+            "Devices affected",
+            &devices,
+            if o.clinical_devices > 0 { "alarm" } else { "" },
+        );
     }
-    figure(page, "Accounts to reset", &o.accounts_to_reset.to_string(), if o.accounts_to_reset > 0 { "alarm" } else { "" });
-    figure(page, "Accounts to review", &o.accounts_to_review.to_string(), "");
-    figure(page, "First evidence", &time(o.first_evidence), "");
-    figure(page, "Last evidence", &time(o.last_evidence), "");
+    figure(
+        page,
+        "Accounts to reset",
+        &o.accounts_to_reset.to_string(),
+        if o.accounts_to_reset > 0 { "alarm" } else { "" },
+    );
+    figure(
+        page,
+        "Accounts to review",
+        &o.accounts_to_review.to_string(),
+        "",
+    );
+    figure(page, "First evidence", &time(o.first_evidence), "time");
+    figure(page, "Last evidence", &time(o.last_evidence), "time");
     figure(page, "Detections", &o.detections.to_string(), "");
     figure(page, "Findings", &o.findings.to_string(), "");
     page.raw("</dl>");
@@ -45,7 +64,11 @@ pub(super) fn section(page: &mut Page, case: &Case, o: &Overview) {
             if i > 0 {
                 page.raw(", ");
             }
-            page.el("span", if d.clinical { "host clinical" } else { "host" }, &d.host);
+            page.el(
+                "span",
+                if d.clinical { "host clinical" } else { "host" },
+                &d.host,
+            );
         }
         page.raw("</p>");
     }
@@ -60,5 +83,9 @@ fn figure(page: &mut Page, label: &str, value: &str, class: &str) {
 }
 
 fn join_or_dash(items: &[String]) -> String {
-    if items.is_empty() { "unknown".to_string() } else { items.join(", ") }
+    if items.is_empty() {
+        "unknown".to_string()
+    } else {
+        items.join(", ")
+    }
 }

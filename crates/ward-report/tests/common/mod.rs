@@ -41,11 +41,24 @@ fn hop(from: &str, to: &str, hm: &str, account: &str) -> Edge {
         to: to.into(),
         time: Some(at(hm)),
         account: Some(account.into()),
-        evidence: vec![evidence(hm, to, "7045", &format!("service WmiApSrvEx installed from {from}"), 100)],
+        evidence: vec![evidence(
+            hm,
+            to,
+            "7045",
+            &format!("service WmiApSrvEx installed from {from}"),
+            100,
+        )],
     }
 }
 
-pub fn detection(hm: &str, host: &str, rule: &str, title: &str, level: Level, record: u64) -> Detection {
+pub fn detection(
+    hm: &str,
+    host: &str,
+    rule: &str,
+    title: &str,
+    level: Level,
+    record: u64,
+) -> Detection {
     let mut fields = FieldList::default();
     fields.push("EventID", Value::Int(7045));
     fields.push("ServiceName", Value::from("WmiApSrvEx"));
@@ -71,26 +84,81 @@ pub fn outbreak() -> Case {
     let mut case = Case::new("0.1.0", at("12:00"));
     case.inputs = InputSummary {
         files: vec![
-            FileSummary { path: "logs/fs-01.evtx".into(), format: "evtx".into(), events: 1200, ..Default::default() },
+            FileSummary {
+                path: "logs/fs-01.evtx".into(),
+                format: "evtx".into(),
+                events: 1200,
+                ..Default::default()
+            },
             FileSummary {
                 path: "logs/ws-07.evtx".into(),
                 format: "evtx".into(),
                 events: 800,
                 bad_records: 2,
-                errors: vec![InputError { position: 57, unit: "record".into(), message: "bad chunk checksum".into() }],
+                errors: vec![InputError {
+                    position: 57,
+                    unit: "record".into(),
+                    message: "bad chunk checksum".into(),
+                }],
             },
         ],
         events: 2000,
         bad_records: 2,
     };
-    case.rules = RuleSummary { loaded: 120, skipped: 3, skipped_by_reason: BTreeMap::from([("unsupported modifier".into(), 3)]) };
+    case.rules = RuleSummary {
+        loaded: 120,
+        skipped: 3,
+        skipped_by_reason: BTreeMap::from([("unsupported modifier".into(), 3)]),
+    };
     case.detections = vec![
-        detection("08:05", "FS-01", "kw-1", "Kwampirs service installed", Level::Critical, 11),
-        detection("09:10", "WS-07", "kw-1", "Kwampirs service installed", Level::Critical, 21),
-        detection("09:40", "WS-07", "recon-1", "Network share discovery", Level::Medium, 22),
-        detection("10:20", "MRI-01", "kw-1", "Kwampirs service installed", Level::Critical, 31),
-        detection("10:25", "CT-02", "kw-1", "Kwampirs service installed", Level::Critical, 41),
-        detection("11:30", "PACS-01", "kw-1", "Kwampirs service installed", Level::Critical, 51),
+        detection(
+            "08:05",
+            "FS-01",
+            "kw-1",
+            "Kwampirs service installed",
+            Level::Critical,
+            11,
+        ),
+        detection(
+            "09:10",
+            "WS-07",
+            "kw-1",
+            "Kwampirs service installed",
+            Level::Critical,
+            21,
+        ),
+        detection(
+            "09:40",
+            "WS-07",
+            "recon-1",
+            "Network share discovery",
+            Level::Medium,
+            22,
+        ),
+        detection(
+            "10:20",
+            "MRI-01",
+            "kw-1",
+            "Kwampirs service installed",
+            Level::Critical,
+            31,
+        ),
+        detection(
+            "10:25",
+            "CT-02",
+            "kw-1",
+            "Kwampirs service installed",
+            Level::Critical,
+            41,
+        ),
+        detection(
+            "11:30",
+            "PACS-01",
+            "kw-1",
+            "Kwampirs service installed",
+            Level::Critical,
+            51,
+        ),
     ];
     case.findings = vec![
         Finding {
@@ -102,7 +170,13 @@ pub fn outbreak() -> Case {
             last_seen: at("09:10"),
             summary: "FS-01 installed WmiApSrvEx on WS-07 as CLINIC\\svc-backup".into(),
             details: BTreeMap::from([("service".into(), serde_json::json!("WmiApSrvEx"))]),
-            evidence: vec![evidence("09:10", "WS-07", "7045", "service WmiApSrvEx installed", 21)],
+            evidence: vec![evidence(
+                "09:10",
+                "WS-07",
+                "7045",
+                "service WmiApSrvEx installed",
+                21,
+            )],
         },
         Finding {
             analytic: "beacon".into(),
@@ -135,20 +209,36 @@ pub fn outbreak() -> Case {
             hop("WS-07", "CT-02", "10:25", "CLINIC\\svc-backup"),
             hop("CT-02", "PACS-01", "11:30", "CLINIC\\jdoe"),
         ],
-        failed_attempts: vec![FailedAttempt { from: "WS-07".into(), to: "LAB-03".into(), time: Some(at("10:30")) }],
+        failed_attempts: vec![FailedAttempt {
+            from: "WS-07".into(),
+            to: "LAB-03".into(),
+            time: Some(at("10:30")),
+        }],
     }];
     case.accounts = Accounts {
         reset: vec![AccountEntry {
             account: "CLINIC\\svc-backup".into(),
             hosts: vec!["WS-07".into(), "MRI-01".into(), "CT-02".into()],
             logon_types: vec!["3".into(), "hop".into()],
-            evidence: vec![evidence("09:09", "WS-07", "4624", "logon type 3 from FS-01", 20)],
+            evidence: vec![evidence(
+                "09:09",
+                "WS-07",
+                "4624",
+                "logon type 3 from FS-01",
+                20,
+            )],
         }],
         review: vec![AccountEntry {
             account: "CLINIC\\jdoe".into(),
             hosts: vec!["PACS-01".into()],
             logon_types: vec!["hop".into()],
-            evidence: vec![evidence("11:29", "PACS-01", "4624", "logon type 3 from CT-02", 50)],
+            evidence: vec![evidence(
+                "11:29",
+                "PACS-01",
+                "4624",
+                "logon type 3 from CT-02",
+                50,
+            )],
         }],
     };
     case
