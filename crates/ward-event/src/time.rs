@@ -47,15 +47,11 @@ impl Timestamp {
         if let Ok(ts) = t.parse::<jiff::Timestamp>() {
             return Ok(Self::from_jiff(ts));
         }
-        if let Ok(dt) = t.parse::<jiff::civil::DateTime>() {
-            if let Ok(z) = dt.to_zoned(jiff::tz::TimeZone::UTC) {
-                return Ok(Self::from_jiff(z.timestamp()));
-            }
+        if let Ok(z) = t.parse::<jiff::civil::DateTime>().and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC)) {
+            return Ok(Self::from_jiff(z.timestamp()));
         }
-        if let Ok(d) = t.parse::<jiff::civil::Date>() {
-            if let Ok(z) = d.to_zoned(jiff::tz::TimeZone::UTC) {
-                return Ok(Self::from_jiff(z.timestamp()));
-            }
+        if let Ok(z) = t.parse::<jiff::civil::Date>().and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC)) {
+            return Ok(Self::from_jiff(z.timestamp()));
         }
         if let Some(ts) = Self::parse_epoch(t) {
             return Ok(ts);
