@@ -1,0 +1,312 @@
+//! The monitor's configuration, read from TOML (`ward monitor --config ward.toml`).
+//! Every section but `state` has safe defaults; the dashboard refuses to start without a
+//! credential, so a forgotten setting never opens an unauthenticated port.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::MonitorError;
+
+/// The whole `[monitor]` configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitorConfig {
+    /// The SQLite file holding alerts, input offsets and detector checkpoints.
+    pub state: PathBuf,
+    /// Where events come from.
+    #[serde(default)]
+    pub inputs: Vec<InputConfig>,
+    /// Where alerts go.
+    #[serde(default)]
+    pub sinks: Vec<SinkConfig>,
+    /// The web dashboard; absent means no dashboard.
+    pub dashboard: Option<DashboardConfig>,
+    /// How long alerts are kept.
+    #[serde(default)]
+    pub retention: RetentionConfig,
+    /// Queue sizes and commit cadence.
+    #[serde(default)]
+    pub pipeline: PipelineConfig,
+}
+
+/// One event source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum InputConfig {
+    /// Syslog datagrams (RFC 3164 or 5424), one message per datagram.
+    SyslogUdp {
+        /// Input name, used in offsets, metrics and event origins.
+        name: String,
+        /// Address to bind, e.g. `0.0.0.0:514`.
+        listen: SocketAddr,
+    },
+    /// Syslog over TCP, octet-counted (RFC 6587) or newline framed, detected per message.
+    SyslogTcp {
+        /// Input name.
+        name: String,
+        /// Address to bind.
+        listen: SocketAddr,
+    },
+    /// Lumberjack v2 (the Beats protocol, as Winlogbeat speaks it).
+    Lumberjack {
+        /// Input name.
+        name: String,
+        /// Address to bind, e.g. `0.0.0.0:5044`.
+        listen: SocketAddr,
+    },
+    /// A file, or every file in a folder, followed across rotation and truncation.
+    Tail {
+        /// Input name.
+        name: String,
+        /// A file or a folder.
+        path: PathBuf,
+        /// In a folder, only files whose names end with this (e.g. `.log`).
+        #[serde(default)]
+        suffix: Option<String>,
+        /// How often to look for new data, in milliseconds.
+        #[serde(default = "default_poll_ms")]
+        poll_ms: u64,
+    },
+}
+
+impl InputConfig {
+    /// The input's configured name.
+    pub fn name(&self) -> &str {
+        match self {
+            InputConfig::SyslogUdp { name, .. }
+            | InputConfig::SyslogTcp { name, .. }
+            | InputConfig::Lumberjack { name, .. }
+            | InputConfig::Tail { name, .. } => name,
+        }
+    }
+}
+
+/// One alert destination.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SinkConfig {
+    /// One JSON object per line, appended to a file, or to stdout when `path` is absent.
+    Jsonl {
+        /// Sink name (its delivery cursor is stored under it).
+        name: String,
+        /// File to append to.
+        #[serde(default)]
+        path: Option<PathBuf>,
+    },
+    /// An HTTP POST of each alert as JSON.
+    Webhook {
+        /// Sink name.
+        name: String,
+        /// `http://host:port/path` (HTTPS is not built in; see docs/monitor.md).
+        url: String,
+        /// Sent as `Authorization: Bearer …` when set.
+        #[serde(default)]
+        bearer_token: Option<String>,
+    },
+    /// Syslog forwarding (RFC 5424, the alert as JSON in the message).
+    Syslog {
+        /// Sink name.
+        name: String,
+        /// The collector.
+        target: SocketAddr,
+        /// `udp` or `tcp` (octet-counted framing).
+        #[serde(default)]
+        protocol: SyslogProtocol,
+    },
+    /// E-mail over plain SMTP (a relay on the hospital network).
+    Smtp {
+        /// Sink name.
+        name: String,
+        /// The relay.
+        server: SocketAddr,
+        /// Envelope and header sender.
+        from: String,
+        /// Recipients.
+        to: Vec<String>,
+    },
+}
+
+impl SinkConfig {
+    /// The sink's configured name.
+    pub fn name(&self) -> &str {
+        match self {
+            SinkConfig::Jsonl { name, .. }
+            | SinkConfig::Webhook { name, .. }
+            | SinkConfig::Syslog { name, .. }
+            | SinkConfig::Smtp { name, .. } => name,
+        }
+    }
+}
+
+/// Transport for syslog forwarding.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyslogProtocol {
+    /// One datagram per alert.
+    #[default]
+    Udp,
+    /// A persistent connection, octet-counted frames.
+    Tcp,
+}
+
+/// The web dashboard.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardConfig {
+    /// Address to bind; loopback unless you mean otherwise.
+    #[serde(default = "default_dashboard_listen")]
+    pub listen: SocketAddr,
+    /// An Argon2 PHC string (`$argon2id$v=19$…`) for the login password.
+    #[serde(default)]
+    pub password_hash: Option<String>,
+    /// A bearer token (at least 16 characters) for the API, `/metrics` and login.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Adds `Secure` to the session cookie (set when a TLS proxy fronts the dashboard).
+    #[serde(default)]
+    pub secure_cookie: bool,
+    /// Session lifetime in minutes.
+    #[serde(default = "default_session_minutes")]
+    pub session_minutes: u64,
+}
+
+/// How long alerts are kept in the state store.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Alerts older than this many days (and delivered to every sink) are deleted.
+    #[serde(default = "default_alert_days")]
+    pub alert_days: u64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            alert_days: default_alert_days(),
+        }
+    }
+}
+
+/// Queue sizes and commit cadence.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// Capacity of the queue between inputs and the detector, in messages.
+    #[serde(default = "default_queue")]
+    pub queue_capacity: usize,
+    /// How often offsets, checkpoint and alerts are committed together, in milliseconds.
+    #[serde(default = "default_commit_ms")]
+    pub commit_ms: u64,
+    /// Largest syslog message accepted, in bytes.
+    #[serde(default = "default_max_message")]
+    pub max_message_bytes: usize,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            queue_capacity: default_queue(),
+            commit_ms: default_commit_ms(),
+            max_message_bytes: default_max_message(),
+        }
+    }
+}
+
+fn default_poll_ms() -> u64 {
+    250
+}
+fn default_dashboard_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8787))
+}
+fn default_session_minutes() -> u64 {
+    480
+}
+fn default_alert_days() -> u64 {
+    90
+}
+fn default_queue() -> usize {
+    1024
+}
+fn default_commit_ms() -> u64 {
+    200
+}
+fn default_max_message() -> usize {
+    64 * 1024
+}
+
+impl MonitorConfig {
+    /// Parses TOML text; `origin` names it in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self, MonitorError> {
+        let config: MonitorConfig = toml::from_str(text).map_err(|e| MonitorError::Config {
+            path: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Reads and parses a TOML file.
+    pub fn from_file(path: &Path) -> Result<Self, MonitorError> {
+        let text = std::fs::read_to_string(path).map_err(|e| MonitorError::Config {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Self::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Checks what serde cannot: unique names and a credential for the dashboard.
+    pub fn validate(&self) -> Result<(), MonitorError> {
+        let mut names = std::collections::HashSet::new();
+        for name in self.inputs.iter().map(InputConfig::name) {
+            if !names.insert(name) {
+                return Err(MonitorError::Invalid(format!(
+                    "two inputs are named `{name}`; names must be unique"
+                )));
+            }
+        }
+        let mut sinks = std::collections::HashSet::new();
+        for name in self.sinks.iter().map(SinkConfig::name) {
+            if !sinks.insert(name) {
+                return Err(MonitorError::Invalid(format!(
+                    "two sinks are named `{name}`; names must be unique"
+                )));
+            }
+        }
+        if self.pipeline.queue_capacity == 0 {
+            return Err(MonitorError::Invalid(
+                "pipeline.queue_capacity must be at least 1".into(),
+            ));
+        }
+        if let Some(dashboard) = &self.dashboard {
+            dashboard.validate()?;
+        }
+        Ok(())
+    }
+}
+
+impl DashboardConfig {
+    /// Refuses a dashboard without a credential, or with a weak token or malformed hash.
+    pub fn validate(&self) -> Result<(), MonitorError> {
+        if self.password_hash.is_none() && self.token.is_none() {
+            return Err(MonitorError::Invalid(
+                "dashboard needs `password_hash` (an Argon2 PHC string) or `token`; there are no default credentials"
+                    .into(),
+            ));
+        }
+        if let Some(token) = &self.token
+            && token.chars().count() < 16
+        {
+            return Err(MonitorError::Invalid(
+                "dashboard.token must be at least 16 characters".into(),
+            ));
+        }
+        if let Some(hash) = &self.password_hash {
+            argon2::PasswordHash::new(hash).map_err(|e| {
+                MonitorError::Invalid(format!("dashboard.password_hash is not a PHC string: {e}"))
+            })?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,109 @@
+//! The dashboard's HTML: no external assets, no scripts (the alert list refreshes with a meta
+//! tag), every interpolated value escaped.
+
+use crate::alert::StoredAlert;
+
+/// Escapes text for HTML element and attribute content.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;width:100%}\
+td,th{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left}.critical{color:#fff;background:#a00}\
+.high{color:#a00;font-weight:bold}.medium{color:#b60}.acked{opacity:.5}nav form{display:inline}";
+
+fn layout(title: &str, head: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title>{head}<style>{STYLE}</style></head><body>{body}</body></html>",
+        escape(title)
+    )
+}
+
+/// The login form; `failed` adds the error line.
+pub(crate) fn login(failed: bool) -> String {
+    let error = if failed {
+        "<p class=\"high\">Wrong password.</p>"
+    } else {
+        ""
+    };
+    layout(
+        "Ward monitor: log in",
+        "",
+        &format!(
+            "<h1>Ward monitor</h1>{error}<form method=\"post\" action=\"/login\">\
+             <label>Password or token <input type=\"password\" name=\"password\" autofocus required></label> \
+             <button>Log in</button></form>"
+        ),
+    )
+}
+
+/// The live alert list, refreshed every 5 seconds.
+pub(crate) fn alerts(alerts: &[StoredAlert], csrf: &str) -> String {
+    let csrf = escape(csrf);
+    let mut rows = String::new();
+    for a in alerts {
+        let level = a.alert.level.as_str();
+        let ack = if a.acknowledged {
+            "acknowledged".to_string()
+        } else {
+            format!(
+                "<form method=\"post\" action=\"/alerts/{}/ack\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button>Acknowledge</button></form>",
+                a.seq
+            )
+        };
+        rows.push_str(&format!(
+            "<tr class=\"{}\"><td>{}</td><td>{}</td><td class=\"{level}\">{level}</td><td>{}</td><td>{}</td><td>{}</td><td>{ack}</td></tr>",
+            if a.acknowledged { "acked" } else { "" },
+            a.seq,
+            escape(&a.alert.time.to_rfc3339()),
+            escape(&a.alert.host),
+            escape(&a.alert.title),
+            escape(&a.alert.rule_id),
+        ));
+    }
+    let body = format!(
+        "<nav><b>Ward monitor</b> · <a href=\"/\">Alerts</a> · <a href=\"/case\">Case</a> · \
+         <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button>Log out</button></form></nav>\
+         <h1>Live alerts</h1><p>{} most recent, newest first; refreshes every 5 s.</p>\
+         <table><thead><tr><th>#</th><th>Time (UTC)</th><th>Level</th><th>Host</th><th>Title</th><th>Rule</th><th></th></tr></thead><tbody>{rows}</tbody></table>",
+        alerts.len()
+    );
+    layout(
+        "Ward monitor: alerts",
+        "<meta http-equiv=\"refresh\" content=\"5\">",
+        &body,
+    )
+}
+
+/// Shown on /case when the binary gave no case renderer.
+pub(crate) fn no_case() -> String {
+    layout(
+        "Ward monitor: case",
+        "",
+        "<p>No case view is configured for this monitor. <a href=\"/\">Alerts</a></p>",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            escape("<script>\"x\" & 'y'</script>"),
+            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
+        );
+    }
+}

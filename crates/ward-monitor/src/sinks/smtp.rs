@@ -1,0 +1,118 @@
+//! A minimal SMTP client (RFC 5321: EHLO, MAIL, RCPT, DATA, QUIT) for a relay on the local
+//! network. No TLS or AUTH: point it at a relay that accepts the monitor's address.
+
+use std::net::SocketAddr;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+use crate::alert::StoredAlert;
+
+/// Sends each alert as one plain-text e-mail.
+pub(crate) struct SmtpRelay {
+    server: SocketAddr,
+    from: String,
+    to: Vec<String>,
+}
+
+impl SmtpRelay {
+    pub(crate) fn new(server: SocketAddr, from: String, to: Vec<String>) -> Self {
+        SmtpRelay { server, from, to }
+    }
+
+    pub(crate) async fn send(&self, alert: &StoredAlert) -> Result<(), String> {
+        let stream = TcpStream::connect(self.server)
+            .await
+            .map_err(|e| format!("SMTP {}: {e}", self.server))?;
+        let mut conn = BufReader::new(stream);
+        expect(&mut conn, 220).await?;
+        command(&mut conn, "EHLO ward-monitor", 250).await?;
+        command(
+            &mut conn,
+            &format!("MAIL FROM:<{}>", clean(&self.from)),
+            250,
+        )
+        .await?;
+        for to in &self.to {
+            command(&mut conn, &format!("RCPT TO:<{}>", clean(to)), 250).await?;
+        }
+        command(&mut conn, "DATA", 354).await?;
+        let body = message(alert, &self.from, &self.to);
+        conn.get_mut()
+            .write_all(body.as_bytes())
+            .await
+            .map_err(|e| format!("SMTP write: {e}"))?;
+        command(&mut conn, ".", 250).await?;
+        // The message is accepted; a failed QUIT changes nothing.
+        let _ = command(&mut conn, "QUIT", 221).await;
+        Ok(())
+    }
+}
+
+/// Header values must not carry line breaks (header injection).
+fn clean(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// Headers and a dot-stuffed body, ending with CRLF (the lone `.` is sent separately).
+pub(crate) fn message(alert: &StoredAlert, from: &str, to: &[String]) -> String {
+    let a = &alert.alert;
+    let subject = clean(&format!(
+        "[ward] {} {} on {}",
+        a.level.as_str().to_uppercase(),
+        a.title,
+        a.host
+    ));
+    let pretty = serde_json::to_string_pretty(&alert.to_json()).unwrap_or_default();
+    let mut out = format!(
+        "From: <{}>\r\nTo: {}\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\nX-Ward-Alert-Key: {}\r\n\r\n",
+        clean(from),
+        to.iter()
+            .map(|t| format!("<{}>", clean(t)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        clean(&a.key),
+    );
+    for line in pretty.lines() {
+        if line.starts_with('.') {
+            out.push('.');
+        }
+        out.push_str(line);
+        out.push_str("\r\n");
+    }
+    out
+}
+
+async fn command(conn: &mut BufReader<TcpStream>, line: &str, code: u16) -> Result<(), String> {
+    conn.get_mut()
+        .write_all(format!("{line}\r\n").as_bytes())
+        .await
+        .map_err(|e| format!("SMTP write: {e}"))?;
+    expect(conn, code)
+        .await
+        .map_err(|e| format!("after `{line}`: {e}"))
+}
+
+/// Reads a (possibly multi-line) reply and checks its code.
+async fn expect(conn: &mut BufReader<TcpStream>, code: u16) -> Result<(), String> {
+    loop {
+        let mut line = String::new();
+        let n = conn
+            .read_line(&mut line)
+            .await
+            .map_err(|e| format!("SMTP read: {e}"))?;
+        if n == 0 {
+            return Err("SMTP server closed the connection".into());
+        }
+        let got: Option<u16> = line.get(..3).and_then(|c| c.parse().ok());
+        if got != Some(code) {
+            return Err(format!(
+                "SMTP server replied `{}` (expected {code})",
+                line.trim_end()
+            ));
+        }
+        if line.as_bytes().get(3) != Some(&b'-') {
+            return Ok(());
+        }
+    }
+}
