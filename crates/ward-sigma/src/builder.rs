@@ -55,21 +55,43 @@ impl RuleSetBuilder {
         for e in &collection.errors {
             self.problem_in_text(origin, text, e.clone());
         }
-        self.rules.extend(collection.rules.into_iter().map(|r| (origin.to_string(), r)));
-        self.correlations.extend(collection.correlations.into_iter().map(|c| (origin.to_string(), c)));
-        self.filters.extend(collection.filters.into_iter().map(|f| (origin.to_string(), f)));
+        self.rules.extend(
+            collection
+                .rules
+                .into_iter()
+                .map(|r| (origin.to_string(), r)),
+        );
+        self.correlations.extend(
+            collection
+                .correlations
+                .into_iter()
+                .map(|c| (origin.to_string(), c)),
+        );
+        self.filters.extend(
+            collection
+                .filters
+                .into_iter()
+                .map(|f| (origin.to_string(), f)),
+        );
     }
 
     /// Adds a rule file, or every `.yml`/`.yaml` file under a folder (sorted, recursive).
     pub fn add_path(&mut self, path: &Path) -> Result<(), SigmaError> {
-        let io = |e| SigmaError::Io { path: path.display().to_string(), source: e };
+        let io = |e| SigmaError::Io {
+            path: path.display().to_string(),
+            source: e,
+        };
         let meta = std::fs::metadata(path).map_err(io)?;
         if meta.is_file() {
             let text = std::fs::read_to_string(path).map_err(io)?;
             self.add_yaml(&path.display().to_string(), &text);
             return Ok(());
         }
-        let mut entries: Vec<_> = std::fs::read_dir(path).map_err(io)?.filter_map(Result::ok).map(|e| e.path()).collect();
+        let mut entries: Vec<_> = std::fs::read_dir(path)
+            .map_err(io)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
         entries.sort();
         for p in entries {
             let is_rule = matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"));
@@ -102,7 +124,14 @@ impl RuleSetBuilder {
 
     /// Compiles everything added so far.
     pub fn build(self) -> (RuleSet, LoadReport) {
-        let RuleSetBuilder { mapping, placeholders, rules, correlations, filters, mut problems } = self;
+        let RuleSetBuilder {
+            mapping,
+            placeholders,
+            rules,
+            correlations,
+            filters,
+            mut problems,
+        } = self;
         let mut fields = FieldTable::default();
         let mut metas: Vec<RuleMeta> = Vec::new();
         let mut variants: Vec<Variant> = Vec::new();
@@ -110,7 +139,11 @@ impl RuleSetBuilder {
         let mut logsources = Vec::new();
         for (origin, rule) in &rules {
             let ls = &rule.logsource;
-            let resolved = mapping.resolve(ls.product.as_deref(), ls.category.as_deref(), ls.service.as_deref());
+            let resolved = mapping.resolve(
+                ls.product.as_deref(),
+                ls.category.as_deref(),
+                ls.service.as_deref(),
+            );
             let Resolved::Targets(ts) = resolved else {
                 let detail = format!(
                     "no mapping for product={} category={} service={}",
@@ -118,15 +151,26 @@ impl RuleSetBuilder {
                     ls.category.as_deref().unwrap_or("-"),
                     ls.service.as_deref().unwrap_or("-")
                 );
-                problems.push(rule_problem(origin, rule, CompileError::new(ProblemKind::UnmappedLogsource, detail)));
+                problems.push(rule_problem(
+                    origin,
+                    rule,
+                    CompileError::new(ProblemKind::UnmappedLogsource, detail),
+                ));
                 continue;
             };
             let idx = RuleIdx(metas.len() as u32);
             let mut compiled = Vec::new();
             let mut failed = None;
             for t in &ts {
-                let mut c = Compiler { target: t, fields: &mut fields, placeholders: &placeholders };
-                match c.detections(&rule.detection).and_then(|d| Ok((d, c.target_conditions()?))) {
+                let mut c = Compiler {
+                    target: t,
+                    fields: &mut fields,
+                    placeholders: &placeholders,
+                };
+                match c
+                    .detections(&rule.detection)
+                    .and_then(|d| Ok((d, c.target_conditions()?)))
+                {
                     Ok((detection, extra)) => compiled.push(Variant {
                         rule: idx,
                         detection,
@@ -151,11 +195,24 @@ impl RuleSetBuilder {
                 targets.push(t);
             }
         }
-        apply_filters(&filters, &metas, &logsources, &mut variants, &targets, &mut fields, &placeholders, &mut problems);
+        apply_filters(
+            &filters,
+            &metas,
+            &logsources,
+            &mut variants,
+            &targets,
+            &mut fields,
+            &placeholders,
+            &mut problems,
+        );
         let event_id = fields.intern("EventID");
         let mut index = Index::default();
         for (i, (v, t)) in variants.iter().zip(&targets).enumerate() {
-            index.add(i as u32, t, required_event_ids(&v.detection, event_id).as_ref());
+            index.add(
+                i as u32,
+                t,
+                required_event_ids(&v.detection, event_id).as_ref(),
+            );
         }
         let (compiled, needed) = correlation::compile(&correlations, &mut metas, &mut problems);
         let loaded = metas.len();
@@ -187,18 +244,27 @@ fn apply_filters(
     for (origin, f) in filters {
         let applies = |i: usize| -> bool {
             let fits = f.logsource.as_ref().is_none_or(|fl| {
-                let ok = |a: &Option<String>, b: &Option<String>| a.is_none() || a.as_deref() == b.as_deref();
-                logsources
-                    .get(i)
-                    .is_some_and(|rl| ok(&fl.product, &rl.product) && ok(&fl.category, &rl.category) && ok(&fl.service, &rl.service))
+                let ok = |a: &Option<String>, b: &Option<String>| {
+                    a.is_none() || a.as_deref() == b.as_deref()
+                };
+                logsources.get(i).is_some_and(|rl| {
+                    ok(&fl.product, &rl.product)
+                        && ok(&fl.category, &rl.category)
+                        && ok(&fl.service, &rl.service)
+                })
             });
             fits && match &f.rules {
                 FilterRuleTarget::Any => true,
-                FilterRuleTarget::Specific(refs) => refs.iter().any(|r| metas.get(i).is_some_and(|m| m.answers_to(r))),
+                FilterRuleTarget::Specific(refs) => refs
+                    .iter()
+                    .any(|r| metas.get(i).is_some_and(|m| m.answers_to(r))),
             }
         };
         if let FilterRuleTarget::Specific(refs) = &f.rules {
-            for r in refs.iter().filter(|r| !metas.iter().any(|m| m.answers_to(r))) {
+            for r in refs
+                .iter()
+                .filter(|r| !metas.iter().any(|m| m.answers_to(r)))
+            {
                 problems.push(RuleProblem {
                     origin: origin.clone(),
                     rule_id: f.id.clone(),
@@ -212,7 +278,11 @@ fn apply_filters(
             if !applies(v.rule.get()) {
                 continue;
             }
-            let mut c = Compiler { target: t, fields, placeholders };
+            let mut c = Compiler {
+                target: t,
+                fields,
+                placeholders,
+            };
             match c.detections(&f.detection) {
                 Ok(d) => v.filters.push(d),
                 Err(e) => {

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use rsigma_parser::{
-    ConditionExpr, Detection as AstDetection, DetectionItem, Detections, Modifier, Quantifier, SelectorPattern,
-    SigmaValue,
+    ConditionExpr, Detection as AstDetection, DetectionItem, Detections, Modifier, Quantifier,
+    SelectorPattern, SigmaValue,
 };
 
 use crate::detection::{Cmp, Cond, Det, Detection, FieldId, Item, RefHow, Test};
@@ -13,21 +13,26 @@ use crate::error::{CompileError, ProblemKind};
 use crate::mapping::Target;
 use crate::pattern::{self, Part, Parts, Utf16};
 
-/// Interned field names shared by all rules of a set.
+/// Interned field names shared by all rules of a set; a field may have several spellings.
 #[derive(Debug, Default)]
 pub(crate) struct FieldTable {
-    ids: HashMap<Box<str>, FieldId>,
-    pub names: Vec<Box<str>>,
+    ids: HashMap<Vec<Box<str>>, FieldId>,
+    pub names: Vec<Box<[Box<str>]>>,
 }
 
 impl FieldTable {
     pub(crate) fn intern(&mut self, name: &str) -> FieldId {
-        if let Some(id) = self.ids.get(name) {
+        self.intern_spellings(&[name])
+    }
+
+    pub(crate) fn intern_spellings(&mut self, spellings: &[&str]) -> FieldId {
+        let key: Vec<Box<str>> = spellings.iter().map(|s| Box::from(*s)).collect();
+        if let Some(id) = self.ids.get(&key) {
             return *id;
         }
         let id = self.names.len() as FieldId;
-        self.names.push(name.into());
-        self.ids.insert(name.into(), id);
+        self.names.push(key.clone().into_boxed_slice());
+        self.ids.insert(key, id);
         id
     }
 }
@@ -51,7 +56,11 @@ impl Compiler<'_> {
             dets.push(det.unwrap_or(Det::All(Vec::new())));
             index.insert(name.as_str(), i);
         }
-        let conds = d.conditions.iter().map(|c| condition(c, &index)).collect::<Result<Vec<_>, _>>()?;
+        let conds = d
+            .conditions
+            .iter()
+            .map(|c| condition(c, &index))
+            .collect::<Result<Vec<_>, _>>()?;
         let cond = match conds.len() {
             0 => return Err(CompileError::new(ProblemKind::BadCondition, "no condition")),
             1 => conds.into_iter().next().unwrap_or(Cond::Or(Vec::new())),
@@ -62,9 +71,22 @@ impl Compiler<'_> {
 
     fn detection(&mut self, d: &AstDetection) -> Result<Det, CompileError> {
         Ok(match d {
-            AstDetection::AllOf(items) => Det::All(items.iter().map(|i| self.item(i)).collect::<Result<_, _>>()?),
-            AstDetection::AnyOf(ds) => Det::Any(ds.iter().map(|x| self.detection(x)).collect::<Result<_, _>>()?),
-            AstDetection::And(ds) => Det::And(ds.iter().map(|x| self.detection(x)).collect::<Result<_, _>>()?),
+            AstDetection::AllOf(items) => Det::All(
+                items
+                    .iter()
+                    .map(|i| self.item(i))
+                    .collect::<Result<_, _>>()?,
+            ),
+            AstDetection::AnyOf(ds) => Det::Any(
+                ds.iter()
+                    .map(|x| self.detection(x))
+                    .collect::<Result<_, _>>()?,
+            ),
+            AstDetection::And(ds) => Det::And(
+                ds.iter()
+                    .map(|x| self.detection(x))
+                    .collect::<Result<_, _>>()?,
+            ),
             AstDetection::Keywords(values) => {
                 let item = DetectionItem {
                     field: rsigma_parser::FieldSpec::new(None, Vec::new()),
@@ -73,27 +95,34 @@ impl Compiler<'_> {
                 Det::All(vec![self.item(&item)?])
             }
             AstDetection::ArrayMatch { .. } | AstDetection::Conditional { .. } => {
-                return Err(CompileError::new(ProblemKind::Unsupported, "array matching (Sigma v3) is not supported"));
+                return Err(CompileError::new(
+                    ProblemKind::Unsupported,
+                    "array matching (Sigma v3) is not supported",
+                ));
             }
         })
     }
 
     /// Compiles the target's own `where` conditions (e.g. Sysmon `EventType: SetValue`).
     pub(crate) fn target_conditions(&mut self) -> Result<Vec<Item>, CompileError> {
-        let conds: Vec<(String, String)> =
-            self.target.conditions.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        conds
-            .into_iter()
-            .map(|(field, value)| {
-                let pat = pattern::compile(&vec![Part::Lit(value.into_bytes())], false)?;
-                Ok(Item {
-                    field: Some(self.fields.intern(&field)),
-                    tests: vec![Test::Str { pat, cased: false }],
-                    all: false,
-                    exists: None,
+        let mut items = Vec::new();
+        for (field, values) in &self.target.conditions {
+            let tests = values
+                .as_slice()
+                .iter()
+                .map(|v| {
+                    let pat = pattern::compile(&vec![Part::Lit(v.clone().into_bytes())], false)?;
+                    Ok(Test::Str { pat, cased: false })
                 })
-            })
-            .collect()
+                .collect::<Result<_, CompileError>>()?;
+            items.push(Item {
+                field: Some(self.fields.intern(field)),
+                tests,
+                all: false,
+                exists: None,
+            });
+        }
+        Ok(items)
     }
 
     fn item(&mut self, item: &DetectionItem) -> Result<Item, CompileError> {
@@ -102,13 +131,21 @@ impl Compiler<'_> {
         for m in mods {
             if matches!(
                 m,
-                Modifier::Minute | Modifier::Hour | Modifier::Day | Modifier::Week | Modifier::Month | Modifier::Year
+                Modifier::Minute
+                    | Modifier::Hour
+                    | Modifier::Day
+                    | Modifier::Week
+                    | Modifier::Month
+                    | Modifier::Year
             ) {
-                return Err(CompileError::new(ProblemKind::UnsupportedModifier, format!("{m:?}").to_lowercase()));
+                return Err(CompileError::new(
+                    ProblemKind::UnsupportedModifier,
+                    format!("{m:?}").to_lowercase(),
+                ));
             }
         }
         let field = match &item.field.name {
-            Some(n) => Some(self.fields.intern(self.target.field(n))),
+            Some(n) => Some(self.fields.intern_spellings(&self.target.field(n))),
             None => None,
         };
         if has(Modifier::Exists) {
@@ -116,19 +153,41 @@ impl Compiler<'_> {
                 [SigmaValue::Bool(b)] => *b,
                 [SigmaValue::String(s)] if s.original.eq_ignore_ascii_case("true") => true,
                 [SigmaValue::String(s)] if s.original.eq_ignore_ascii_case("false") => false,
-                _ => return Err(CompileError::new(ProblemKind::BadValue, "`exists` needs true or false")),
+                _ => {
+                    return Err(CompileError::new(
+                        ProblemKind::BadValue,
+                        "`exists` needs true or false",
+                    ));
+                }
             };
-            return Ok(Item { field, tests: Vec::new(), all: false, exists: Some(want) });
+            return Ok(Item {
+                field,
+                tests: Vec::new(),
+                all: false,
+                exists: Some(want),
+            });
         }
         let mut tests = Vec::with_capacity(item.values.len());
         for v in &item.values {
             let t = self.value(v, mods)?;
-            tests.push(if has(Modifier::Neq) { Test::Not(Box::new(t)) } else { t });
+            tests.push(if has(Modifier::Neq) {
+                Test::Not(Box::new(t))
+            } else {
+                t
+            });
         }
         if field.is_none() && tests.iter().any(|t| matches!(t, Test::FieldRef { .. })) {
-            return Err(CompileError::new(ProblemKind::BadValue, "`fieldref` needs a field"));
+            return Err(CompileError::new(
+                ProblemKind::BadValue,
+                "`fieldref` needs a field",
+            ));
         }
-        Ok(Item { field, tests, all: has(Modifier::All), exists: None })
+        Ok(Item {
+            field,
+            tests,
+            all: has(Modifier::All),
+            exists: None,
+        })
     }
 
     fn value(&mut self, v: &SigmaValue, mods: &[Modifier]) -> Result<Test, CompileError> {
@@ -147,16 +206,26 @@ impl Compiler<'_> {
             return text
                 .trim()
                 .parse::<ipnet::IpNet>()
-                .or_else(|_| text.trim().parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .or_else(|_| {
+                    text.trim()
+                        .parse::<std::net::IpAddr>()
+                        .map(ipnet::IpNet::from)
+                })
                 .map(Test::Cidr)
-                .map_err(|_| CompileError::new(ProblemKind::BadValue, format!("bad CIDR `{text}`")));
+                .map_err(|_| {
+                    CompileError::new(ProblemKind::BadValue, format!("bad CIDR `{text}`"))
+                });
         }
-        for (m, op) in [(Modifier::Gt, Cmp::Gt), (Modifier::Gte, Cmp::Gte), (Modifier::Lt, Cmp::Lt), (Modifier::Lte, Cmp::Lte)] {
+        for (m, op) in [
+            (Modifier::Gt, Cmp::Gt),
+            (Modifier::Gte, Cmp::Gte),
+            (Modifier::Lt, Cmp::Lt),
+            (Modifier::Lte, Cmp::Lte),
+        ] {
             if has(m) {
-                let n = text
-                    .trim()
-                    .parse::<f64>()
-                    .map_err(|_| CompileError::new(ProblemKind::BadValue, format!("`{text}` is not a number")))?;
+                let n = text.trim().parse::<f64>().map_err(|_| {
+                    CompileError::new(ProblemKind::BadValue, format!("`{text}` is not a number"))
+                })?;
                 return Ok(Test::Compare(op, n));
             }
         }
@@ -170,8 +239,12 @@ impl Compiler<'_> {
             } else {
                 RefHow::Equal
             };
-            let other = self.fields.intern(self.target.field(&text));
-            return Ok(Test::FieldRef { other, how, cased: has(Modifier::Cased) });
+            let other = self.fields.intern_spellings(&self.target.field(&text));
+            return Ok(Test::FieldRef {
+                other,
+                how,
+                cased: has(Modifier::Cased),
+            });
         }
         let transforms = mods.iter().any(|m| {
             matches!(
@@ -211,7 +284,10 @@ impl Compiler<'_> {
             } else if has(Modifier::EndsWith) {
                 parts.insert(0, Part::Star);
             }
-            tests.push(Test::Str { pat: pattern::compile(&parts, cased)?, cased });
+            tests.push(Test::Str {
+                pat: pattern::compile(&parts, cased)?,
+                cased,
+            });
         }
         Ok(match tests.len() {
             1 => tests.pop().unwrap_or(Test::Null),
@@ -224,15 +300,33 @@ impl Compiler<'_> {
         let mut variants = vec![parsed];
         for m in mods {
             variants = match m {
-                Modifier::Expand => variants.iter().map(|p| self.expand(p)).collect::<Result<Vec<_>, _>>()?.concat(),
+                Modifier::Expand => variants
+                    .iter()
+                    .map(|p| self.expand(p))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .concat(),
                 Modifier::WindAsh => variants.iter().flat_map(pattern::windash).collect(),
-                Modifier::Wide => variants.iter().map(|p| pattern::utf16(p, Utf16::Le, true)).collect(),
-                Modifier::Utf16be => variants.iter().map(|p| pattern::utf16(p, Utf16::Be, true)).collect(),
-                Modifier::Utf16 => variants.iter().map(|p| pattern::utf16(p, Utf16::LeBom, true)).collect(),
-                Modifier::Base64 => variants.iter().map(pattern::base64).collect::<Result<_, _>>()?,
-                Modifier::Base64Offset => {
-                    variants.iter().map(pattern::base64_offsets).collect::<Result<Vec<_>, _>>()?.concat()
-                }
+                Modifier::Wide => variants
+                    .iter()
+                    .map(|p| pattern::utf16(p, Utf16::Le, true))
+                    .collect(),
+                Modifier::Utf16be => variants
+                    .iter()
+                    .map(|p| pattern::utf16(p, Utf16::Be, true))
+                    .collect(),
+                Modifier::Utf16 => variants
+                    .iter()
+                    .map(|p| pattern::utf16(p, Utf16::LeBom, true))
+                    .collect(),
+                Modifier::Base64 => variants
+                    .iter()
+                    .map(pattern::base64)
+                    .collect::<Result<_, _>>()?,
+                Modifier::Base64Offset => variants
+                    .iter()
+                    .map(pattern::base64_offsets)
+                    .collect::<Result<Vec<_>, _>>()?
+                    .concat(),
                 _ => variants,
             };
         }
@@ -250,12 +344,13 @@ impl Compiler<'_> {
             let text = String::from_utf8_lossy(bytes).into_owned();
             let mut rest = text.as_str();
             while let Some(start) = rest.find('%') {
-                let Some(len) = rest[start + 1..].find('%') else { break };
+                let Some(len) = rest[start + 1..].find('%') else {
+                    break;
+                };
                 let name = &rest[start + 1..start + 1 + len];
-                let values = self
-                    .placeholders
-                    .get(name)
-                    .ok_or_else(|| CompileError::new(ProblemKind::UnknownPlaceholder, format!("%{name}%")))?;
+                let values = self.placeholders.get(name).ok_or_else(|| {
+                    CompileError::new(ProblemKind::UnknownPlaceholder, format!("%{name}%"))
+                })?;
                 let head = &rest[..start];
                 out = out
                     .iter()
@@ -270,7 +365,8 @@ impl Compiler<'_> {
                     .collect();
                 rest = &rest[start + len + 2..];
             }
-            out.iter_mut().for_each(|p| p.push(Part::Lit(rest.as_bytes().to_vec())));
+            out.iter_mut()
+                .for_each(|p| p.push(Part::Lit(rest.as_bytes().to_vec())));
         }
         Ok(out)
     }
@@ -278,12 +374,20 @@ impl Compiler<'_> {
 
 fn regex_test(text: &str, mods: &[Modifier]) -> Result<Test, CompileError> {
     let mut flags = String::new();
-    for (m, f) in [(Modifier::IgnoreCase, 'i'), (Modifier::Multiline, 'm'), (Modifier::DotAll, 's')] {
+    for (m, f) in [
+        (Modifier::IgnoreCase, 'i'),
+        (Modifier::Multiline, 'm'),
+        (Modifier::DotAll, 's'),
+    ] {
         if mods.contains(&m) {
             flags.push(f);
         }
     }
-    let source = if flags.is_empty() { text.to_string() } else { format!("(?{flags}){text}") };
+    let source = if flags.is_empty() {
+        text.to_string()
+    } else {
+        format!("(?{flags}){text}")
+    };
     regex::RegexBuilder::new(&source)
         .size_limit(1 << 22)
         .build()
@@ -298,15 +402,29 @@ fn first_line(s: &str) -> String {
 /// Compiles a condition expression against the detection names of one rule.
 fn condition(c: &ConditionExpr, index: &HashMap<&str, usize>) -> Result<Cond, CompileError> {
     Ok(match c {
-        ConditionExpr::And(cs) => Cond::And(cs.iter().map(|x| condition(x, index)).collect::<Result<_, _>>()?),
-        ConditionExpr::Or(cs) => Cond::Or(cs.iter().map(|x| condition(x, index)).collect::<Result<_, _>>()?),
-        ConditionExpr::Not(x) => Cond::Not(Box::new(condition(x, index)?)),
-        ConditionExpr::Identifier(name) => Cond::Det(
-            *index
-                .get(name.as_str())
-                .ok_or_else(|| CompileError::new(ProblemKind::BadCondition, format!("no detection named `{name}`")))?,
+        ConditionExpr::And(cs) => Cond::And(
+            cs.iter()
+                .map(|x| condition(x, index))
+                .collect::<Result<_, _>>()?,
         ),
-        ConditionExpr::Selector { quantifier, pattern } => {
+        ConditionExpr::Or(cs) => Cond::Or(
+            cs.iter()
+                .map(|x| condition(x, index))
+                .collect::<Result<_, _>>()?,
+        ),
+        ConditionExpr::Not(x) => Cond::Not(Box::new(condition(x, index)?)),
+        ConditionExpr::Identifier(name) => {
+            Cond::Det(*index.get(name.as_str()).ok_or_else(|| {
+                CompileError::new(
+                    ProblemKind::BadCondition,
+                    format!("no detection named `{name}`"),
+                )
+            })?)
+        }
+        ConditionExpr::Selector {
+            quantifier,
+            pattern,
+        } => {
             let mut ids: Vec<usize> = index
                 .iter()
                 .filter(|(name, _)| match pattern {
@@ -317,12 +435,17 @@ fn condition(c: &ConditionExpr, index: &HashMap<&str, usize>) -> Result<Cond, Co
                 .collect();
             ids.sort_unstable();
             if ids.is_empty() {
-                return Err(CompileError::new(ProblemKind::BadCondition, format!("`{pattern}` names no detection")));
+                return Err(CompileError::new(
+                    ProblemKind::BadCondition,
+                    format!("`{pattern}` names no detection"),
+                ));
             }
             match quantifier {
                 Quantifier::Any => Cond::AtLeast(1, ids),
                 Quantifier::All => Cond::All(ids),
-                Quantifier::Count(n) => Cond::AtLeast(usize::try_from(*n).unwrap_or(usize::MAX).max(1), ids),
+                Quantifier::Count(n) => {
+                    Cond::AtLeast(usize::try_from(*n).unwrap_or(usize::MAX).max(1), ids)
+                }
             }
         }
     })
@@ -332,7 +455,9 @@ fn condition(c: &ConditionExpr, index: &HashMap<&str, usize>) -> Result<Cond, Co
 fn glob_name(pattern: &str, name: &str) -> bool {
     let mut parts = pattern.split('*');
     let first = parts.next().unwrap_or("");
-    let Some(mut rest) = name.strip_prefix(first) else { return false };
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
     let pieces: Vec<&str> = parts.collect();
     for (i, piece) in pieces.iter().enumerate() {
         if i + 1 == pieces.len() {

@@ -7,7 +7,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use rsigma_parser::{ConditionExpr, ConditionOperator, CorrelationCondition, CorrelationRule, CorrelationType};
+use rsigma_parser::{
+    ConditionExpr, ConditionOperator, CorrelationCondition, CorrelationRule, CorrelationType,
+};
 use ward_event::Timestamp;
 
 use crate::error::{ProblemKind, RuleProblem};
@@ -103,7 +105,9 @@ fn compile_one(
     needed: &mut [Vec<Box<str>>],
 ) -> Result<CompiledCorrelation, String> {
     let value_field = match &c.condition {
-        CorrelationCondition::Threshold { field, .. } => field.as_ref().and_then(|f| f.first().cloned()),
+        CorrelationCondition::Threshold { field, .. } => {
+            field.as_ref().and_then(|f| f.first().cloned())
+        }
         CorrelationCondition::Extended(_) => None,
     };
     let mut inputs = Vec::new();
@@ -140,13 +144,28 @@ fn compile_one(
             }
         };
         let is_detection = meta.kind == RuleKind::Detection;
-        let group_slots = c.group_by.iter().map(|g| is_detection.then(|| slot(field_of(g)))).collect();
-        let value_slot = value_field.as_ref().filter(|_| is_detection).map(|f| slot(field_of(f)));
-        inputs.push(Input { rule, group_slots, value_slot });
+        let group_slots = c
+            .group_by
+            .iter()
+            .map(|g| is_detection.then(|| slot(field_of(g))))
+            .collect();
+        let value_slot = value_field
+            .as_ref()
+            .filter(|_| is_detection)
+            .map(|f| slot(field_of(f)));
+        inputs.push(Input {
+            rule,
+            group_slots,
+            value_slot,
+        });
         names.push(aliases_for);
     }
     let (predicates, percentile) = match &c.condition {
-        CorrelationCondition::Threshold { predicates, percentile, .. } => (
+        CorrelationCondition::Threshold {
+            predicates,
+            percentile,
+            ..
+        } => (
             predicates.iter().map(|(op, n)| (*op, *n as f64)).collect(),
             percentile.map(|p| p as f64).unwrap_or(95.0),
         ),
@@ -157,7 +176,9 @@ fn compile_one(
         kind: c.correlation_type,
         inputs,
         group_by: c.group_by.clone(),
-        timespan_ns: i64::try_from(c.timespan.seconds).unwrap_or(i64::MAX / 2_000_000_000).saturating_mul(1_000_000_000),
+        timespan_ns: i64::try_from(c.timespan.seconds)
+            .unwrap_or(i64::MAX / 2_000_000_000)
+            .saturating_mul(1_000_000_000),
         predicates,
         percentile,
         expr: match &c.condition {
@@ -191,7 +212,10 @@ pub(crate) fn run(set: &RuleSet, events: &[CorrelationEvent]) -> Vec<Correlation
     for _ in 0..set.correlations.len() {
         for (i, c) in set.correlations.iter().enumerate() {
             let ready = c.inputs.iter().all(|inp| {
-                set.correlations.iter().position(|o| o.idx == inp.rule).is_none_or(|o| done[o])
+                set.correlations
+                    .iter()
+                    .position(|o| o.idx == inp.rule)
+                    .is_none_or(|o| done[o])
             });
             if done[i] || !ready {
                 continue;
@@ -205,22 +229,41 @@ pub(crate) fn run(set: &RuleSet, events: &[CorrelationEvent]) -> Vec<Correlation
     hits
 }
 
-fn run_one(c: &CompiledCorrelation, events: &[CorrelationEvent], earlier: &[CorrelationHit]) -> Vec<CorrelationHit> {
+fn run_one(
+    c: &CompiledCorrelation,
+    events: &[CorrelationEvent],
+    earlier: &[CorrelationHit],
+) -> Vec<CorrelationHit> {
     // Gather (time, input, group key, value, event index) for this correlation, in time order.
     let mut stream: Vec<Pending> = Vec::new();
     for (ei, e) in events.iter().enumerate() {
-        for (ii, inp) in c.inputs.iter().enumerate().filter(|(_, i)| i.rule == e.rule) {
+        for (ii, inp) in c
+            .inputs
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.rule == e.rule)
+        {
             let get = |s: Option<usize>| s.and_then(|s| e.values.get(s).cloned().flatten());
             let key = inp.group_slots.iter().map(|s| get(*s)).collect();
             stream.push((e.time, ii, key, get(inp.value_slot), ei));
         }
     }
     for h in earlier {
-        for (ii, _) in c.inputs.iter().enumerate().filter(|(_, i)| i.rule == h.rule) {
+        for (ii, _) in c
+            .inputs
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.rule == h.rule)
+        {
             let key = c
                 .group_by
                 .iter()
-                .map(|g| h.group.iter().find(|(n, _)| n == g).and_then(|(_, v)| v.as_deref().map(Box::from)))
+                .map(|g| {
+                    h.group
+                        .iter()
+                        .find(|(n, _)| n == g)
+                        .and_then(|(_, v)| v.as_deref().map(Box::from))
+                })
                 .collect();
             stream.push((h.last, ii, key, None, usize::MAX));
         }
@@ -230,8 +273,16 @@ fn run_one(c: &CompiledCorrelation, events: &[CorrelationEvent], earlier: &[Corr
     let mut out = Vec::new();
     for (time, input, key, value, event) in stream {
         let window = windows.entry(key.clone()).or_default();
-        window.push_back(Entry { time, input, value, event });
-        while window.front().is_some_and(|f| time.as_nanos() - f.time.as_nanos() > c.timespan_ns) {
+        window.push_back(Entry {
+            time,
+            input,
+            value,
+            event,
+        });
+        while window
+            .front()
+            .is_some_and(|f| time.as_nanos() - f.time.as_nanos() > c.timespan_ns)
+        {
             window.pop_front();
         }
         if let Some(measure) = c.fire(window) {
@@ -239,9 +290,18 @@ fn run_one(c: &CompiledCorrelation, events: &[CorrelationEvent], earlier: &[Corr
                 rule: c.idx,
                 first: window.front().map_or(time, |f| f.time),
                 last: time,
-                group: c.group_by.iter().cloned().zip(key.iter().map(|v| v.as_deref().map(String::from))).collect(),
+                group: c
+                    .group_by
+                    .iter()
+                    .cloned()
+                    .zip(key.iter().map(|v| v.as_deref().map(String::from)))
+                    .collect(),
                 value: measure,
-                events: window.iter().map(|e| e.event).filter(|e| *e != usize::MAX).collect(),
+                events: window
+                    .iter()
+                    .map(|e| e.event)
+                    .filter(|e| *e != usize::MAX)
+                    .collect(),
             });
             window.clear();
         }
@@ -252,7 +312,13 @@ fn run_one(c: &CompiledCorrelation, events: &[CorrelationEvent], earlier: &[Corr
 impl CompiledCorrelation {
     /// The measured figure when the window satisfies the condition.
     fn fire(&self, w: &VecDeque<Entry>) -> Option<f64> {
-        let numbers = || w.iter().filter_map(|e| e.value.as_deref().and_then(|v| v.trim().parse::<f64>().ok()));
+        let numbers = || {
+            w.iter().filter_map(|e| {
+                e.value
+                    .as_deref()
+                    .and_then(|v| v.trim().parse::<f64>().ok())
+            })
+        };
         let measure = match self.kind {
             CorrelationType::EventCount => w.len() as f64,
             CorrelationType::ValueCount => {
@@ -264,12 +330,20 @@ impl CompiledCorrelation {
             CorrelationType::ValueSum => numbers().sum(),
             CorrelationType::ValueAvg => {
                 let v: Vec<f64> = numbers().collect();
-                if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 }
+                if v.is_empty() {
+                    0.0
+                } else {
+                    v.iter().sum::<f64>() / v.len() as f64
+                }
             }
             CorrelationType::ValuePercentile | CorrelationType::ValueMedian => {
                 let mut v: Vec<f64> = numbers().collect();
                 v.sort_by(f64::total_cmp);
-                let p = if self.kind == CorrelationType::ValueMedian { 50.0 } else { self.percentile };
+                let p = if self.kind == CorrelationType::ValueMedian {
+                    50.0
+                } else {
+                    self.percentile
+                };
                 percentile(&v, p)
             }
             CorrelationType::Temporal => return self.temporal(w, false),
@@ -318,7 +392,9 @@ fn eval_names(e: &ConditionExpr, names: &[Vec<String>], seen: &[bool]) -> bool {
         ConditionExpr::And(es) => es.iter().all(|x| eval_names(x, names, seen)),
         ConditionExpr::Or(es) => es.iter().any(|x| eval_names(x, names, seen)),
         ConditionExpr::Not(x) => !eval_names(x, names, seen),
-        ConditionExpr::Identifier(id) => names.iter().zip(seen).any(|(ns, s)| *s && ns.contains(id)),
+        ConditionExpr::Identifier(id) => {
+            names.iter().zip(seen).any(|(ns, s)| *s && ns.contains(id))
+        }
         ConditionExpr::Selector { .. } => seen.iter().all(|s| *s),
     }
 }

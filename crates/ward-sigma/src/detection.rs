@@ -53,7 +53,11 @@ pub(crate) enum Test {
     /// `cidr`: an IP address inside the network.
     Cidr(IpNet),
     /// `fieldref`: compared with another field of the same event.
-    FieldRef { other: FieldId, how: RefHow, cased: bool },
+    FieldRef {
+        other: FieldId,
+        how: RefHow,
+        cased: bool,
+    },
     /// Any of several encodings of one value (windash, base64offset, expand).
     AnyOf(Vec<Test>),
     /// `neq`: the field is present and the test fails.
@@ -127,13 +131,13 @@ impl Scratch {
 /// Everything evaluation needs for one event.
 pub(crate) struct Ctx<'a> {
     pub event: &'a dyn Fields,
-    pub names: &'a [Box<str>],
+    pub names: &'a [Box<[Box<str>]>],
     pub scratch: &'a mut Scratch,
 }
 
 impl Ctx<'_> {
     fn value(&self, id: FieldId) -> Option<&Value> {
-        self.names.get(id as usize).and_then(|n| self.event.get(n))
+        lookup(self.event, self.names, id)
     }
 
     /// The lowered text of field `id`, computed once per event.
@@ -142,7 +146,7 @@ impl Ctx<'_> {
         let slot = self.scratch.slots.get_mut(id as usize)?;
         if slot.generation != generation {
             slot.generation = generation;
-            let value = self.names.get(id as usize).and_then(|n| self.event.get(n));
+            let value = lookup(self.event, self.names, id);
             slot.present = value.is_some();
             if let Some(v) = value {
                 let mut buf = std::mem::take(&mut self.scratch.tmp);
@@ -152,6 +156,11 @@ impl Ctx<'_> {
         }
         slot.present.then_some(slot.lower.as_str())
     }
+}
+
+/// The first present spelling of field `id`.
+fn lookup<'e>(event: &'e dyn Fields, names: &[Box<[Box<str>]>], id: FieldId) -> Option<&'e Value> {
+    names.get(id as usize)?.iter().find_map(|n| event.get(n))
 }
 
 impl Detection {
@@ -178,7 +187,12 @@ impl Detection {
                 }
                 false
             }
-            Cond::All(ids) => !ids.is_empty() && ids.iter().all(|i| self.dets.get(*i).is_some_and(|d| d.matches(cx))),
+            Cond::All(ids) => {
+                !ids.is_empty()
+                    && ids
+                        .iter()
+                        .all(|i| self.dets.get(*i).is_some_and(|d| d.matches(cx)))
+            }
         }
     }
 }
@@ -223,7 +237,11 @@ impl Item {
             });
             hit
         };
-        if self.all { self.tests.iter().all(|t| one(t, cx)) } else { self.tests.iter().any(|t| one(t, cx)) }
+        if self.all {
+            self.tests.iter().all(|t| one(t, cx))
+        } else {
+            self.tests.iter().any(|t| one(t, cx))
+        }
     }
 }
 
@@ -240,10 +258,16 @@ impl Test {
                 };
                 let (mut ba, mut bb) = (String::new(), String::new());
                 let (a, b) = (a.text(&mut ba), b.text(&mut bb));
-                if *cased { compare_ref(a, b, *how) } else { compare_ref(&a.to_lowercase(), &b.to_lowercase(), *how) }
+                if *cased {
+                    compare_ref(a, b, *how)
+                } else {
+                    compare_ref(&a.to_lowercase(), &b.to_lowercase(), *how)
+                }
             }
             _ => {
-                let Some(v) = cx.value(field) else { return false };
+                let Some(v) = cx.value(field) else {
+                    return false;
+                };
                 let mut buf = String::new();
                 let text = v.text(&mut buf);
                 self.matches_text(v, text, "")
@@ -269,7 +293,10 @@ impl Test {
                 Cmp::Lt => y < *x,
                 Cmp::Lte => y <= *x,
             }),
-            Test::Cidr(net) => text.trim().parse::<IpAddr>().is_ok_and(|ip| net.contains(&ip)),
+            Test::Cidr(net) => text
+                .trim()
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| net.contains(&ip)),
             Test::AnyOf(ts) => ts.iter().any(|t| t.matches_text(v, text, lower)),
             Test::Not(t) => !t.matches_text(v, text, lower),
             Test::FieldRef { .. } => false,

@@ -136,6 +136,9 @@ pub(crate) struct CompileError {
 
 impl CompileError {
     pub(crate) fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
-        CompileError { kind, detail: detail.into() }
+        CompileError {
+            kind,
+            detail: detail.into(),
+        }
     }
 }

@@ -29,14 +29,21 @@ impl Index {
     /// Files variant `v` under its target; `event_ids` are those the rule itself requires.
     pub(crate) fn add(&mut self, v: u32, target: &Target, required: Option<&BTreeSet<u32>>) {
         if target.channel.is_empty() {
-            if target.product.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("windows"))
+            if target
+                .product
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case("windows"))
                 && target.service.is_none()
                 && target.category.is_none()
             {
                 self.windows_any.push(v);
                 return;
             }
-            match self.others.iter_mut().find(|(t, _)| same_selector(t, target)) {
+            match self
+                .others
+                .iter_mut()
+                .find(|(t, _)| same_selector(t, target))
+            {
                 Some((_, list)) => list.push(v),
                 None => self.others.push((target.clone(), vec![v])),
             }
@@ -46,13 +53,22 @@ impl Index {
             (true, None) => None,
             (true, Some(r)) => Some(r.iter().copied().collect()),
             (false, None) => Some(target.event_id.clone()),
-            (false, Some(r)) => Some(target.event_id.iter().copied().filter(|e| r.contains(e)).collect()),
+            (false, Some(r)) => Some(
+                target
+                    .event_id
+                    .iter()
+                    .copied()
+                    .filter(|e| r.contains(e))
+                    .collect(),
+            ),
         };
         for name in &target.channel {
             let channel = self.channel_mut(name);
             match &ids {
                 None => channel.any_event_id.push(v),
-                Some(ids) => ids.iter().for_each(|e| channel.by_event_id.entry(*e).or_default().push(v)),
+                Some(ids) => ids
+                    .iter()
+                    .for_each(|e| channel.by_event_id.entry(*e).or_default().push(v)),
             }
         }
     }
@@ -72,7 +88,12 @@ impl Index {
     }
 
     /// Calls `f` with each candidate list for an event from `source`.
-    pub(crate) fn candidates<'a>(&'a self, source: &LogSource, event_id: Option<u32>, f: &mut dyn FnMut(&'a [u32])) {
+    pub(crate) fn candidates<'a>(
+        &'a self,
+        source: &LogSource,
+        event_id: Option<u32>,
+        f: &mut dyn FnMut(&'a [u32]),
+    ) {
         if source.is_windows() {
             f(&self.windows_any);
             if let Some(ch) = source.channel.as_deref().and_then(|c| self.channel(c)) {
@@ -95,7 +116,10 @@ impl Index {
         if let Some((_, c)) = self.channels.iter().find(|(n, _)| &**n == name) {
             return Some(c);
         }
-        self.channels.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, c)| c)
+        self.channels
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, c)| c)
     }
 }
 
@@ -120,8 +144,14 @@ fn cond_ids(c: &Cond, dets: &[Det], eid: FieldId) -> Option<BTreeSet<u32>> {
         Cond::And(cs) => intersect(cs.iter().map(|c| cond_ids(c, dets, eid))),
         Cond::Or(cs) => union(cs.iter().map(|c| cond_ids(c, dets, eid))),
         Cond::Not(_) => None,
-        Cond::AtLeast(_, ids) => union(ids.iter().map(|i| dets.get(*i).and_then(|d| det_ids(d, eid)))),
-        Cond::All(ids) => intersect(ids.iter().map(|i| dets.get(*i).and_then(|d| det_ids(d, eid)))),
+        Cond::AtLeast(_, ids) => union(
+            ids.iter()
+                .map(|i| dets.get(*i).and_then(|d| det_ids(d, eid))),
+        ),
+        Cond::All(ids) => intersect(
+            ids.iter()
+                .map(|i| dets.get(*i).and_then(|d| det_ids(d, eid))),
+        ),
     }
 }
 
@@ -131,7 +161,10 @@ fn det_ids(d: &Det, eid: FieldId) -> Option<BTreeSet<u32>> {
             if item.field != Some(eid) || item.all || item.exists.is_some() {
                 return None;
             }
-            item.tests.iter().map(test_id).collect::<Option<BTreeSet<u32>>>()
+            item.tests
+                .iter()
+                .map(test_id)
+                .collect::<Option<BTreeSet<u32>>>()
         })),
         Det::Any(ds) => union(ds.iter().map(|d| det_ids(d, eid))),
         Det::And(ds) => intersect(ds.iter().map(|d| det_ids(d, eid))),
@@ -141,13 +174,17 @@ fn det_ids(d: &Det, eid: FieldId) -> Option<BTreeSet<u32>> {
 fn test_id(t: &Test) -> Option<u32> {
     match t {
         Test::Int(n) => u32::try_from(*n).ok(),
-        Test::Str { pat: StrPat::Exact(s), .. } => s.parse().ok(),
+        Test::Str {
+            pat: StrPat::Exact(s),
+            ..
+        } => s.parse().ok(),
         _ => None,
     }
 }
 
 fn intersect(sets: impl Iterator<Item = Option<BTreeSet<u32>>>) -> Option<BTreeSet<u32>> {
-    sets.flatten().reduce(|a, b| a.intersection(&b).copied().collect())
+    sets.flatten()
+        .reduce(|a, b| a.intersection(&b).copied().collect())
 }
 
 fn union(mut sets: impl Iterator<Item = Option<BTreeSet<u32>>>) -> Option<BTreeSet<u32>> {

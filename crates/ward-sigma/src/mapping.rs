@@ -30,18 +30,43 @@ pub struct Target {
     /// Reader category this target selects.
     #[serde(default)]
     pub category: Option<String>,
-    /// Extra `field: value` conditions the event must meet.
+    /// Extra `field: value` conditions the event must meet (a list: any of the values).
     #[serde(default, rename = "where")]
-    pub conditions: BTreeMap<String, String>,
-    /// Sigma field name → event field name.
+    pub conditions: BTreeMap<String, Spellings>,
+    /// Sigma field name → event field name (or several spellings, the first present wins).
     #[serde(default)]
-    pub fields: BTreeMap<String, String>,
+    pub fields: BTreeMap<String, Spellings>,
+}
+
+/// One event field name, or several spellings of it (`ThreatName`, `Threat Name`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Spellings {
+    /// A single name.
+    One(String),
+    /// Alternatives, tried in order.
+    Many(Vec<String>),
+}
+
+impl Spellings {
+    /// The names (or values) in order.
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            Spellings::One(s) => std::slice::from_ref(s),
+            Spellings::Many(v) => v,
+        }
+    }
 }
 
 impl Target {
-    /// The event field a rule's `sigma_field` reads under this target.
-    pub fn field<'a>(&'a self, sigma_field: &'a str) -> &'a str {
-        self.fields.get(sigma_field).map(String::as_str).unwrap_or(sigma_field)
+    /// The event field names a rule's `sigma_field` reads under this target, in order.
+    pub fn field<'a>(&'a self, sigma_field: &'a str) -> Vec<&'a str> {
+        match self.fields.get(sigma_field) {
+            None => vec![sigma_field],
+            Some(Spellings::One(s)) => vec![s.as_str()],
+            Some(Spellings::Many(v)) if v.is_empty() => vec![sigma_field],
+            Some(Spellings::Many(v)) => v.iter().map(String::as_str).collect(),
+        }
     }
 
     /// True when the target is keyed on Windows channels.
@@ -115,8 +140,10 @@ impl Mapping {
 
     /// Adds the entries of a mapping file; later entries win over earlier ones.
     pub fn add_yaml(&mut self, origin: &str, text: &str) -> Result<(), SigmaError> {
-        let file: MappingFile = yaml_serde::from_str(text)
-            .map_err(|e| SigmaError::Mapping { origin: origin.to_string(), detail: e.to_string() })?;
+        let file: MappingFile = yaml_serde::from_str(text).map_err(|e| SigmaError::Mapping {
+            origin: origin.to_string(),
+            detail: e.to_string(),
+        })?;
         // Later files override: insert in front so lookups find them first.
         let mut entries = file.entries_in_order();
         entries.extend(std::mem::take(&mut self.entries));
@@ -125,15 +152,28 @@ impl Mapping {
     }
 
     /// Resolves a rule's logsource to its targets.
-    pub fn resolve(&self, product: Option<&str>, category: Option<&str>, service: Option<&str>) -> Resolved {
+    pub fn resolve(
+        &self,
+        product: Option<&str>,
+        category: Option<&str>,
+        service: Option<&str>,
+    ) -> Resolved {
         let lower = |s: Option<&str>| s.map(str::to_ascii_lowercase);
         let (p, c, s) = (lower(product), lower(category), lower(service));
         let find = |c: &Option<String>, s: &Option<String>| {
             self.entries.iter().find(|e| {
-                same(&e.category, c) && same(&e.service, s) && (e.product.is_none() || same(&e.product, &p))
+                same(&e.category, c)
+                    && same(&e.service, s)
+                    && (e.product.is_none() || same(&e.product, &p))
             })
         };
-        let hit = find(&c, &s).or_else(|| if c.is_some() && s.is_some() { find(&c, &None) } else { None });
+        let hit = find(&c, &s).or_else(|| {
+            if c.is_some() && s.is_some() {
+                find(&c, &None)
+            } else {
+                None
+            }
+        });
         if let Some(e) = hit {
             return Resolved::Targets(e.select.clone());
         }
@@ -141,7 +181,12 @@ impl Mapping {
             return Resolved::Unmapped;
         }
         // Non-Windows sources pass through: the reader names product/service/category itself.
-        Resolved::Targets(vec![Target { product: p, service: s, category: c, ..Target::default() }])
+        Resolved::Targets(vec![Target {
+            product: p,
+            service: s,
+            category: c,
+            ..Target::default()
+        }])
     }
 }
 
@@ -178,8 +223,8 @@ mod tests {
         assert_eq!(t[0].channel, ["Microsoft-Windows-Sysmon/Operational"]);
         assert_eq!(t[0].event_id, [1]);
         assert_eq!(t[1].event_id, [4688]);
-        assert_eq!(t[1].field("Image"), "NewProcessName");
-        assert_eq!(t[1].field("CommandLine"), "CommandLine");
+        assert_eq!(t[1].field("Image"), ["NewProcessName"]);
+        assert_eq!(t[1].field("CommandLine"), ["CommandLine"]);
     }
 
     #[test]
@@ -187,7 +232,10 @@ mod tests {
         let m = Mapping::builtin();
         let t = targets(m.resolve(Some("windows"), None, Some("security")));
         assert_eq!(t[0].channel, ["Security"]);
-        assert!(matches!(m.resolve(Some("windows"), None, Some("no-such-log")), Resolved::Unmapped));
+        assert!(matches!(
+            m.resolve(Some("windows"), None, Some("no-such-log")),
+            Resolved::Unmapped
+        ));
     }
 
     #[test]

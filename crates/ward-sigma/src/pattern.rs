@@ -112,7 +112,11 @@ pub(crate) fn windash(parts: &Parts) -> Vec<Parts> {
             }
             out = out
                 .iter()
-                .flat_map(|p| choices.iter().map(move |c| append_lit(p.clone(), c.as_bytes())))
+                .flat_map(|p| {
+                    choices
+                        .iter()
+                        .map(move |c| append_lit(p.clone(), c.as_bytes()))
+                })
                 .collect();
         }
     }
@@ -235,9 +239,9 @@ pub(crate) fn compile(parts: &Parts, cased: bool) -> Result<StrPat, CompileError
         [Part::Lit(l)] => StrPat::Exact(lit_text(l, cased).into()),
         [Part::Lit(l), Part::Star] => StrPat::Prefix(lit_text(l, cased).into()),
         [Part::Star, Part::Lit(l)] => StrPat::Suffix(lit_text(l, cased).into()),
-        [Part::Star, Part::Lit(l), Part::Star] => {
-            StrPat::Contains(Box::new(memmem::Finder::new(lit_text(l, cased).as_bytes()).into_owned()))
-        }
+        [Part::Star, Part::Lit(l), Part::Star] => StrPat::Contains(Box::new(
+            memmem::Finder::new(lit_text(l, cased).as_bytes()).into_owned(),
+        )),
         _ => {
             let mut re = String::from("(?s)^");
             for p in &parts {
@@ -248,7 +252,8 @@ pub(crate) fn compile(parts: &Parts, cased: bool) -> Result<StrPat, CompileError
                 }
             }
             re.push('$');
-            let r = Regex::new(&re).map_err(|e| CompileError::new(ProblemKind::BadValue, e.to_string()))?;
+            let r = Regex::new(&re)
+                .map_err(|e| CompileError::new(ProblemKind::BadValue, e.to_string()))?;
             StrPat::Glob(r)
         }
     };
@@ -283,7 +288,10 @@ mod tests {
         assert_eq!(parse_value(r"a\?b"), vec![lit("a?b")]);
         assert_eq!(parse_value(r"C:\\Windows\*"), vec![lit(r"C:\Windows*")]);
         assert_eq!(parse_value(r"C:\Windows\x"), vec![lit(r"C:\Windows\x")]);
-        assert_eq!(parse_value("a*b?"), vec![lit("a"), Part::Star, lit("b"), Part::One]);
+        assert_eq!(
+            parse_value("a*b?"),
+            vec![lit("a"), Part::Star, lit("b"), Part::One]
+        );
     }
 
     #[test]
@@ -328,7 +336,10 @@ mod tests {
         assert_eq!(texts, ["aHR0c", "h0dH", "odHRw"]);
         for prefix in ["", "x", "xy"] {
             let enc = engine.encode(format!("{prefix}http://evil"));
-            assert!(texts.iter().any(|t| enc.contains(t.as_str())), "{prefix}: {enc}");
+            assert!(
+                texts.iter().any(|t| enc.contains(t.as_str())),
+                "{prefix}: {enc}"
+            );
         }
     }
 

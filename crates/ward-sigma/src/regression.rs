@@ -27,6 +27,8 @@ pub struct RegressionCase {
 #[derive(Deserialize)]
 struct Info {
     rule_metadata: Vec<RuleRef>,
+    /// Absent (commented out) for cases that have no test file yet.
+    #[serde(default)]
     regression_tests_info: Vec<TestInfo>,
 }
 
@@ -39,12 +41,15 @@ struct RuleRef {
 
 #[derive(Deserialize)]
 struct TestInfo {
+    #[serde(rename = "type", default)]
+    kind: String,
     path: String,
     #[serde(default)]
     match_count: Option<u64>,
 }
 
-/// Reads every `info.yml` under `root` (a `regression_data` folder), sorted by path.
+/// Reads every `info.yml` under `root` (a `regression_data` folder), sorted by path; only
+/// EVTX cases are returned.
 pub fn regression_tests(root: &Path) -> Result<Vec<RegressionCase>, SigmaError> {
     let mut infos = Vec::new();
     find_infos(root, &mut infos)?;
@@ -53,11 +58,21 @@ pub fn regression_tests(root: &Path) -> Result<Vec<RegressionCase>, SigmaError> 
     let base = root.parent().unwrap_or(root);
     let mut out = Vec::new();
     for info in infos {
-        let bad = |detail: String| SigmaError::Regression { path: info.display().to_string(), detail };
+        let bad = |detail: String| SigmaError::Regression {
+            path: info.display().to_string(),
+            detail,
+        };
         let text = std::fs::read_to_string(&info).map_err(|e| bad(e.to_string()))?;
         let parsed: Info = yaml_serde::from_str(&text).map_err(|e| bad(e.to_string()))?;
-        let rule = parsed.rule_metadata.first().ok_or_else(|| bad("no rule_metadata".into()))?;
-        for t in &parsed.regression_tests_info {
+        let rule = parsed
+            .rule_metadata
+            .first()
+            .ok_or_else(|| bad("no rule_metadata".into()))?;
+        for t in parsed
+            .regression_tests_info
+            .iter()
+            .filter(|t| t.kind == "evtx")
+        {
             let evtx = base.join(&t.path);
             out.push(RegressionCase {
                 info: info.clone(),
@@ -73,7 +88,10 @@ pub fn regression_tests(root: &Path) -> Result<Vec<RegressionCase>, SigmaError> 
 }
 
 fn find_infos(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SigmaError> {
-    let io = |e| SigmaError::Io { path: dir.display().to_string(), source: e };
+    let io = |e| SigmaError::Io {
+        path: dir.display().to_string(),
+        source: e,
+    };
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
         if path.is_dir() {

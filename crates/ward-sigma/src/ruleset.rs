@@ -28,7 +28,7 @@ pub struct RuleSet {
     pub(crate) rules: Vec<RuleMeta>,
     pub(crate) variants: Vec<Variant>,
     pub(crate) index: Index,
-    pub(crate) field_names: Vec<Box<str>>,
+    pub(crate) field_names: Vec<Box<[Box<str>]>>,
     pub(crate) correlations: Vec<CompiledCorrelation>,
     /// For each rule, the event fields correlations need from its matches (empty: none).
     pub(crate) correlation_fields: Vec<Vec<Box<str>>>,
@@ -59,12 +59,18 @@ impl RuleSet {
 
     /// All rules with their indices.
     pub fn rules(&self) -> impl Iterator<Item = (RuleIdx, &RuleMeta)> {
-        self.rules.iter().enumerate().map(|(i, m)| (RuleIdx(i as u32), m))
+        self.rules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (RuleIdx(i as u32), m))
     }
 
     /// The first rule whose id or name is `reference`.
     pub fn find(&self, reference: &str) -> Option<RuleIdx> {
-        self.rules.iter().position(|m| m.answers_to(reference)).map(|i| RuleIdx(i as u32))
+        self.rules
+            .iter()
+            .position(|m| m.answers_to(reference))
+            .map(|i| RuleIdx(i as u32))
     }
 
     /// Calls `hit` for every detection rule matching the event (each rule at most once);
@@ -74,10 +80,18 @@ impl RuleSet {
     }
 
     /// As [`RuleSet::matches`], for any field container read from `source`.
-    pub fn matches_fields(&self, source: &LogSource, fields: &dyn Fields, hit: &mut dyn FnMut(RuleIdx)) {
-        let event_id = source
-            .event_id
-            .or_else(|| fields.get("EventID").and_then(|v| v.as_i64()).and_then(|e| u32::try_from(e).ok()));
+    pub fn matches_fields(
+        &self,
+        source: &LogSource,
+        fields: &dyn Fields,
+        hit: &mut dyn FnMut(RuleIdx),
+    ) {
+        let event_id = source.event_id.or_else(|| {
+            fields
+                .get("EventID")
+                .and_then(|v| v.as_i64())
+                .and_then(|e| u32::try_from(e).ok())
+        });
         let mut lists: [&[u32]; 4] = [&[]; 4];
         let mut n = 0;
         self.index.candidates(source, event_id, &mut |l| {
@@ -94,9 +108,15 @@ impl RuleSet {
         scratch.begin(self.field_names.len());
         let mut found: Vec<RuleIdx> = Vec::new();
         {
-            let mut cx = Ctx { event: fields, names: &self.field_names, scratch: &mut scratch };
+            let mut cx = Ctx {
+                event: fields,
+                names: &self.field_names,
+                scratch: &mut scratch,
+            };
             for &v in lists[..n].iter().flat_map(|l| l.iter()) {
-                let Some(variant) = self.variants.get(v as usize) else { continue };
+                let Some(variant) = self.variants.get(v as usize) else {
+                    continue;
+                };
                 if found.contains(&variant.rule) || !provider_ok(&variant.providers, source) {
                     continue;
                 }
@@ -120,9 +140,19 @@ impl RuleSet {
         let mut buf = String::new();
         let values = needed
             .iter()
-            .map(|name| event.get(name).filter(|v| !v.is_null()).map(|v| Box::from(v.text(&mut buf))))
+            .map(|name| {
+                event
+                    .get(name)
+                    .filter(|v| !v.is_null())
+                    .map(|v| Box::from(v.text(&mut buf)))
+            })
             .collect();
-        Some(CorrelationEvent { time: event.time, rule: idx, host: event.host.short().into(), values })
+        Some(CorrelationEvent {
+            time: event.time,
+            rule: idx,
+            host: event.host.short().into(),
+            values,
+        })
     }
 
     /// Runs every correlation over `sorted_events` (time-ordered across all inputs).
@@ -141,5 +171,8 @@ impl Variant {
 
 fn provider_ok(providers: &[String], source: &LogSource) -> bool {
     providers.is_empty()
-        || source.provider.as_deref().is_some_and(|p| providers.iter().any(|w| w.eq_ignore_ascii_case(p)))
+        || source
+            .provider
+            .as_deref()
+            .is_some_and(|p| providers.iter().any(|w| w.eq_ignore_ascii_case(p)))
 }
