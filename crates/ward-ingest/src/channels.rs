@@ -30,7 +30,10 @@ const WELL_KNOWN: &[&str] = &[
 
 /// The canonical spelling of `channel` when it is a well-known channel.
 pub(crate) fn canonical(channel: &str) -> Option<&'static str> {
-    WELL_KNOWN.iter().copied().find(|known| known.eq_ignore_ascii_case(channel))
+    WELL_KNOWN
+        .iter()
+        .copied()
+        .find(|known| known.eq_ignore_ascii_case(channel))
 }
 
 #[cfg(test)]
@@ -38,7 +41,10 @@ mod tests {
     #[test]
     fn lower_case_security_is_restored() {
         assert_eq!(super::canonical("security"), Some("Security"));
-        assert_eq!(super::canonical("MICROSOFT-WINDOWS-SYSMON/OPERATIONAL"), Some("Microsoft-Windows-Sysmon/Operational"));
+        assert_eq!(
+            super::canonical("MICROSOFT-WINDOWS-SYSMON/OPERATIONAL"),
+            Some("Microsoft-Windows-Sysmon/Operational")
+        );
         assert_eq!(super::canonical("Custom/Log"), None);
     }
 }

@@ -23,10 +23,18 @@ pub(crate) fn sniff(head: &[u8]) -> bool {
 }
 
 /// Reads a whole EVTX file (it needs random access, so the input is read into memory).
-pub(crate) fn read(input: &mut dyn BufRead, report: &mut FileReport, on_event: &mut dyn FnMut(Event)) {
+pub(crate) fn read(
+    input: &mut dyn BufRead,
+    report: &mut FileReport,
+    on_event: &mut dyn FnMut(Event),
+) {
     let mut buf = Vec::new();
     if let Err(e) = input.read_to_end(&mut buf) {
-        report.bad(buf.len() as u64, PositionUnit::Offset, format!("read failed: {e}"));
+        report.bad(
+            buf.len() as u64,
+            PositionUnit::Offset,
+            format!("read failed: {e}"),
+        );
     }
     let settings = ParserSettings::new()
         .num_threads(1)
@@ -36,7 +44,11 @@ pub(crate) fn read(input: &mut dyn BufRead, report: &mut FileReport, on_event: &
     let mut parser = match EvtxParser::from_buffer(buf) {
         Ok(parser) => parser.with_configuration(settings),
         Err(e) => {
-            report.bad(0, PositionUnit::File, format!("not a readable EVTX file: {}", chain(&e)));
+            report.bad(
+                0,
+                PositionUnit::File,
+                format!("not a readable EVTX file: {}", chain(&e)),
+            );
             return;
         }
     };
@@ -54,7 +66,11 @@ pub(crate) fn read(input: &mut dyn BufRead, report: &mut FileReport, on_event: &
         let mut parts = WinRecord::default();
         let mut de = serde_json::Deserializer::from_slice(&record.data);
         if let Err(e) = RootSeed(&mut parts).deserialize(&mut de) {
-            report.bad(id, PositionUnit::Record, format!("rendered record is not valid JSON: {e}"));
+            report.bad(
+                id,
+                PositionUnit::Record,
+                format!("rendered record is not valid JSON: {e}"),
+            );
             continue;
         }
         // A damaged record may have lost its System part; the record header still knows its id.

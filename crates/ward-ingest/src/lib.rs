@@ -54,9 +54,14 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
             files.push(path.clone());
             continue;
         }
-        for entry in walkdir::WalkDir::new(path).follow_links(true).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             let entry = entry.map_err(|source| IngestError::Walk {
-                path: source.path().map_or_else(|| path.clone(), Path::to_path_buf),
+                path: source
+                    .path()
+                    .map_or_else(|| path.clone(), Path::to_path_buf),
                 source,
             })?;
             if entry.file_type().is_file() {
@@ -75,12 +80,21 @@ pub fn read_path(path: &Path, on_event: &mut dyn FnMut(Event)) -> Vec<FileReport
     let name = path.display().to_string();
     match File::open(path) {
         Ok(file) => read_reader(&name, Box::new(file), on_event),
-        Err(e) => vec![open::failed(&name, 0, PositionUnit::File, format!("cannot open: {e}"))],
+        Err(e) => vec![open::failed(
+            &name,
+            0,
+            PositionUnit::File,
+            format!("cannot open: {e}"),
+        )],
     }
 }
 
 /// Same from an in-memory/stream source with a display name (used by tests and later by `monitor`).
-pub fn read_reader(name: &str, input: Box<dyn Read + '_>, on_event: &mut dyn FnMut(Event)) -> Vec<FileReport> {
+pub fn read_reader(
+    name: &str,
+    input: Box<dyn Read + '_>,
+    on_event: &mut dyn FnMut(Event),
+) -> Vec<FileReport> {
     let mut reports = Vec::new();
     open::read_layers(name, input, 0, on_event, &mut reports);
     reports

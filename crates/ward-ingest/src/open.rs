@@ -27,16 +27,35 @@ pub(crate) fn read_layers(
     let mut input = input;
     let mut head = Vec::with_capacity(HEAD_LEN);
     if let Err(e) = (&mut input).take(HEAD_LEN as u64).read_to_end(&mut head) {
-        reports.push(failed(name, head.len() as u64, PositionUnit::Offset, format!("read failed: {e}")));
+        reports.push(failed(
+            name,
+            head.len() as u64,
+            PositionUnit::Offset,
+            format!("read failed: {e}"),
+        ));
         return;
     }
     let whole = Cursor::new(head).chain(input);
     let head = whole.get_ref().0.get_ref().as_slice();
-    if head.starts_with(GZIP_MAGIC) || head.starts_with(ZIP_MAGIC) || head.starts_with(EMPTY_ZIP_MAGIC) {
+    if head.starts_with(GZIP_MAGIC)
+        || head.starts_with(ZIP_MAGIC)
+        || head.starts_with(EMPTY_ZIP_MAGIC)
+    {
         if depth >= MAX_DEPTH {
-            reports.push(failed(name, 0, PositionUnit::File, "archive nested too deep; not opened".into()));
+            reports.push(failed(
+                name,
+                0,
+                PositionUnit::File,
+                "archive nested too deep; not opened".into(),
+            ));
         } else if head.starts_with(GZIP_MAGIC) {
-            read_layers(name, Box::new(MultiGzDecoder::new(whole)), depth + 1, on_event, reports);
+            read_layers(
+                name,
+                Box::new(MultiGzDecoder::new(whole)),
+                depth + 1,
+                on_event,
+                reports,
+            );
         } else {
             read_zip(name, whole, depth, on_event, reports);
         }
@@ -68,13 +87,23 @@ fn read_zip(
 ) {
     let mut bytes = Vec::new();
     if let Err(e) = input.read_to_end(&mut bytes) {
-        reports.push(failed(name, bytes.len() as u64, PositionUnit::Offset, format!("read failed: {e}")));
+        reports.push(failed(
+            name,
+            bytes.len() as u64,
+            PositionUnit::Offset,
+            format!("read failed: {e}"),
+        ));
         return;
     }
     let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
         Ok(archive) => archive,
         Err(e) => {
-            reports.push(failed(name, 0, PositionUnit::File, format!("not a readable zip archive: {e}")));
+            reports.push(failed(
+                name,
+                0,
+                PositionUnit::File,
+                format!("not a readable zip archive: {e}"),
+            ));
             return;
         }
     };
@@ -87,7 +116,12 @@ fn read_zip(
             }
             Err(e) => {
                 let member_name = format!("{name}!#{index}");
-                reports.push(failed(&member_name, 0, PositionUnit::File, format!("zip member unreadable: {e}")));
+                reports.push(failed(
+                    &member_name,
+                    0,
+                    PositionUnit::File,
+                    format!("zip member unreadable: {e}"),
+                ));
             }
         }
     }

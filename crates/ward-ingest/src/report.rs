@@ -47,7 +47,14 @@ impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.unit {
             PositionUnit::File => write!(f, "{}: {}", self.file, self.message),
-            unit => write!(f, "{}: {} {}: {}", self.file, unit.as_str(), self.position, self.message),
+            unit => write!(
+                f,
+                "{}: {} {}: {}",
+                self.file,
+                unit.as_str(),
+                self.position,
+                self.message
+            ),
         }
     }
 }
@@ -71,14 +78,25 @@ pub struct FileReport {
 impl FileReport {
     /// An empty report for `path`.
     pub fn new(path: impl Into<String>, format: &'static str) -> Self {
-        FileReport { path: path.into(), format, events: 0, bad_records: 0, errors: Vec::new() }
+        FileReport {
+            path: path.into(),
+            format,
+            events: 0,
+            bad_records: 0,
+            errors: Vec::new(),
+        }
     }
 
     /// Counts a bad record and keeps its description while there is room.
     pub fn bad(&mut self, position: u64, unit: PositionUnit, message: impl Into<String>) {
         self.bad_records += 1;
         if self.errors.len() < MAX_ERRORS_KEPT {
-            self.errors.push(RecordError { file: self.path.clone(), position, unit, message: message.into() });
+            self.errors.push(RecordError {
+                file: self.path.clone(),
+                position,
+                unit,
+                message: message.into(),
+            });
         }
     }
 }

@@ -23,8 +23,16 @@ pub(crate) struct Reader {
 
 /// Windows readers, tried in order before the network readers.
 pub(crate) const READERS: &[Reader] = &[
-    Reader { name: |_| "evtx", sniff: evtx::sniff, read: evtx::read },
-    Reader { name: winjson::shape_hint, sniff: winjson::sniff, read: winjson::read },
+    Reader {
+        name: |_| "evtx",
+        sniff: evtx::sniff,
+        read: evtx::read,
+    },
+    Reader {
+        name: winjson::shape_hint,
+        sniff: winjson::sniff,
+        read: winjson::read,
+    },
 ];
 
 /// A recognised input format.
@@ -53,7 +61,12 @@ impl Format {
     }
 
     /// Reads the whole input into events.
-    pub(crate) fn read(&self, input: &mut dyn BufRead, report: &mut FileReport, on_event: &mut dyn FnMut(Event)) {
+    pub(crate) fn read(
+        &self,
+        input: &mut dyn BufRead,
+        report: &mut FileReport,
+        on_event: &mut dyn FnMut(Event),
+    ) {
         match self {
             Format::Windows(reader, _) => (reader.read)(input, report, on_event),
             Format::Network(format) => network::read(*format, input, report, on_event),

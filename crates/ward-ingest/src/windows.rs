@@ -145,7 +145,17 @@ impl EventBuilder {
         for (name, value) in record.data {
             fields.push(self.names.get(&name), value);
         }
-        Event { time, host, source, record_id, origin: Origin { file: Arc::clone(file), position }, fields }
+        Event {
+            time,
+            host,
+            source,
+            record_id,
+            origin: Origin {
+                file: Arc::clone(file),
+                position,
+            },
+            fields,
+        }
     }
 
     fn source(&mut self, sys: &System, event_id: Option<u32>) -> LogSource {
@@ -176,12 +186,16 @@ fn normalise_system(sys: &mut System) {
         *slot = Some(match (which, value) {
             (Sys::Keywords, Value::Int(k)) => Value::from(format!("0x{:x}", k as u64)),
             (Sys::Keywords, Value::UInt(k)) => Value::from(format!("0x{k:x}")),
-            (Sys::Channel, Value::Str(c)) => Value::from(crate::channels::canonical(&c).unwrap_or(&c)),
+            (Sys::Channel, Value::Str(c)) => {
+                Value::from(crate::channels::canonical(&c).unwrap_or(&c))
+            }
             (w, Value::Str(s)) if w.is_numeric() => match s.trim().parse::<i64>() {
                 Ok(n) => Value::Int(n),
                 Err(_) => Value::Str(s),
             },
-            (Sys::Computer | Sys::Provider | Sys::UserId | Sys::Channel, other) => Value::from(other.to_string()),
+            (Sys::Computer | Sys::Provider | Sys::UserId | Sys::Channel, other) => {
+                Value::from(other.to_string())
+            }
             (_, other) => other,
         });
     }

@@ -12,7 +12,10 @@ fn evtx_dump_count(path: &Path) -> u64 {
     let mut parser = evtx::EvtxParser::from_path(path)
         .expect("sample has an EVTX header")
         .with_configuration(evtx::ParserSettings::new().num_threads(1));
-    parser.chunks_json_bytes(false).map(|chunk| chunk.records().count() as u64).sum()
+    parser
+        .chunks_json_bytes(false)
+        .map(|chunk| chunk.records().count() as u64)
+        .sum()
 }
 
 /// Damaged samples: (file, records evtx_dump renders, bad records Ward reports). The first
@@ -22,22 +25,40 @@ const DAMAGED: &[(&str, u64, u64)] = &[
     ("sample-with-zero-data-size-event.evtx", 449, 1),
     ("Application_no_crc32.evtx", 17, 0),
     ("security_bad_string_cache.evtx", 2261, 0),
-    ("2-vss_0-Microsoft-Windows-RemoteDesktopServices-RdpCoreTS%4Operational.evtx", 1910, 4),
-    ("2-vss_0-Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx", 1795, 2),
+    (
+        "2-vss_0-Microsoft-Windows-RemoteDesktopServices-RdpCoreTS%4Operational.evtx",
+        1910,
+        4,
+    ),
+    (
+        "2-vss_0-Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx",
+        1795,
+        2,
+    ),
     ("sysmon.evtx", 358, 8),
 ];
 
 #[test]
 fn damaged_samples_are_salvaged_at_least_as_well_as_evtx_dump() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     let samples = data.join("evtx-crate/samples");
     for &(name, dump_records, bad) in DAMAGED {
         let path = samples.join(name);
         let (events, reports) = common::read_all(&path);
         assert_eq!(reports.len(), 1);
         let report = &reports[0];
-        assert_eq!(evtx_dump_count(&path), dump_records, "{name}: evtx_dump's count changed");
-        assert!(events.len() as u64 >= dump_records, "{name}: {} < {dump_records}", events.len());
+        assert_eq!(
+            evtx_dump_count(&path),
+            dump_records,
+            "{name}: evtx_dump's count changed"
+        );
+        assert!(
+            events.len() as u64 >= dump_records,
+            "{name}: {} < {dump_records}",
+            events.len()
+        );
         assert_eq!(report.events, events.len() as u64);
         assert_eq!(report.bad_records, bad, "{name}: {:?}", report.errors);
         for error in &report.errors {
@@ -49,17 +70,25 @@ fn damaged_samples_are_salvaged_at_least_as_well_as_evtx_dump() {
 
 #[test]
 fn the_bad_chunk_is_named_in_the_error() {
-    let Some(data) = common::data_dir() else { return };
-    let (_, reports) = common::read_all(&data.join("evtx-crate/samples/sample_with_a_bad_chunk_magic.evtx"));
+    let Some(data) = common::data_dir() else {
+        return;
+    };
+    let (_, reports) =
+        common::read_all(&data.join("evtx-crate/samples/sample_with_a_bad_chunk_magic.evtx"));
     let text: Vec<String> = reports[0].errors.iter().map(ToString::to_string).collect();
     assert!(text.iter().any(|t| t.contains("chunk")), "{text:?}");
 }
 
 #[test]
 fn every_evtx_file_in_the_corpora_is_read() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     let all = common::files_with_ext(&data, ".evtx");
-    let outside_sigma = all.iter().filter(|p| !p.to_string_lossy().contains("/sigma/")).count();
+    let outside_sigma = all
+        .iter()
+        .filter(|p| !p.to_string_lossy().contains("/sigma/"))
+        .count();
     assert_eq!(outside_sigma, 117);
     assert_eq!(all.len(), 117 + 202);
     let (mut total, mut dump_total) = (0u64, 0u64);
@@ -69,9 +98,18 @@ fn every_evtx_file_in_the_corpora_is_read() {
         assert_eq!(reports[0].format, "evtx", "{}", path.display());
         assert_eq!(reports[0].events, events.len() as u64);
         // No file of the corpora is so damaged that nothing can be read.
-        assert!(!events.is_empty(), "{}: {:?}", path.display(), reports[0].errors);
+        assert!(
+            !events.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            reports[0].errors
+        );
         for e in &events {
-            assert!(e.source.event_id.is_some() && e.record_id.is_some(), "{}", path.display());
+            assert!(
+                e.source.event_id.is_some() && e.record_id.is_some(),
+                "{}",
+                path.display()
+            );
         }
         total += events.len() as u64;
         dump_total += evtx_dump_count(path);
@@ -84,13 +122,32 @@ fn every_evtx_file_in_the_corpora_is_read() {
 
 #[test]
 fn a_sysmon_record_reads_with_its_fields() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     let (events, _) = common::read_all(&data.join("evtx-crate/samples/sysmon.evtx"));
-    let first = events.iter().find(|e| e.source.event_id == Some(1)).expect("a process creation");
-    assert_eq!(first.source.channel.as_deref(), Some("Microsoft-Windows-Sysmon/Operational"));
-    assert_eq!(first.source.provider.as_deref(), Some("Microsoft-Windows-Sysmon"));
-    assert!(first.fields.get_str("Image").is_some_and(|i| i.to_ascii_lowercase().ends_with(".exe")));
+    let first = events
+        .iter()
+        .find(|e| e.source.event_id == Some(1))
+        .expect("a process creation");
+    assert_eq!(
+        first.source.channel.as_deref(),
+        Some("Microsoft-Windows-Sysmon/Operational")
+    );
+    assert_eq!(
+        first.source.provider.as_deref(),
+        Some("Microsoft-Windows-Sysmon")
+    );
+    assert!(
+        first
+            .fields
+            .get_str("Image")
+            .is_some_and(|i| i.to_ascii_lowercase().ends_with(".exe"))
+    );
     assert!(first.fields.get_str("CommandLine").is_some());
-    assert_eq!(first.fields.get("EventID"), Some(&ward_event::Value::Int(1)));
+    assert_eq!(
+        first.fields.get("EventID"),
+        Some(&ward_event::Value::Int(1))
+    );
     assert_eq!(first.origin.position, first.record_id.unwrap());
 }

@@ -63,11 +63,17 @@ fn evtx_dump_event_id_object_gives_the_number() {
     assert_eq!(format, "evtx-json");
     assert_eq!(e.source.event_id, Some(7045));
     assert_eq!(e.fields.get("EventID"), Some(&Value::Int(7045)));
-    assert_eq!(e.source.provider.as_deref(), Some("Service Control Manager"));
+    assert_eq!(
+        e.source.provider.as_deref(),
+        Some("Service Control Manager")
+    );
     assert_eq!(e.host.short(), "MRI-CONSOLE-1");
     assert_eq!(e.record_id, Some(4242));
     assert_eq!(e.time.to_rfc3339(), "2024-03-01T10:00:00.123456Z");
-    assert_eq!(e.fields.get_str("ImagePath"), Some("C:\\Windows\\System32\\wmiapsrvex.exe"));
+    assert_eq!(
+        e.fields.get_str("ImagePath"),
+        Some("C:\\Windows\\System32\\wmiapsrvex.exe")
+    );
     assert_eq!(e.fields.get_str("UserID"), Some("S-1-5-21-1-2-3-500"));
     assert_eq!(e.fields.get("ProcessID"), Some(&Value::Int(672)));
     assert_eq!(e.origin.position, 1);
@@ -79,13 +85,19 @@ fn powershell_shape_gives_the_same_event_as_evtx_dump() {
     let (b, format) = one("svc-ps.json", POWERSHELL_7045);
     assert_eq!(format, "powershell-json");
     assert_eq!(a.fields, b.fields);
-    assert_eq!((a.time, &a.host, &a.source, a.record_id), (b.time, &b.host, &b.source, b.record_id));
+    assert_eq!(
+        (a.time, &a.host, &a.source, a.record_id),
+        (b.time, &b.host, &b.source, b.record_id)
+    );
 }
 
 #[test]
 fn winlogbeat_shapes_give_the_same_event_but_level_task_opcode_keywords() {
     let (a, _) = one("svc.json", EVTX_DUMP_7045);
-    for (name, text) in [("wlb8.json", WINLOGBEAT8_7045), ("wlb6.json", WINLOGBEAT6_7045)] {
+    for (name, text) in [
+        ("wlb8.json", WINLOGBEAT8_7045),
+        ("wlb6.json", WINLOGBEAT6_7045),
+    ] {
         let (b, format) = one(name, text);
         assert_eq!(format, "winlogbeat-json");
         let mut expected = a.fields.clone();
@@ -97,7 +109,11 @@ fn winlogbeat_shapes_give_the_same_event_but_level_task_opcode_keywords() {
         }
         expected = kept;
         assert_eq!(b.fields, expected, "{name}");
-        assert_eq!((a.time, &a.host, &a.source, a.record_id), (b.time, &b.host, &b.source, b.record_id), "{name}");
+        assert_eq!(
+            (a.time, &a.host, &a.source, a.record_id),
+            (b.time, &b.host, &b.source, b.record_id),
+            "{name}"
+        );
     }
 }
 
@@ -118,9 +134,23 @@ fn unnamed_data_repeats_the_name_data_and_user_data_is_flattened() {
     };
     assert_eq!(data, ["a", "", "c"]);
     assert_eq!(events[0].fields.get_str("Binary"), Some("0A0B"));
-    assert_eq!(events[1].source.channel.as_deref(), Some("Security"), "channel case restored");
+    assert_eq!(
+        events[1].source.channel.as_deref(),
+        Some("Security"),
+        "channel case restored"
+    );
     assert_eq!(events[1].fields.get_str("SubjectUserName"), Some("bob"));
-    assert_eq!(field_names(&events[1]), ["EventID", "Channel", "Computer", "EventRecordID", "SubjectUserName", "SubjectDomainName"]);
+    assert_eq!(
+        field_names(&events[1]),
+        [
+            "EventID",
+            "Channel",
+            "Computer",
+            "EventRecordID",
+            "SubjectUserName",
+            "SubjectDomainName"
+        ]
+    );
     assert_eq!(events[1].origin.position, 4, "line of the second object");
 }
 
@@ -140,10 +170,22 @@ fn concatenated_pretty_objects_truncated_tail_and_garbage_lines() {
     assert_eq!(report.events, 3);
     assert_eq!(report.bad_records, 3, "{:?}", report.errors);
     let lines_per_object = EVTX_DUMP_7045.lines().count() as u64;
-    assert_eq!(report.errors[0].position, lines_per_object + 1, "garbage line");
-    assert_eq!(report.errors[1].position, 2 * lines_per_object + 2, "bad object");
+    assert_eq!(
+        report.errors[0].position,
+        lines_per_object + 1,
+        "garbage line"
+    );
+    assert_eq!(
+        report.errors[1].position,
+        2 * lines_per_object + 2,
+        "bad object"
+    );
     assert_eq!(report.errors[2].unit, PositionUnit::Line);
-    assert!(report.errors[2].position > 3 * lines_per_object + 2, "{}", report.errors[2]);
+    assert!(
+        report.errors[2].position > 3 * lines_per_object + 2,
+        "{}",
+        report.errors[2]
+    );
     let starts: Vec<u64> = events.iter().map(|e| e.origin.position).collect();
     assert_eq!(starts, [1, lines_per_object + 2, 2 * lines_per_object + 3]);
 }
@@ -157,32 +199,56 @@ fn a_top_level_array_of_events_is_read() {
 
 #[test]
 fn security_datasets_nxlog_archives() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     let dir = data.join("security-datasets/datasets/atomic/windows");
     let mut total = 0;
     let mut channels = std::collections::BTreeSet::new();
     let mut types = std::collections::BTreeSet::new();
-    for zip in common::files_with_ext(&dir, ".zip").iter().filter(|p| p.to_string_lossy().contains("/host/")) {
+    for zip in common::files_with_ext(&dir, ".zip")
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("/host/"))
+    {
         let (events, reports) = common::read_all(zip);
         assert_eq!(reports.len(), 1, "{}", zip.display());
         assert_eq!(reports[0].format, "nxlog-json");
         assert_eq!(reports[0].bad_records, 0, "{:?}", reports[0].errors);
         assert!(reports[0].path.contains(".zip!"), "{}", reports[0].path);
         total += events.len();
-        channels.extend(events.iter().filter_map(|e| e.source.channel.as_deref().map(str::to_owned)));
-        types.extend(events.iter().filter_map(|e| e.fields.get_str("EventType").map(str::to_owned)));
+        channels.extend(
+            events
+                .iter()
+                .filter_map(|e| e.source.channel.as_deref().map(str::to_owned)),
+        );
+        types.extend(
+            events
+                .iter()
+                .filter_map(|e| e.fields.get_str("EventType").map(str::to_owned)),
+        );
     }
     // Counted with Python's json module over the archives' lines.
     assert_eq!(total, 18_539);
-    assert!(channels.contains("Security") && !channels.contains("security"), "{channels:?}");
+    assert!(
+        channels.contains("Security") && !channels.contains("security"),
+        "{channels:?}"
+    );
     // Sysmon's own EventType survives where the export kept it; NXLog's (`INFO`) never shows.
-    assert!(types.contains("SetValue") && types.contains("CreateKey"), "{types:?}");
-    assert!(!types.contains("INFO") && !types.contains("AUDIT_SUCCESS"), "{types:?}");
+    assert!(
+        types.contains("SetValue") && types.contains("CreateKey"),
+        "{types:?}"
+    );
+    assert!(
+        !types.contains("INFO") && !types.contains("AUDIT_SUCCESS"),
+        "{types:?}"
+    );
 }
 
 #[test]
 fn nxlog_record_maps_system_fields_and_time() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     let zip = data.join("security-datasets/datasets/atomic/windows/lateral_movement/host/empire_psexec_dcerpc_tcp_svcctl.zip");
     let (events, _) = common::read_all(&zip);
     let first = &events[0];
@@ -192,6 +258,13 @@ fn nxlog_record_maps_system_fields_and_time() {
     // EventTime 12:16:06 local, collector 4 h behind UTC (UtcTime says 16:16:06.470).
     assert_eq!(first.time.to_rfc3339(), "2020-09-20T16:16:06Z");
     assert_eq!(first.fields.get_str("Keywords"), Some("0x8000000000000000"));
-    assert_eq!(first.fields.get_str("TargetImage"), Some("C:\\windows\\System32\\svchost.exe"));
-    assert_eq!(first.fields.get("SourceModuleType"), None, "NXLog metadata dropped");
+    assert_eq!(
+        first.fields.get_str("TargetImage"),
+        Some("C:\\windows\\System32\\svchost.exe")
+    );
+    assert_eq!(
+        first.fields.get("SourceModuleType"),
+        None,
+        "NXLog metadata dropped"
+    );
 }

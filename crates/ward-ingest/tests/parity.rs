@@ -21,7 +21,9 @@ fn same_value(a: &Value, b: &Value, seen: &mut ToolDifferences) -> bool {
     if a == b {
         return true;
     }
-    let (Value::Str(x), Value::Str(y)) = (a, b) else { return false };
+    let (Value::Str(x), Value::Str(y)) = (a, b) else {
+        return false;
+    };
     let unbraced = x.trim_start_matches('{').trim_end_matches('}');
     if x.starts_with('{') && unbraced.len() == 36 && unbraced.eq_ignore_ascii_case(y) {
         seen.guid_spelling += 1;
@@ -46,11 +48,18 @@ fn differences(file: &Path, x: &Event, y: &Event, seen: &mut ToolDifferences) ->
         }
     }
     if (&x.host, &x.source, x.record_id) != (&y.host, &y.source, y.record_id) {
-        out.push(format!("{:?}/{:?} vs {:?}/{:?}", x.host, x.source, y.host, y.source));
+        out.push(format!(
+            "{:?}/{:?} vs {:?}/{:?}",
+            x.host, x.source, y.host, y.source
+        ));
     }
     let (fx, fy): (Vec<_>, Vec<_>) = (x.fields.iter().collect(), y.fields.iter().collect());
     if fx.len() != fy.len() {
-        out.push(format!("{} fields vs {}: {fx:?} vs {fy:?}", fx.len(), fy.len()));
+        out.push(format!(
+            "{} fields vs {}: {fx:?} vs {fy:?}",
+            fx.len(),
+            fy.len()
+        ));
         return out;
     }
     for ((kx, vx), (ky, vy)) in fx.into_iter().zip(fy) {
@@ -71,8 +80,13 @@ const DATA_EDITS: &[(&str, &str, &str, &str)] = &[(
 )];
 
 fn is_data_edit(file: &Path, field: &str, a: &Value, b: &Value) -> bool {
-    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-    DATA_EDITS.iter().any(|&(s, f, x, y)| s == stem && f == field && a.as_str() == Some(x) && b.as_str() == Some(y))
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    DATA_EDITS.iter().any(|&(s, f, x, y)| {
+        s == stem && f == field && a.as_str() == Some(x) && b.as_str() == Some(y)
+    })
 }
 
 fn sorted(mut events: Vec<Event>) -> Vec<Event> {
@@ -82,7 +96,9 @@ fn sorted(mut events: Vec<Event>) -> Vec<Event> {
 
 #[test]
 fn evtx_and_json_of_every_regression_case_agree() {
-    let Some(data) = common::data_dir() else { return };
+    let Some(data) = common::data_dir() else {
+        return;
+    };
     let root = data.join("sigma/regression_data");
     let evtx_files = common::files_with_ext(&root, ".evtx");
     assert_eq!(evtx_files.len(), 202, "regression cases");
@@ -91,23 +107,45 @@ fn evtx_and_json_of_every_regression_case_agree() {
     let mut seen = ToolDifferences::default();
     for evtx in &evtx_files {
         let json = evtx.with_extension("json");
-        assert!(Path::new(&json).exists(), "{} has no JSON twin", evtx.display());
+        assert!(
+            Path::new(&json).exists(),
+            "{} has no JSON twin",
+            evtx.display()
+        );
         let (from_evtx, evtx_reports) = common::read_all(evtx);
         let (from_json, json_reports) = common::read_all(&json);
         assert_eq!(evtx_reports[0].format, "evtx");
         assert_eq!(json_reports[0].format, "evtx-json", "{}", json.display());
-        assert_eq!(evtx_reports[0].bad_records, 0, "{:?}", evtx_reports[0].errors);
-        assert_eq!(json_reports[0].bad_records, 0, "{:?}", json_reports[0].errors);
+        assert_eq!(
+            evtx_reports[0].bad_records, 0,
+            "{:?}",
+            evtx_reports[0].errors
+        );
+        assert_eq!(
+            json_reports[0].bad_records, 0,
+            "{:?}",
+            json_reports[0].errors
+        );
         let (a, b) = (sorted(from_evtx), sorted(from_json));
         if a.len() != b.len() {
-            mismatches.push(format!("{}: {} events from EVTX, {} from JSON", evtx.display(), a.len(), b.len()));
+            mismatches.push(format!(
+                "{}: {} events from EVTX, {} from JSON",
+                evtx.display(),
+                a.len(),
+                b.len()
+            ));
             continue;
         }
         for (x, y) in a.iter().zip(&b) {
             compared_events += 1;
             let diff = differences(evtx, x, y, &mut seen);
             if !diff.is_empty() {
-                mismatches.push(format!("{} record {:?}: {}", evtx.display(), x.record_id, diff.join("; ")));
+                mismatches.push(format!(
+                    "{} record {:?}: {}",
+                    evtx.display(),
+                    x.record_id,
+                    diff.join("; ")
+                ));
             }
         }
     }
@@ -115,8 +153,15 @@ fn evtx_and_json_of_every_regression_case_agree() {
     for m in &mismatches {
         eprintln!("{m}");
     }
-    assert!(mismatches.is_empty(), "{} mismatching cases", mismatches.len());
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatching cases",
+        mismatches.len()
+    );
     // Figures from the first run (2026 data snapshot); they pin the comparison to the data.
     assert_eq!(compared_events, 238);
-    assert_eq!((seen.guid_spelling, seen.time_precision, seen.trailing_space), (538, 220, 91));
+    assert_eq!(
+        (seen.guid_spelling, seen.time_precision, seen.trailing_space),
+        (538, 220, 91)
+    );
 }

@@ -32,9 +32,10 @@ impl<'de> Visitor<'de> for EventSeed<'_, 'de> {
         while let Some(Text(key)) = map.next_key::<Text>()? {
             match &*key {
                 "System" => map.next_value_seed(SystemSeed(&mut record.system))?,
-                "EventData" | "UserData" => {
-                    map.next_value_seed(Element { name: key, out: &mut record.data })?
-                }
+                "EventData" | "UserData" => map.next_value_seed(Element {
+                    name: key,
+                    out: &mut record.data,
+                })?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -77,7 +78,10 @@ impl<'de> Visitor<'de> for SystemSeed<'_> {
             let attrs: &[(&str, Option<Sys>)] = match &*key {
                 "Provider" => &[("Name", Some(Sys::Provider))],
                 "TimeCreated" => &[("SystemTime", None)],
-                "Execution" => &[("ProcessID", Some(Sys::ProcessId)), ("ThreadID", Some(Sys::ThreadId))],
+                "Execution" => &[
+                    ("ProcessID", Some(Sys::ProcessId)),
+                    ("ThreadID", Some(Sys::ThreadId)),
+                ],
                 "Security" => &[("UserID", Some(Sys::UserId))],
                 _ => &[],
             };
@@ -123,19 +127,34 @@ impl<'de> Visitor<'de> for PartsSeed {
         f.write_str("a System element")
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Parts<'de>, E> {
-        Ok(Parts { text: Some(Value::Bool(v)), ..Parts::default() })
+        Ok(Parts {
+            text: Some(Value::Bool(v)),
+            ..Parts::default()
+        })
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Parts<'de>, E> {
-        Ok(Parts { text: Some(Value::Int(v)), ..Parts::default() })
+        Ok(Parts {
+            text: Some(Value::Int(v)),
+            ..Parts::default()
+        })
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Parts<'de>, E> {
-        Ok(Parts { text: Some(number(v)), ..Parts::default() })
+        Ok(Parts {
+            text: Some(number(v)),
+            ..Parts::default()
+        })
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Parts<'de>, E> {
-        Ok(Parts { text: Some(Value::Float(v)), ..Parts::default() })
+        Ok(Parts {
+            text: Some(Value::Float(v)),
+            ..Parts::default()
+        })
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Parts<'de>, E> {
-        Ok(Parts { text: Some(Value::from(v)), ..Parts::default() })
+        Ok(Parts {
+            text: Some(Value::from(v)),
+            ..Parts::default()
+        })
     }
     fn visit_unit<E: de::Error>(self) -> Result<Parts<'de>, E> {
         Ok(Parts::default())
@@ -250,7 +269,13 @@ impl<'de> Visitor<'de> for Element<'_, 'de> {
         self.leaf(Value::Null)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Element { name: self.name.clone(), out: self.out })?.is_some() {}
+        while seq
+            .next_element_seed(Element {
+                name: self.name.clone(),
+                out: self.out,
+            })?
+            .is_some()
+        {}
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
@@ -267,25 +292,35 @@ impl<'de> Visitor<'de> for Element<'_, 'de> {
                 }
             } else if key == "#text" {
                 saw_text = true;
-                map.next_value_seed(Element { name: Cow::Borrowed(""), out: &mut texts })?;
+                map.next_value_seed(Element {
+                    name: Cow::Borrowed(""),
+                    out: &mut texts,
+                })?;
             } else if let Some(attr) = strip_at(&key) {
                 let value = map.next_value::<Scalar>()?.0;
                 if renames && attr == "Name" {
                     renamed = renamed.or(value.map(|v| Cow::Owned(v.to_string())));
                 }
             } else {
-                map.next_value_seed(Element { name: key, out: self.out })?;
+                map.next_value_seed(Element {
+                    name: key,
+                    out: self.out,
+                })?;
             }
         }
         let name = renamed.clone().unwrap_or(self.name);
         if texts.is_empty() && renamed.is_some() && !saw_text {
             self.out.push((name.clone(), Value::Null));
         }
-        self.out.extend(texts.into_iter().map(|(_, v)| (name.clone(), v)));
+        self.out
+            .extend(texts.into_iter().map(|(_, v)| (name.clone(), v)));
         Ok(())
     }
 }
 
 fn name_attr(attrs: Vec<(Cow<'_, str>, Value)>) -> Option<Cow<'static, str>> {
-    attrs.into_iter().find(|(k, _)| k == "Name").map(|(_, v)| Cow::Owned(v.to_string()))
+    attrs
+        .into_iter()
+        .find(|(k, _)| k == "Name")
+        .map(|(_, v)| Cow::Owned(v.to_string()))
 }

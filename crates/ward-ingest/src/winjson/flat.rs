@@ -58,13 +58,22 @@ impl<'de> Visitor<'de> for FlatSeed<'_, 'de> {
         self.leaf(Value::Null)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(FlatSeed { path: self.path.clone(), out: self.out })?.is_some() {}
+        while seq
+            .next_element_seed(FlatSeed {
+                path: self.path.clone(),
+                out: self.out,
+            })?
+            .is_some()
+        {}
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(Text(key)) = map.next_key::<Text>()? {
             let path = Cow::Owned(format!("{}.{}", self.path, key));
-            map.next_value_seed(FlatSeed { path, out: self.out })?;
+            map.next_value_seed(FlatSeed {
+                path,
+                out: self.out,
+            })?;
         }
         Ok(())
     }

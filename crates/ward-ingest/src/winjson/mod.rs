@@ -25,13 +25,22 @@ use crate::{FileReport, PositionUnit};
 use flat::{Flat, FlatSeed};
 
 /// Keys that mark a JSON document as a Windows event in any of the shapes.
-const MARKERS: [&[u8]; 6] =
-    [b"\"EventID\"", b"\"EventRecordID\"", b"\"winlog\"", b"\"event_data\"", b"\"event_id\"", b"\"System\""];
+const MARKERS: [&[u8]; 6] = [
+    b"\"EventID\"",
+    b"\"EventRecordID\"",
+    b"\"winlog\"",
+    b"\"event_data\"",
+    b"\"event_id\"",
+    b"\"System\"",
+];
 
 /// True when `head` (the first bytes of an input) looks like Windows events as JSON.
 pub(crate) fn sniff(head: &[u8]) -> bool {
     let body = strip_bom(head).trim_ascii_start();
-    matches!(body.first(), Some(b'{' | b'[')) && MARKERS.iter().any(|m| memchr::memmem::find(body, m).is_some())
+    matches!(body.first(), Some(b'{' | b'['))
+        && MARKERS
+            .iter()
+            .any(|m| memchr::memmem::find(body, m).is_some())
 }
 
 fn strip_bom(buf: &[u8]) -> &[u8] {
@@ -39,24 +48,42 @@ fn strip_bom(buf: &[u8]) -> &[u8] {
 }
 
 /// Reads a whole input of JSON Windows events.
-pub(crate) fn read(input: &mut dyn BufRead, report: &mut FileReport, on_event: &mut dyn FnMut(Event)) {
+pub(crate) fn read(
+    input: &mut dyn BufRead,
+    report: &mut FileReport,
+    on_event: &mut dyn FnMut(Event),
+) {
     let mut buf = Vec::new();
     if let Err(e) = input.read_to_end(&mut buf) {
         // Keep what was read (a truncated .gz still yields its intact part).
-        report.bad(buf.len() as u64, PositionUnit::Offset, format!("read failed: {e}"));
+        report.bad(
+            buf.len() as u64,
+            PositionUnit::Offset,
+            format!("read failed: {e}"),
+        );
     }
     let bom = buf.len() - strip_bom(&buf).len();
     let powershell = memchr::memmem::find(&buf[..buf.len().min(1 << 16)], b"\"@").is_some();
     let file: Arc<str> = Arc::from(report.path.as_str());
-    let mut reader = JsonReader { buf: &buf, pos: bom, lines: LineCounter::default(), builder: EventBuilder::default() };
+    let mut reader = JsonReader {
+        buf: &buf,
+        pos: bom,
+        lines: LineCounter::default(),
+        builder: EventBuilder::default(),
+    };
     while let Some(start) = reader.next_object_start(report) {
         let line = reader.lines.line_of(&buf, start);
-        let mut stream = serde_json::Deserializer::from_slice(&buf[start..]).into_iter::<JsonRecord>();
+        let mut stream =
+            serde_json::Deserializer::from_slice(&buf[start..]).into_iter::<JsonRecord>();
         match stream.next() {
             Some(Ok(record)) => {
                 reader.pos = start + stream.byte_offset();
                 let Some((shape, record)) = record.into_windows(powershell) else {
-                    report.bad(line, PositionUnit::Line, "JSON object is not a Windows event (no Event.System, winlog, or EventID)");
+                    report.bad(
+                        line,
+                        PositionUnit::Line,
+                        "JSON object is not a Windows event (no Event.System, winlog, or EventID)",
+                    );
                     continue;
                 };
                 if report.events == 0 {
@@ -67,7 +94,11 @@ pub(crate) fn read(input: &mut dyn BufRead, report: &mut FileReport, on_event: &
             }
             Some(Err(e)) => {
                 let at = line + e.line().saturating_sub(1) as u64;
-                report.bad(at, PositionUnit::Line, format!("bad JSON object starting at line {line}: {e}"));
+                report.bad(
+                    at,
+                    PositionUnit::Line,
+                    format!("bad JSON object starting at line {line}: {e}"),
+                );
                 reader.pos = resync(&buf, start + 1);
             }
             None => break,
@@ -87,13 +118,19 @@ impl JsonReader<'_> {
     fn next_object_start(&mut self, report: &mut FileReport) -> Option<usize> {
         loop {
             let rest = self.buf.get(self.pos..)?;
-            let skip = rest.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']'))?;
+            let skip = rest
+                .iter()
+                .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']'))?;
             let start = self.pos + skip;
             if self.buf.get(start) == Some(&b'{') {
                 return Some(start);
             }
             let line = self.lines.line_of(self.buf, start);
-            report.bad(line, PositionUnit::Line, "not a JSON object; skipped to the next line starting with `{`");
+            report.bad(
+                line,
+                PositionUnit::Line,
+                "not a JSON object; skipped to the next line starting with `{`",
+            );
             self.pos = resync(self.buf, start);
         }
     }
@@ -140,7 +177,14 @@ impl<'de> JsonRecord<'de> {
     /// The record's shape name and parts, or `None` when no Windows shape fits.
     fn into_windows(self, powershell: bool) -> Option<(&'static str, WinRecord<'de>)> {
         if let Some(event) = self.event {
-            return Some((if powershell { "powershell-json" } else { "evtx-json" }, event));
+            return Some((
+                if powershell {
+                    "powershell-json"
+                } else {
+                    "evtx-json"
+                },
+                event,
+            ));
         }
         if winlogbeat::matches(&self.flat) {
             return Some(("winlogbeat-json", winlogbeat::to_record(self.flat)));
@@ -166,13 +210,19 @@ impl<'de> Visitor<'de> for RecordVisitor {
         f.write_str("a JSON object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonRecord<'de>, A::Error> {
-        let mut record = JsonRecord { event: None, flat: Flat::new() };
+        let mut record = JsonRecord {
+            event: None,
+            flat: Flat::new(),
+        };
         while let Some(Text(key)) = map.next_key::<Text>()? {
             if key == "Event" {
                 let event = record.event.get_or_insert_with(WinRecord::default);
                 map.next_value_seed(EventSeed(event))?;
             } else {
-                map.next_value_seed(FlatSeed { path: key, out: &mut record.flat })?;
+                map.next_value_seed(FlatSeed {
+                    path: key,
+                    out: &mut record.flat,
+                })?;
             }
         }
         Ok(record)
@@ -183,7 +233,11 @@ impl<'de> Visitor<'de> for RecordVisitor {
 pub(crate) fn shape_hint(head: &[u8]) -> &'static str {
     let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
     if has(b"\"System\"") {
-        if has(b"\"@") { "powershell-json" } else { "evtx-json" }
+        if has(b"\"@") {
+            "powershell-json"
+        } else {
+            "evtx-json"
+        }
     } else if has(b"\"winlog\"") || has(b"\"event_data\"") {
         "winlogbeat-json"
     } else {

@@ -62,7 +62,8 @@ const MOVED_EVENT_TYPE: &str = "EventTypeOrignal";
 /// True when the record looks like NXLog's flat shape.
 pub(crate) fn matches(flat: &Flat<'_>) -> bool {
     let has = |k: &str| flat.iter().any(|(p, _)| p == k);
-    has("EventID") && (has("SourceModuleType") || has("Hostname") || has("SourceName") || has("Channel"))
+    has("EventID")
+        && (has("SourceModuleType") || has("Hostname") || has("SourceName") || has("Channel"))
 }
 
 /// Sorts the pairs into System fields, time and event data.
@@ -73,7 +74,9 @@ pub(crate) fn to_record(flat: Flat<'_>) -> WinRecord<'_> {
     for (key, value) in flat {
         if let Some((_, slot)) = SYSTEM_KEYS.iter().find(|(k, _)| *k == key) {
             record.system.set(*slot, value);
-        } else if key == MOVED_EVENT_TYPE || (METADATA_KEYS.contains(&&*key) && !(event_type_is_data && key == "EventType")) {
+        } else if key == MOVED_EVENT_TYPE
+            || (METADATA_KEYS.contains(&&*key) && !(event_type_is_data && key == "EventType"))
+        {
             continue;
         } else {
             record.data.push((key, value));
@@ -90,9 +93,13 @@ fn event_time(flat: &Flat<'_>) -> Option<Timestamp> {
             .and_then(|s| Timestamp::parse(s).ok())
     };
     let local = get("EventTime");
-    if let (Some(local), Some(received), Some(utc)) = (local, get("EventReceivedTime"), get("@timestamp")) {
+    if let (Some(local), Some(received), Some(utc)) =
+        (local, get("EventReceivedTime"), get("@timestamp"))
+    {
         const QUARTER_HOUR: i64 = 15 * 60;
-        let offset = (utc.as_secs() - received.as_secs() + QUARTER_HOUR / 2).div_euclid(QUARTER_HOUR) * QUARTER_HOUR;
+        let offset = (utc.as_secs() - received.as_secs() + QUARTER_HOUR / 2)
+            .div_euclid(QUARTER_HOUR)
+            * QUARTER_HOUR;
         return Some(local.add_secs(offset));
     }
     get("UtcTime").or_else(|| get("@timestamp")).or(local)
@@ -106,10 +113,22 @@ mod tests {
     #[test]
     fn event_time_is_corrected_by_the_collector_offset() {
         let flat: Flat<'_> = vec![
-            (Cow::Borrowed("EventTime"), Value::from("2020-09-20 12:16:06")),
-            (Cow::Borrowed("EventReceivedTime"), Value::from("2020-09-20 12:16:09")),
-            (Cow::Borrowed("@timestamp"), Value::from("2020-09-20T16:16:09.362Z")),
+            (
+                Cow::Borrowed("EventTime"),
+                Value::from("2020-09-20 12:16:06"),
+            ),
+            (
+                Cow::Borrowed("EventReceivedTime"),
+                Value::from("2020-09-20 12:16:09"),
+            ),
+            (
+                Cow::Borrowed("@timestamp"),
+                Value::from("2020-09-20T16:16:09.362Z"),
+            ),
         ];
-        assert_eq!(event_time(&flat).map(|t| t.to_rfc3339()).as_deref(), Some("2020-09-20T16:16:06Z"));
+        assert_eq!(
+            event_time(&flat).map(|t| t.to_rfc3339()).as_deref(),
+            Some("2020-09-20T16:16:06Z")
+        );
     }
 }

@@ -40,7 +40,9 @@ const USER_DATA: [&str; 2] = ["winlog.user_data.", "user_data."];
 /// True when the record looks like a Winlogbeat document (6, 7 or 8).
 pub(crate) fn matches(flat: &Flat<'_>) -> bool {
     flat.iter().any(|(p, _)| {
-        p.starts_with("winlog.") || p == "log_name" || EVENT_DATA.iter().any(|pre| p.starts_with(pre))
+        p.starts_with("winlog.")
+            || p == "log_name"
+            || EVENT_DATA.iter().any(|pre| p.starts_with(pre))
     })
 }
 
@@ -50,7 +52,11 @@ pub(crate) fn to_record(flat: Flat<'_>) -> WinRecord<'_> {
     // Collected apart so the System slots are filled in table order (7/8 before 6 before host).
     let mut system: Vec<(usize, Sys, Value)> = Vec::new();
     for (path, value) in flat {
-        if let Some((i, (_, slot))) = SYSTEM_PATHS.iter().enumerate().find(|(_, (p, _))| *p == path) {
+        if let Some((i, (_, slot))) = SYSTEM_PATHS
+            .iter()
+            .enumerate()
+            .find(|(_, (p, _))| *p == path)
+        {
             system.push((i, *slot, value));
         } else if path == "@timestamp" {
             record.system.time = Some(value);
