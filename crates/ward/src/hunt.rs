@@ -16,12 +16,19 @@ pub fn run(args: HuntArgs) -> Result<u8> {
         rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().context("starting worker threads")?;
     }
     let (rules, rule_summary) = load_rules(&args.rules)?;
-    let inputs = ward_ingest::discover(&args.paths)?;
+    let mut inputs = ward_ingest::discover(&args.paths)?;
+    // The inventory is configuration, not evidence: never read it as a log.
+    if let Some(assets) = args.assets.as_deref().and_then(|p| p.canonicalize().ok()) {
+        inputs.retain(|p| p.canonicalize().ok().as_deref() != Some(assets.as_path()));
+    }
     if inputs.is_empty() {
         bail!("no input files under {}", display_paths(&args.paths));
     }
     let assets = match &args.assets {
-        Some(path) => Assets::from_path(path).with_context(|| format!("reading assets {}", path.display()))?,
+        Some(path) => {
+            let file = std::fs::File::open(path).with_context(|| format!("cannot open assets file {}", path.display()))?;
+            Assets::from_csv_reader(file).with_context(|| format!("reading assets file {}", path.display()))?
+        }
         None => Assets::default(),
     };
     let options = RunOptions { from: args.from, to: args.to, min_level: args.min_level, assets };
@@ -52,7 +59,7 @@ pub fn run(args: HuntArgs) -> Result<u8> {
     let summary_elsewhere = args.format != Format::Table || args.output.is_some();
     if !args.quiet && summary_elsewhere {
         let mut err = std::io::stderr().lock();
-        ward_report::write_summary(&case, &mut err, ward_report::Style { color, ..Default::default() })
+        ward_report::write_summary(&case, &mut err, ward_report::Style { color, width: None })
             .context("writing the summary")?;
     }
     let found = args.fail_level.is_some_and(|level| case.detections.iter().any(|d| d.level >= level));

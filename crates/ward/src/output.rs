@@ -6,8 +6,8 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use ward_analytics::Case;
 use ward_analytics::case::Detection;
-use ward_event::Event;
-use ward_sigma::{CorrelationHit, RuleIdx, RuleSet};
+use ward_event::{Event, FieldList, Value};
+use ward_sigma::{CorrelationEvent, CorrelationHit, RuleIdx, RuleMeta, RuleSet};
 
 use crate::cli::Format;
 
@@ -17,7 +17,7 @@ pub fn rule_detection(rules: &RuleSet, idx: RuleIdx, event: &Event) -> Detection
     Detection {
         time: event.time,
         host: event.host.short().to_string(),
-        rule_id: rule.id.clone(),
+        rule_id: rule_id(rule),
         title: rule.title.clone(),
         level: rule.level,
         kind: "rule".to_string(),
@@ -31,13 +31,29 @@ pub fn rule_detection(rules: &RuleSet, idx: RuleIdx, event: &Event) -> Detection
     }
 }
 
-/// A detection for a correlation rule that fired.
-pub fn correlation_detection(rules: &RuleSet, hit: &CorrelationHit) -> Detection {
+/// The id a rule is known by in output: its `id`, else its `name`, else its title.
+fn rule_id(rule: &RuleMeta) -> String {
+    rule.id.clone().or_else(|| rule.name.clone()).unwrap_or_else(|| rule.title.clone())
+}
+
+/// A detection for a correlation rule that fired. `inputs` are the correlation events the hit's
+/// indices refer to; the host is theirs when they all come from one host.
+pub fn correlation_detection(rules: &RuleSet, hit: &CorrelationHit, inputs: &[CorrelationEvent]) -> Detection {
     let rule = rules.rule(hit.rule);
+    let mut hosts = hit.events.iter().filter_map(|&i| inputs.get(i)).map(|e| &*e.host);
+    let first = hosts.next().unwrap_or_default();
+    let host = if hosts.all(|h| h == first) { first.to_string() } else { String::new() };
+    let mut fields = FieldList::default();
+    for (name, value) in &hit.group {
+        fields.push(name.as_str(), value.as_deref().map_or(Value::Null, Value::from));
+    }
+    fields.push("correlation_value", Value::Float(hit.value));
+    fields.push("correlation_events", Value::UInt(hit.events.len() as u64));
+    fields.push("first_seen", Value::from(hit.first.to_rfc3339()));
     Detection {
-        time: hit.time,
-        host: hit.host.clone().unwrap_or_default(),
-        rule_id: rule.id.clone(),
+        time: hit.last,
+        host,
+        rule_id: rule_id(rule),
         title: rule.title.clone(),
         level: rule.level,
         kind: "correlation".to_string(),
@@ -47,7 +63,7 @@ pub fn correlation_detection(rules: &RuleSet, hit: &CorrelationHit) -> Detection
         file: String::new(),
         position: 0,
         tags: rule.tags.clone(),
-        fields: hit.fields(),
+        fields,
     }
 }
 
@@ -73,7 +89,7 @@ pub fn write_case(case: &Case, format: Format, path: Option<&Path>, color: bool)
 
 fn write_format(case: &Case, format: Format, w: &mut dyn Write, color: bool) -> std::io::Result<()> {
     match format {
-        Format::Table => ward_report::write_summary(case, w, ward_report::Style { color, ..Default::default() }),
+        Format::Table => ward_report::write_summary(case, w, ward_report::Style { color, width: None }),
         Format::Jsonl => ward_report::write_jsonl(case, w),
         Format::Json => ward_report::write_json(case, w),
         Format::Csv => ward_report::write_csv_timeline(case, w),

@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-use ward_analytics::case::{Detection, FileSummary, InputError, InputSummary};
+use ward_analytics::case::{Detection, FileSummary, InputError};
 use ward_analytics::facts::Fact;
 use ward_analytics::network::{NetFact, NetworkAnalyzer};
 use ward_analytics::{Analyzer, Assets, Case};
@@ -67,7 +67,7 @@ pub fn run(
 
     correlation.sort_by_key(|c| c.time);
     for hit in rules.correlate(&correlation) {
-        detections.push(crate::output::correlation_detection(rules, &hit));
+        detections.push(crate::output::correlation_detection(rules, &hit, &correlation));
     }
     detections.sort_by(detection_order);
 
@@ -83,7 +83,7 @@ pub fn run(
     pending.for_each(|d| analyzer.feed_detection(d));
     let outcome = analyzer.finish();
 
-    net_facts.sort_by_key(|f| f.time);
+    net_facts.sort_by_key(|f| f.flow().time);
     let mut network = NetworkAnalyzer::new(Default::default());
     for fact in &net_facts {
         network.feed(fact);
