@@ -168,6 +168,18 @@ impl Compiler<'_> {
             });
         }
         let mut tests = Vec::with_capacity(item.values.len());
+        // Keywords are searched for inside field values, as full-text search does.
+        let keyword_mods: Vec<Modifier>;
+        let mods = if field.is_none()
+            && !mods
+                .iter()
+                .any(|m| matches!(m, Modifier::StartsWith | Modifier::EndsWith | Modifier::Re))
+        {
+            keyword_mods = mods.iter().copied().chain([Modifier::Contains]).collect();
+            &keyword_mods
+        } else {
+            mods
+        };
         for v in &item.values {
             let t = self.value(v, mods)?;
             tests.push(if has(Modifier::Neq) {
@@ -273,7 +285,8 @@ impl Compiler<'_> {
             _ => vec![Part::Lit(text.clone().into_bytes())],
         };
         let variants = self.encode(parsed, mods)?;
-        let cased = has(Modifier::Cased);
+        // Base64 text is case-sensitive: folding it would match other bytes.
+        let cased = has(Modifier::Cased) || has(Modifier::Base64) || has(Modifier::Base64Offset);
         let mut tests = Vec::with_capacity(variants.len());
         for mut parts in variants {
             if has(Modifier::Contains) || has(Modifier::StartsWith) && has(Modifier::EndsWith) {
