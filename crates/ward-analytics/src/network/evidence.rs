@@ -12,10 +12,10 @@ pub(crate) struct EvidenceLog {
 impl EvidenceLog {
     /// Keeps `e` while there is room (`e` carries its own bound from [`evidence`]).
     pub(crate) fn push(&mut self, e: Option<(Evidence, usize)>) {
-        if let Some((e, cap)) = e {
-            if self.items.len() < cap {
-                self.items.push(e);
-            }
+        if let Some((e, cap)) = e
+            && self.items.len() < cap
+        {
+            self.items.push(e);
         }
     }
 

@@ -78,7 +78,10 @@ pub struct WebRequest {
 const FAILED_STATES: [&str; 6] = ["S0", "REJ", "RSTOS0", "RSTRH", "SH", "SHR"];
 
 fn text<'a>(e: &'a Event, name: &str) -> Option<&'a str> {
-    e.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty() && *s != "-")
+    e.get(name)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != "-")
 }
 
 fn int(e: &Event, name: &str) -> Option<i64> {
@@ -111,7 +114,11 @@ pub fn extract(e: &Event) -> Option<NetFact> {
         bytes,
         duration: e.get("duration").and_then(Value::as_f64),
         failed: blocked || refused || http_failed,
-        origin: FactOrigin { file: e.origin.file.clone(), position: e.origin.position, kind: e.source.label().into() },
+        origin: FactOrigin {
+            file: e.origin.file.clone(),
+            position: e.origin.position,
+            kind: e.source.label().into(),
+        },
     };
     match text(e, "cs-method") {
         Some(method) => {
@@ -133,7 +140,10 @@ pub fn is_internal(ip: &IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
             let o = v4.octets();
-            v4.is_private() || v4.is_loopback() || v4.is_link_local() || (o[0] == 100 && (64..128).contains(&o[1]))
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || (o[0] == 100 && (64..128).contains(&o[1]))
         }
         IpAddr::V6(v6) => {
             let first = v6.segments()[0];

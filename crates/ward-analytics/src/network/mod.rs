@@ -1,2 +1,124 @@
 //! Network analytics (scans and fan-out, beaconing, C2 fallback, long connections) over
 //! network facts. Owned by the network work; the host analytics do not depend on it.
+//!
+//! ```
+//! use ward_analytics::network::{NetworkAnalyzer, NetworkConfig, extract};
+//! # let events: Vec<ward_event::Event> = Vec::new();
+//! let mut analyzer = NetworkAnalyzer::new(NetworkConfig::default());
+//! for event in &events {
+//!     if let Some(fact) = extract(event) {
+//!         analyzer.feed(&fact);
+//!     }
+//! }
+//! let findings = analyzer.finish();
+//! assert!(findings.is_empty());
+//! ```
+
+mod beacon;
+mod c2;
+mod evidence;
+mod fact;
+mod scan;
+
+pub use fact::{FactOrigin, Flow, NetFact, WebRequest, extract, is_broadcast, is_internal};
+
+use crate::case::Finding;
+
+/// Thresholds of the network analytics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkConfig {
+    /// Sliding window for scans and fan-out, seconds.
+    pub scan_window_secs: i64,
+    /// Most records a scan window keeps per key.
+    pub scan_window_cap: usize,
+    /// Distinct destinations on one port that make a horizontal scan.
+    pub horizontal_min_targets: usize,
+    /// Distinct ports on one destination that make a vertical scan.
+    pub vertical_min_ports: usize,
+    /// Weighted distinct SMB/RPC peers that make a fan-out (file servers weigh 0.25).
+    pub smb_min_peers: usize,
+    /// Distinct SMB clients that mark a destination as a file server.
+    pub file_server_min_clients: usize,
+    /// Beats needed before a pair is scored as a beacon.
+    pub beacon_min_beats: u64,
+    /// Records of one pair closer than this are one beat (conn + ssl + http of one request).
+    pub beacon_merge_ms: i64,
+    /// Timestamps (and sizes) kept per pair.
+    pub beacon_sample: usize,
+    /// Lowest beacon score reported.
+    pub beacon_min_score: f64,
+    /// Window for C2 fallback, seconds.
+    pub c2_fallback_window_secs: i64,
+    /// Distinct failed external 80/443 addresses that make a C2 fallback.
+    pub c2_fallback_min_targets: usize,
+    /// Shortest query value taken as encoded data.
+    pub encoded_query_min_len: usize,
+    /// Connections at least this long (seconds) are reported.
+    pub long_connection_secs: f64,
+    /// Evidence lines kept per finding.
+    pub evidence_per_finding: usize,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        NetworkConfig {
+            scan_window_secs: 300,
+            scan_window_cap: 10_000,
+            horizontal_min_targets: 20,
+            vertical_min_ports: 12,
+            smb_min_peers: 8,
+            file_server_min_clients: 10,
+            beacon_min_beats: 4,
+            beacon_merge_ms: 1_000,
+            beacon_sample: 512,
+            beacon_min_score: 0.5,
+            c2_fallback_window_secs: 300,
+            c2_fallback_min_targets: 5,
+            encoded_query_min_len: 24,
+            long_connection_secs: 4.0 * 3600.0,
+            evidence_per_finding: 10,
+        }
+    }
+}
+
+/// Runs the network analytics over facts fed in time order.
+#[derive(Debug, Default)]
+pub struct NetworkAnalyzer {
+    config: NetworkConfig,
+    scans: scan::ScanDetector,
+    beacons: beacon::BeaconDetector,
+    c2: c2::C2Detector,
+}
+
+impl NetworkAnalyzer {
+    /// An analyzer with these thresholds.
+    pub fn new(config: NetworkConfig) -> Self {
+        NetworkAnalyzer {
+            config,
+            ..NetworkAnalyzer::default()
+        }
+    }
+
+    /// Takes one fact (facts should come in time order).
+    pub fn feed(&mut self, fact: &NetFact) {
+        let flow = fact.flow();
+        let web = match fact {
+            NetFact::WebRequest(_, w) => Some(w),
+            NetFact::Connection(_) => None,
+        };
+        // A proxy request names the destination; scans are about addresses.
+        if flow.dst.is_some() && web.is_none() {
+            self.scans.feed(flow, &self.config);
+        }
+        self.beacons.feed(flow, &self.config);
+        self.c2.feed(flow, web, &self.config);
+    }
+
+    /// The findings: scans and fan-out, beacons (best first), C2 habits, long connections.
+    pub fn finish(self) -> Vec<Finding> {
+        let mut out = self.scans.finish(&self.config);
+        out.extend(self.beacons.finish(&self.config));
+        out.extend(self.c2.finish());
+        out
+    }
+}

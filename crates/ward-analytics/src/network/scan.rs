@@ -3,9 +3,9 @@
 //! SMB peers that many hosts use (file servers) and peers the source used before the window
 //! weigh less, so a workstation suddenly reaching other workstations stands out.
 
+use super::NetworkConfig;
 use super::evidence::{EvidenceLog, evidence};
 use super::fact::{Flow, is_broadcast};
-use super::NetworkConfig;
 use crate::case::Finding;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
@@ -15,15 +15,26 @@ use ward_event::{Level, Timestamp};
 const SMB_RPC_PORTS: [u16; 3] = [445, 139, 135];
 
 /// Distinct keys seen in a sliding time window.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct DistinctWindow<K: std::hash::Hash + Eq + Clone> {
-    seen: VecDeque<(Timestamp, K)>,
+    seen: VecDeque<(Timestamp, K, bool)>,
     counts: HashMap<K, u32>,
+    failed: usize,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Default for DistinctWindow<K> {
+    fn default() -> Self {
+        DistinctWindow {
+            seen: VecDeque::new(),
+            counts: HashMap::new(),
+            failed: 0,
+        }
+    }
 }
 
 impl<K: std::hash::Hash + Eq + Clone> DistinctWindow<K> {
-    fn push(&mut self, t: Timestamp, key: K, window: i64, cap: usize) -> usize {
-        while let Some((old, k)) = self.seen.front() {
+    fn push(&mut self, t: Timestamp, key: K, failed: bool, window: i64, cap: usize) -> usize {
+        while let Some((old, k, was_failed)) = self.seen.front() {
             if t.as_secs() - old.as_secs() <= window && self.seen.len() < cap {
                 break;
             }
@@ -33,11 +44,24 @@ impl<K: std::hash::Hash + Eq + Clone> DistinctWindow<K> {
                     self.counts.remove(k);
                 }
             }
+            self.failed -= usize::from(*was_failed);
             self.seen.pop_front();
         }
         *self.counts.entry(key.clone()).or_insert(0) += 1;
-        self.seen.push_back((t, key));
+        self.failed += usize::from(failed);
+        self.seen.push_back((t, key, failed));
         self.counts.len()
+    }
+
+    /// What the window holds when a scan is first noticed: its start, distinct keys, records
+    /// and failed records.
+    fn seed(&self) -> (Timestamp, Vec<String>, u64, u64)
+    where
+        K: std::fmt::Display,
+    {
+        let start = self.seen.front().map_or(Timestamp::UNKNOWN, |s| s.0);
+        let keys = self.counts.keys().map(ToString::to_string).collect();
+        (start, keys, self.seen.len() as u64, self.failed as u64)
     }
 }
 
@@ -55,7 +79,15 @@ struct Episode {
 
 impl Episode {
     fn new(t: Timestamp) -> Self {
-        Episode { first: t, last: t, targets: HashSet::new(), attempts: 0, failed: 0, weight: 0.0, evidence: EvidenceLog::default() }
+        Episode {
+            first: t,
+            last: t,
+            targets: HashSet::new(),
+            attempts: 0,
+            failed: 0,
+            weight: 0.0,
+            evidence: EvidenceLog::default(),
+        }
     }
 }
 
@@ -82,18 +114,22 @@ pub(crate) struct ScanDetector {
 
 impl ScanDetector {
     pub(crate) fn feed(&mut self, f: &Flow, cfg: &NetworkConfig) {
-        let (Some(dst), Some(port)) = (f.dst, f.dport) else { return };
+        let (Some(dst), Some(port)) = (f.dst, f.dport) else {
+            return;
+        };
         if is_broadcast(&dst) || dst == f.src {
             return;
         }
         let (w, cap) = (cfg.scan_window_secs, cfg.scan_window_cap);
-        let h = self.horizontal.entry((f.src, port)).or_default().push(f.time, dst, w, cap);
-        if h >= cfg.horizontal_min_targets {
-            self.note(ScanKey::Horizontal(f.src, port), f, dst.to_string(), 1.0, cfg);
+        let hw = self.horizontal.entry((f.src, port)).or_default();
+        if hw.push(f.time, dst, f.failed, w, cap) >= cfg.horizontal_min_targets {
+            let seed = hw.seed();
+            self.note(ScanKey::Horizontal(f.src, port), f, seed, 1.0, cfg);
         }
-        let v = self.vertical.entry((f.src, dst)).or_default().push(f.time, port, w, cap);
-        if v >= cfg.vertical_min_ports {
-            self.note(ScanKey::Vertical(f.src, dst), f, port.to_string(), 1.0, cfg);
+        let vw = self.vertical.entry((f.src, dst)).or_default();
+        if vw.push(f.time, port, f.failed, w, cap) >= cfg.vertical_min_ports {
+            let seed = vw.seed();
+            self.note(ScanKey::Vertical(f.src, dst), f, seed, 1.0, cfg);
         }
         if SMB_RPC_PORTS.contains(&port) {
             self.feed_smb(f, dst, cfg);
@@ -112,20 +148,49 @@ impl ScanDetector {
         if peers.len() < 4096 {
             peers.entry(dst).or_insert(f.time);
         }
-        let n = self.smb.entry(f.src).or_default().push(f.time, dst, cfg.scan_window_secs, cfg.scan_window_cap);
+        let window = self.smb.entry(f.src).or_default();
+        window.push(
+            f.time,
+            dst,
+            f.failed,
+            cfg.scan_window_secs,
+            cfg.scan_window_cap,
+        );
         // Workstation → workstation counts fully; file servers and usual peers a little.
+        // Every SMB contact is noted; episodes below the weighted threshold are not reported.
         let weight = if file_server || usual { 0.25 } else { 1.0 };
-        if n >= cfg.smb_min_peers || self.episodes.contains_key(&ScanKey::SmbFanOut(f.src)) {
-            self.note(ScanKey::SmbFanOut(f.src), f, dst.to_string(), weight, cfg);
-        }
+        let seed = (f.time, Vec::new(), 0, 0);
+        self.note(ScanKey::SmbFanOut(f.src), f, seed, weight, cfg);
     }
 
     /// Adds the flow to the key's current episode, opening one after a quiet window.
-    fn note(&mut self, key: ScanKey, f: &Flow, target: String, weight: f64, cfg: &NetworkConfig) {
+    /// A fresh episode starts from what the window already holds (`seed`), so the figures
+    /// cover the whole scan, not only what came after the threshold.
+    fn note(
+        &mut self,
+        key: ScanKey,
+        f: &Flow,
+        seed: (Timestamp, Vec<String>, u64, u64),
+        weight: f64,
+        cfg: &NetworkConfig,
+    ) {
+        let target = match &key {
+            ScanKey::Vertical(..) => f.dport.map(|p| p.to_string()).unwrap_or_default(),
+            _ => f.dst.map(|d| d.to_string()).unwrap_or_default(),
+        };
         let list = self.episodes.entry(key).or_default();
-        let fresh = list.last().is_none_or(|e| f.time.as_secs() - e.last.as_secs() > cfg.scan_window_secs);
+        let fresh = list
+            .last()
+            .is_none_or(|e| f.time.as_secs() - e.last.as_secs() > cfg.scan_window_secs);
         if fresh {
-            list.push(Episode::new(f.time));
+            let (start, keys, attempts, failed) = seed;
+            let mut ep = Episode::new(start);
+            ep.weight = keys.len() as f64 * weight;
+            ep.targets = keys.into_iter().collect();
+            // The current flow is already in the seed; count it once below.
+            ep.attempts = attempts.saturating_sub(1);
+            ep.failed = failed.saturating_sub(u64::from(f.failed));
+            list.push(ep);
         }
         let Some(ep) = list.last_mut() else { return };
         ep.last = f.time;
@@ -154,28 +219,51 @@ fn finding(key: &ScanKey, ep: Episode, cfg: &NetworkConfig) -> Option<Finding> {
     let failed_share = ep.failed as f64 / ep.attempts.max(1) as f64;
     let (analytic, src, title, level) = match key {
         ScanKey::Horizontal(src, port) => {
-            let level = if failed_share >= 0.5 || SMB_RPC_PORTS.contains(port) { Level::High } else { Level::Medium };
-            ("scan-horizontal", src, format!("{src} probed {} hosts on port {port}", ep.targets.len()), level)
+            let level = if failed_share >= 0.5 || SMB_RPC_PORTS.contains(port) {
+                Level::High
+            } else {
+                Level::Medium
+            };
+            (
+                "scan-horizontal",
+                src,
+                format!("{src} probed {} hosts on port {port}", ep.targets.len()),
+                level,
+            )
         }
-        ScanKey::Vertical(src, dst) => {
-            ("scan-vertical", src, format!("{src} probed {} ports on {dst}", ep.targets.len()), Level::High)
-        }
+        ScanKey::Vertical(src, dst) => (
+            "scan-vertical",
+            src,
+            format!("{src} probed {} ports on {dst}", ep.targets.len()),
+            Level::High,
+        ),
         ScanKey::SmbFanOut(src) => {
             if ep.weight < cfg.smb_min_peers as f64 {
                 return None;
             }
-            ("smb-fan-out", src, format!("{src} reached {} peers over SMB/RPC", ep.targets.len()), Level::High)
+            (
+                "smb-fan-out",
+                src,
+                format!("{src} reached {} peers over SMB/RPC", ep.targets.len()),
+                Level::High,
+            )
         }
     };
     let mut details = BTreeMap::new();
     details.insert("targets".into(), (ep.targets.len() as u64).into());
     details.insert("attempts".into(), ep.attempts.into());
     details.insert("failed".into(), ep.failed.into());
-    details.insert("weighted_targets".into(), ((ep.weight * 100.0).round() / 100.0).into());
+    details.insert(
+        "weighted_targets".into(),
+        ((ep.weight * 100.0).round() / 100.0).into(),
+    );
     let mut sample: Vec<&String> = ep.targets.iter().collect();
     sample.sort();
     sample.truncate(20);
-    details.insert("sample_targets".into(), sample.into_iter().cloned().collect::<Vec<_>>().into());
+    details.insert(
+        "sample_targets".into(),
+        sample.into_iter().cloned().collect::<Vec<_>>().into(),
+    );
     match key {
         ScanKey::Horizontal(_, port) => {
             details.insert("port".into(), (*port).into());
@@ -187,7 +275,10 @@ fn finding(key: &ScanKey, ep: Episode, cfg: &NetworkConfig) -> Option<Finding> {
     }
     Some(Finding {
         analytic: analytic.into(),
-        summary: format!("{title} within {} s ({} attempts, {} failed)", cfg.scan_window_secs, ep.attempts, ep.failed),
+        summary: format!(
+            "{title} within {} s ({} attempts, {} failed)",
+            cfg.scan_window_secs, ep.attempts, ep.failed
+        ),
         title,
         level,
         host: src.to_string(),
