@@ -76,7 +76,7 @@ pub fn write_case(case: &Case, format: Format, path: Option<&Path>, color: bool)
             let mut w = BufWriter::new(file);
             write_format(case, format, &mut w, false).with_context(|| format!("writing {}", path.display()))?;
             let file = w.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", path.display()))?;
-            file.sync_all().with_context(|| format!("writing {}", path.display()))
+            sync(&file).with_context(|| format!("writing {}", path.display()))
         }
         None => {
             let stdout = std::io::stdout();
@@ -102,5 +102,10 @@ pub fn write_html(case: &Case, path: &Path) -> Result<()> {
     let mut w = BufWriter::new(file);
     ward_report::write_html(case, &mut w).with_context(|| format!("writing {}", path.display()))?;
     let file = w.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", path.display()))?;
-    file.sync_all().with_context(|| format!("writing {}", path.display()))
+    sync(&file).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Makes a regular file durable; devices and pipes (`-o /dev/null`) need no sync.
+fn sync(file: &File) -> std::io::Result<()> {
+    if file.metadata()?.is_file() { file.sync_all() } else { Ok(()) }
 }
