@@ -3,7 +3,7 @@
 use crate::accounts::CredentialExposure;
 use crate::artefacts::{ArtefactLog, file_key, is_specific, service_key};
 use crate::assets::Assets;
-use crate::case::{Accounts, Detection, Edge, Evidence, Finding, Spread};
+use crate::case::{Accounts, Cluster, Detection, Edge, Evidence, Finding, Spread};
 use crate::config::AnalyticsConfig;
 use crate::directory::{HostDirectory, is_local_ip};
 use crate::facts::Fact;
@@ -210,9 +210,10 @@ impl Analyzer {
             artefacts: &self.artefacts,
             attempts: &attempts,
         };
-        let clusters = spread::build(&resolved, &ctx);
+        let built = spread::build(&resolved, &ctx);
         let mut findings = recon;
-        findings.extend(hop_findings(&resolved, &clusters));
+        findings.extend(hop_findings(&resolved, &built));
+        let clusters: Vec<Cluster> = built.into_iter().map(|(c, _)| c).collect();
         let fanout = std::mem::take(&mut self.fanout);
         findings.extend(fanout.finish(&|ip| self.name(ip)));
         findings.sort_by(|a, b| {
@@ -252,7 +253,7 @@ impl Analyzer {
         let from = match (&h.source_ip, &h.source_name) {
             (Some(ip), _) => self.name(ip),
             (None, Some(n)) => n.clone(),
-            (None, None) => "?".to_string(),
+            (None, None) => spread::UNKNOWN_SOURCE.to_string(),
         };
         let account = h
             .account
@@ -277,54 +278,59 @@ impl Analyzer {
     }
 }
 
-/// One remote-execution finding per hop, critical inside a worm cluster.
-fn hop_findings(hops: &[ResolvedHop], clusters: &[crate::case::Cluster]) -> Vec<Finding> {
-    hops.iter()
-        .map(|h| {
-            let cluster = clusters.iter().find(|c| {
-                c.edges
-                    .iter()
-                    .any(|e| e.to == h.to && e.time == Some(h.time))
-            });
-            let verdict = cluster.map(|c| c.verdict.as_str()).unwrap_or("suspicious");
-            let level = match verdict {
-                "worm" => Level::Critical,
-                "likely-admin" => Level::Low,
-                _ => Level::High,
+/// One remote-execution finding per edge (source, target), critical inside a worm cluster.
+fn hop_findings(hops: &[ResolvedHop], clusters: &[(Cluster, Vec<usize>)]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (c, members) in clusters {
+        let level = match c.verdict.as_str() {
+            "worm" => Level::Critical,
+            "likely-admin" => Level::Low,
+            _ => Level::High,
+        };
+        for edge in &c.edges {
+            let behind: Vec<&ResolvedHop> = members
+                .iter()
+                .filter_map(|&i| hops.get(i))
+                .filter(|h| h.from == edge.from && h.to == edge.to)
+                .collect();
+            let Some(first) = behind.first() else {
+                continue;
             };
+            let services: std::collections::BTreeSet<&str> =
+                behind.iter().map(|h| h.service.as_str()).collect();
             let mut details = BTreeMap::new();
-            details.insert("from".into(), serde_json::json!(h.from));
-            details.insert("to".into(), serde_json::json!(h.to));
-            details.insert("service".into(), serde_json::json!(h.service));
-            details.insert("implant".into(), serde_json::json!(h.implant));
-            details.insert("account".into(), serde_json::json!(h.edge.account));
-            details.insert(
-                "cluster".into(),
-                serde_json::json!(cluster.map(|c| c.id.clone())),
-            );
-            details.insert("verdict".into(), serde_json::json!(verdict));
-            let first = h.edge.evidence.first().map(|e| e.time).unwrap_or(h.time);
-            Finding {
+            details.insert("from".into(), serde_json::json!(edge.from));
+            details.insert("to".into(), serde_json::json!(edge.to));
+            details.insert("service".into(), serde_json::json!(first.service));
+            details.insert("implant".into(), serde_json::json!(first.implant));
+            details.insert("account".into(), serde_json::json!(edge.account));
+            details.insert("cluster".into(), serde_json::json!(c.id));
+            details.insert("verdict".into(), serde_json::json!(c.verdict));
+            details.insert("installs".into(), serde_json::json!(behind.len()));
+            let service = if services.len() > 1 {
+                format!("{} services ({})", services.len(), first.implant)
+            } else {
+                format!("service {}", first.service)
+            };
+            let last = behind.iter().map(|h| h.time).max().unwrap_or(first.time);
+            out.push(Finding {
                 analytic: "remote-execution".into(),
-                title: format!(
-                    "Remote execution: {} → {} (service {})",
-                    h.from, h.to, h.service
-                ),
+                title: format!("Remote execution: {} → {} ({service})", edge.from, edge.to),
                 level,
-                host: h.to.clone(),
-                first_seen: first,
-                last_seen: h.time,
+                host: edge.to.clone(),
+                first_seen: edge.evidence.first().map(|e| e.time).unwrap_or(first.time),
+                last_seen: last,
                 summary: format!(
-                    "{} reached {} as {} and installed service {} ({})",
-                    h.from,
-                    h.to,
-                    h.edge.account.as_deref().unwrap_or("an unknown account"),
-                    h.service,
-                    h.implant
+                    "{} reached {} as {} and installed {service}: {}",
+                    edge.from,
+                    edge.to,
+                    edge.account.as_deref().unwrap_or("an unknown account"),
+                    first.implant
                 ),
                 details,
-                evidence: h.edge.evidence.clone(),
-            }
-        })
-        .collect()
+                evidence: edge.evidence.clone(),
+            });
+        }
+    }
+    out
 }

@@ -10,7 +10,8 @@ pub struct AnalyticsConfig {
     /// service install it led to. Default 600 s: PsExec-style tools install within seconds,
     /// worms within a minute or two.
     pub hop_window_secs: i64,
-    /// Window a recon burst must fit in. Default 600 s.
+    /// Window a recon burst must fit in. Default 900 s: implants survey a host within minutes,
+    /// an operator at a shell within a quarter of an hour.
     pub recon_window_secs: i64,
     /// Distinct recon commands from one parent within the window that make a burst. Default 4.
     pub recon_min_distinct: usize,
@@ -31,7 +32,7 @@ impl Default for AnalyticsConfig {
     fn default() -> Self {
         AnalyticsConfig {
             hop_window_secs: 600,
-            recon_window_secs: 600,
+            recon_window_secs: 900,
             recon_min_distinct: 4,
             fanout_window_secs: 600,
             fanout_min_peers: 5,

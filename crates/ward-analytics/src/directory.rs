@@ -24,6 +24,12 @@ pub fn is_local_ip(ip: &str) -> bool {
 impl HostDirectory {
     /// Records that `ip` belongs to `host` (a raw name; it is normalised).
     pub fn learn(&mut self, ip: &str, host: &str) {
+        if matches!(
+            host.trim().to_ascii_uppercase().as_str(),
+            "NULL" | "LOCALHOST" | "UNKNOWN"
+        ) {
+            return;
+        }
         let name = ward_event::HostName::new(host);
         if name.is_empty() || is_local_ip(ip) || name.short().parse::<std::net::IpAddr>().is_ok() {
             return;

@@ -159,7 +159,7 @@ fn finding(key: &ParentKey, b: Burst) -> Finding {
     let last = b.commands.last().map(|c| c.1).unwrap_or_default();
     let names: Vec<String> = b.commands.iter().map(|c| c.0.clone()).collect();
     let parent = if b.parent_image.is_empty() {
-        key.1.clone()
+        format!("process {}", key.1)
     } else {
         b.parent_image.clone()
     };

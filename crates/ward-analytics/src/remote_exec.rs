@@ -36,6 +36,8 @@ struct NetLogon {
     account: Account,
     logon_id: Option<String>,
     evidence: Evidence,
+    /// The session opened the service control manager's pipe (`IPC$\svcctl`).
+    svcctl: bool,
 }
 
 /// One remote-execution hop, before host names are resolved.
@@ -57,7 +59,8 @@ pub struct Hop {
     pub implant: String,
     /// Write, logon and install events.
     pub evidence: Vec<Evidence>,
-    /// How the source was tied: `logon-id`, `share-write`, `network-logon`.
+    /// How the source was tied: `logon-id`, `share-write`, `svcctl`, `network-logon`,
+    /// `service-image` (no source seen).
     pub tie: &'static str,
 }
 
@@ -76,6 +79,21 @@ const MAX_ORPHANS: usize = 1024;
 impl RemoteExecTracker {
     /// A write to an admin share.
     pub fn share(&mut self, s: &ShareAccess, cfg: &AnalyticsConfig) {
+        if s.source_ip.as_deref().is_some_and(|ip| !is_local_ip(ip)) {
+            let svcctl = s.share == "IPC$"
+                && s.relative_target
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("svcctl"));
+            let session = NetLogon {
+                time: s.evidence.time,
+                source_ip: s.source_ip.clone(),
+                account: s.account.clone(),
+                logon_id: s.logon_id.clone(),
+                evidence: s.evidence.clone(),
+                svcctl,
+            };
+            self.push_session(&s.evidence.host, session, cfg);
+        }
         if !(s.write && s.is_admin_share()) {
             return;
         }
@@ -145,14 +163,34 @@ impl RemoteExecTracker {
         if !l.success || l.logon_type != 3 || l.source_ip.as_deref().is_none_or(is_local_ip) {
             return;
         }
-        let q = self.logons.entry(l.evidence.host.clone()).or_default();
-        q.push_back(NetLogon {
+        let session = NetLogon {
             time: l.evidence.time,
             source_ip: l.source_ip.clone(),
             account: l.account.clone(),
             logon_id: l.logon_id.clone(),
             evidence: l.evidence.clone(),
-        });
+            svcctl: false,
+        };
+        self.push_session(&l.evidence.host, session, cfg);
+    }
+
+    /// Keeps one entry per session (address, logon id, pipe): share events repeat by the dozen.
+    fn push_session(&mut self, host: &str, session: NetLogon, cfg: &AnalyticsConfig) {
+        let q = self.logons.entry(host.to_string()).or_default();
+        let same = |l: &NetLogon| {
+            l.source_ip == session.source_ip
+                && l.logon_id == session.logon_id
+                && l.svcctl == session.svcctl
+        };
+        if let Some(i) = q.iter().position(same) {
+            // Move it to the back, so "latest" stays the latest activity; keep the first evidence.
+            if let Some(mut old) = q.remove(i) {
+                old.time = session.time;
+                q.push_back(old);
+            }
+            return;
+        }
+        q.push_back(session);
         if q.len() > cfg.max_pending_per_host {
             q.pop_front();
         }
@@ -163,16 +201,39 @@ impl RemoteExecTracker {
     pub fn service(&mut self, s: &ServiceInstall, cfg: &AnalyticsConfig) -> Option<&Hop> {
         let host = s.evidence.host.clone();
         self.prune(&host, s.evidence.time, cfg);
+        // 7045 and 4697 log the same install: the second joins the first hop.
+        let floor = s.evidence.time.add_secs(-cfg.hop_window_secs);
+        let twin = self
+            .hops
+            .iter_mut()
+            .rev()
+            .take_while(|h| h.time >= floor)
+            .find(|h| {
+                h.target == host
+                    && h.service.eq_ignore_ascii_case(&s.service)
+                    && h.evidence.iter().all(|e| e.kind != s.evidence.kind)
+            });
+        if let Some(h) = twin {
+            h.evidence.push(s.evidence.clone());
+            return None;
+        }
         let implant = image_file(&s.image_path);
         let drops = self.take_drops(&host, &implant, s.logon_id.as_deref());
         let drop = drops.first().cloned();
         let session = self.session(&host, drop.as_ref(), s.logon_id.as_deref());
         let by_id = matches!(session, Some((_, "logon-id")));
         let remote_like = looks_remote_exec(&s.image_path);
-        if drop.is_none() && !by_id && !remote_like {
+        let svcctl = self
+            .logons
+            .get(&host)
+            .and_then(|q| q.iter().rev().find(|l| l.svcctl))
+            .cloned();
+        if drop.is_none() && !by_id && !remote_like && svcctl.is_none() {
             return None;
         }
-        let session = session.or_else(|| self.latest_logon(&host).map(|l| (l, "network-logon")));
+        let session = session
+            .or_else(|| svcctl.map(|l| (l, "svcctl")))
+            .or_else(|| self.latest_logon(&host).map(|l| (l, "network-logon")));
         let mut evidence = Vec::new();
         let (mut source_ip, mut account) = (None, None);
         let mut tie = if drop.is_some() {
@@ -188,7 +249,7 @@ impl RemoteExecTracker {
             account = d.account.clone().filter(|a| !a.is_empty());
         }
         if let Some((l, how)) = session {
-            if drop.is_none() || how == "logon-id" {
+            if drop.is_none() || how == "logon-id" || how == "svcctl" {
                 tie = how;
             }
             source_ip = source_ip.or(l.source_ip);
@@ -317,6 +378,10 @@ impl RemoteExecTracker {
 /// carry arguments, or start with an environment variable.
 pub fn image_file(image_path: &str) -> String {
     let p = image_path.trim();
+    let first = p.split_whitespace().next().unwrap_or("");
+    if first.eq_ignore_ascii_case("%comspec%") {
+        return "cmd.exe".into();
+    }
     let exe = if let Some(rest) = p.strip_prefix('"') {
         rest.split('"').next().unwrap_or(rest)
     } else {
@@ -326,7 +391,9 @@ pub fn image_file(image_path: &str) -> String {
             None => p.split_whitespace().next().unwrap_or(p),
         }
     };
-    base_name(exe)
+    // An unquoted path with spaces before `.exe` (`… /min powershell.exe`): the last word.
+    let base = base_name(exe);
+    base.rsplit(' ').next().unwrap_or(&base).to_string()
 }
 
 /// True for service images that remote-execution tools install: an executable straight in the

@@ -9,6 +9,9 @@ use crate::directory::HostDirectory;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use ward_event::Timestamp;
 
+/// The source of a hop whose logs named no address or host.
+pub const UNKNOWN_SOURCE: &str = "?";
+
 /// A hop with its source resolved to a host name.
 #[derive(Debug, Clone)]
 pub struct ResolvedHop {
@@ -40,7 +43,8 @@ pub struct SpreadContext<'a> {
     pub attempts: &'a [(String, String, Timestamp)],
 }
 
-/// Groups hops that share a service name or a specific implant name.
+/// Groups hops that share a service name or a specific implant name; hops whose image is a
+/// generic shell (`cmd.exe /c …`, as Tchopper or Metasploit install) group by source and target.
 fn group(hops: &[ResolvedHop]) -> Vec<Vec<usize>> {
     let mut parent: Vec<usize> = (0..hops.len()).collect();
     fn root(p: &mut [usize], mut i: usize) -> usize {
@@ -55,6 +59,8 @@ fn group(hops: &[ResolvedHop]) -> Vec<Vec<usize>> {
         let mut keys = vec![service_key(&h.service)];
         if is_specific(&h.implant) {
             keys.push(file_key(&h.implant));
+        } else {
+            keys.push(format!("pair:{}>{}:{}", h.from, h.to, h.implant));
         }
         for k in keys {
             let j = *owner.entry(k).or_insert(i);
@@ -72,12 +78,17 @@ fn group(hops: &[ResolvedHop]) -> Vec<Vec<usize>> {
     out
 }
 
-/// Builds the clusters, in order of first hop.
-pub fn build(hops: &[ResolvedHop], ctx: &SpreadContext<'_>) -> Vec<Cluster> {
+/// Builds the clusters, in order of first hop, each with the indices of its hops.
+pub fn build(hops: &[ResolvedHop], ctx: &SpreadContext<'_>) -> Vec<(Cluster, Vec<usize>)> {
     group(hops)
         .into_iter()
         .enumerate()
-        .map(|(n, idx)| cluster(n + 1, idx.iter().map(|&i| &hops[i]).collect(), ctx))
+        .map(|(n, idx)| {
+            (
+                cluster(n + 1, idx.iter().map(|&i| &hops[i]).collect(), ctx),
+                idx,
+            )
+        })
         .collect()
 }
 
@@ -91,6 +102,7 @@ fn cluster(n: usize, hops: Vec<&ResolvedHop>, ctx: &SpreadContext<'_>) -> Cluste
         .max_by_key(|(_, c)| **c)
         .map(|(s, _)| s.to_string())
         .unwrap_or_default();
+    let artefact = artefact_label(&hops, &service, names.len());
     let mut keys: BTreeSet<String> = names.keys().map(|s| service_key(s)).collect();
     keys.extend(
         hops.iter()
@@ -107,7 +119,7 @@ fn cluster(n: usize, hops: Vec<&ResolvedHop>, ctx: &SpreadContext<'_>) -> Cluste
         .min_by_key(|(h, t)| (*t, (*h).clone()))
         .or_else(|| infected.iter().min_by_key(|(h, t)| (*t, (*h).clone())))
         .map(|(h, _)| h.clone());
-    let (verdict, reasons) = verdict(&hops, &service, &infected, ctx);
+    let (verdict, reasons) = verdict(&hops, &artefact, &infected, ctx);
     let mut hosts: Vec<ClusterHost> = infected
         .iter()
         .map(|(h, t)| host_entry(h, *t, &keys, &hops, ctx))
@@ -128,12 +140,12 @@ fn cluster(n: usize, hops: Vec<&ResolvedHop>, ctx: &SpreadContext<'_>) -> Cluste
         .collect();
     Cluster {
         id: format!("C{n}"),
-        artefact: format!("service:{service}"),
+        artefact,
         verdict: verdict.into(),
         reasons,
         patient_zero,
         hosts,
-        edges: hops.iter().map(|h| h.edge.clone()).collect(),
+        edges: collapse(&hops, ctx.config.max_evidence),
         failed_attempts,
     }
 }
@@ -148,6 +160,9 @@ fn infection_times(
     let mut out: BTreeMap<String, Timestamp> = BTreeMap::new();
     for h in hops {
         for (host, t) in [(&h.to, h.time), (&h.from, h.time)] {
+            if host == UNKNOWN_SOURCE {
+                continue;
+            }
             let seen = log.earliest(host, keys).map(|e| e.time).unwrap_or(t).min(t);
             let slot = out.entry(host.clone()).or_insert(seen);
             *slot = (*slot).min(seen);
@@ -182,7 +197,7 @@ fn host_entry(
 
 fn verdict(
     hops: &[&ResolvedHop],
-    service: &str,
+    artefact: &str,
     infected: &BTreeMap<String, Timestamp>,
     ctx: &SpreadContext<'_>,
 ) -> (&'static str, Vec<String>) {
@@ -208,18 +223,19 @@ fn verdict(
     let admin_tool = hops.iter().all(|h| ctx.config.is_admin_tool(&h.service));
     reasons.sort();
     reasons.dedup();
+    let (kind, name) = artefact.split_once(':').unwrap_or(("service", artefact));
     let verdict = if multi_hop {
         "worm"
     } else if admin_tool && sources.len() == 1 && follow_up.is_empty() {
         let src = sources.iter().next().copied().unwrap_or("?");
         reasons.push(format!(
-            "one source ({src}) pushed the signed admin tool {service} to {} host(s) with no follow-up activity",
+            "one source ({src}) pushed the signed admin tool {name} to {} host(s) with no follow-up activity",
             targets.len()
         ));
         "likely-admin"
     } else {
         reasons.push(format!(
-            "{} source(s) installed service {service} on {} host(s)",
+            "{} source(s) installed {kind} {name} on {} host(s)",
             sources.len(),
             targets.len()
         ));
@@ -227,4 +243,37 @@ fn verdict(
     };
     reasons.extend(follow_up);
     (verdict, reasons)
+}
+
+/// The artefact the hops share: their service name, else their implant file, else the image.
+fn artefact_label(hops: &[&ResolvedHop], service: &str, service_names: usize) -> String {
+    if service_names <= 1 {
+        return format!("service:{service}");
+    }
+    let first = hops.first().map(|h| h.implant.as_str()).unwrap_or("");
+    if hops.iter().all(|h| h.implant == first) {
+        let kind = if is_specific(first) { "file" } else { "image" };
+        return format!("{kind}:{first}");
+    }
+    format!("service:{service}")
+}
+
+/// One edge per source and target: repeated installs between the same hosts (a tool creating
+/// a service per chunk of payload) add evidence, not edges.
+fn collapse(hops: &[&ResolvedHop], max_evidence: usize) -> Vec<Edge> {
+    let mut edges: Vec<Edge> = Vec::new();
+    for h in hops {
+        match edges.iter_mut().find(|e| e.from == h.from && e.to == h.to) {
+            Some(e) => {
+                let room = max_evidence.saturating_sub(e.evidence.len());
+                e.evidence
+                    .extend(h.edge.evidence.iter().take(room).cloned());
+                if e.account.is_none() {
+                    e.account = h.edge.account.clone();
+                }
+            }
+            None => edges.push(h.edge.clone()),
+        }
+    }
+    edges
 }

@@ -90,9 +90,17 @@ fn evidence(event: &Event, summary: String) -> Evidence {
     }
 }
 
+/// Domains are logged as `THESHIRE`, `theshire` or `theshire.local`; all name one domain.
+fn domain_name(raw: String) -> String {
+    if raw.contains(' ') {
+        return raw; // `NT AUTHORITY`, `Window Manager`: not DNS names
+    }
+    raw.split('.').next().unwrap_or(&raw).to_ascii_uppercase()
+}
+
 fn account(event: &Event, user: &str, domain: &str, sid: &str) -> Account {
     Account {
-        domain: text_or_empty(event, domain),
+        domain: domain_name(text_or_empty(event, domain)),
         user: text_or_empty(event, user),
         sid: text(event, sid),
     }

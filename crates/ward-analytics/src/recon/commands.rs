@@ -35,6 +35,10 @@ const WITH_ARG: &[(&str, &str)] = &[
     ("reg", "query"),
     ("cmdkey", "/list"),
     ("set", ""),
+    ("schtasks", "/query"),
+    ("netsh", "show"),
+    ("auditpol", "/get"),
+    ("setspn", "-q"),
 ];
 
 /// The name a discovery command counts under (`ipconfig`, `net view`, `wmic process`,

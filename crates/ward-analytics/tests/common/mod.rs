@@ -32,7 +32,8 @@ pub fn read_events(paths: &[PathBuf]) -> Vec<Event> {
         .filter(|f| f.extension().is_none_or(|e| e != "csv"))
     {
         let reports = ward_ingest::read_path(&f, &mut |e| events.push(e));
-        for r in reports {
+        // Licence files and the like are not logs; every log must read cleanly.
+        for r in reports.into_iter().filter(|r| r.format != "unknown") {
             assert_eq!(r.bad_records, 0, "{}: {:?}", r.path, r.errors);
         }
     }
