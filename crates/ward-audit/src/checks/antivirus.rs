@@ -129,9 +129,14 @@ pub(crate) fn detections(ctx: &Context<'_>) -> ReadinessCheck {
         .filter_map(|((host, _), t)| {
             let d = t.detected?;
             let open = t.remediated.is_none_or(|r| r < d);
+            let how = if t.action_failed {
+                "action failed (1118/1119)"
+            } else {
+                "detected (1116)"
+            };
             open.then(|| {
                 format!(
-                    "{host}: {} detected {} (1116) with no later action taken (1117), at {}",
+                    "{host}: {} {how} {} with no later remediation (1117), at {}",
                     t.name,
                     day(d),
                     t.detected_origin

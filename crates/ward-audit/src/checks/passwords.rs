@@ -4,15 +4,10 @@
 use super::{About, Context, Verdict, plural};
 use crate::breached::BreachedList;
 use crate::files::{HashedAccount, PasswordPolicy};
-use crate::weak::weak_hashes;
+use crate::weak::{nt_hash, weak_hashes};
 use std::collections::BTreeMap;
 use ward_analytics::case::ReadinessCheck;
 use ward_event::Level;
-
-/// NT hash of the empty password.
-const EMPTY_NT: [u8; 16] = [
-    0x31, 0xd6, 0xcf, 0xe0, 0xd1, 0x6a, 0xe9, 0x31, 0xb7, 0x3c, 0x59, 0xd7, 0xe0, 0x89, 0xc0, 0xc0,
-];
 
 const POLICY: About = About {
     id: "password-policy",
@@ -131,7 +126,8 @@ pub(crate) fn quality(ctx: &Context<'_>) -> ReadinessCheck {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let empty: Vec<&HashedAccount> = accounts.iter().filter(|a| a.nt == EMPTY_NT).collect();
+    let empty_nt = nt_hash("");
+    let empty: Vec<&HashedAccount> = accounts.iter().filter(|a| a.nt == empty_nt).collect();
     if !empty.is_empty() {
         fails.push(format!(
             "empty password ({}): {}",
@@ -144,7 +140,7 @@ pub(crate) fn quality(ctx: &Context<'_>) -> ReadinessCheck {
         fails.push(format!("LM hash stored ({}): {}", lm.len(), names(lm)));
     }
     let mut by_hash: BTreeMap<[u8; 16], Vec<&HashedAccount>> = BTreeMap::new();
-    for a in accounts.iter().filter(|a| a.nt != EMPTY_NT) {
+    for a in accounts.iter().filter(|a| a.nt != empty_nt) {
         by_hash.entry(a.nt).or_default().push(a);
     }
     for group in by_hash.values().filter(|g| g.len() > 1) {
@@ -183,8 +179,8 @@ pub(crate) fn quality(ctx: &Context<'_>) -> ReadinessCheck {
         ))
     } else {
         let summary = format!(
-            "{} found; {checked}.",
-            plural(fails.len(), "password weakness")
+            "{} of password weakness found; {checked}.",
+            plural(fails.len(), "kind")
         );
         fails.extend(notes);
         QUALITY.judged(Verdict::Fail(summary, fails))

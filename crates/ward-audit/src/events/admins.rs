@@ -107,11 +107,11 @@ impl AdminUse {
             return;
         }
         let why = format!("added to {group} ({})", event.source.event_id.unwrap_or(0));
+        // The SID names the account exactly (resolved through its logons); MemberName is a DN
+        // whose CN is often a display name, so it is the fallback only.
         if let Some(sid) = text(event, &["MemberSid"]) {
-            self.privileged_sids.insert(sid.to_string(), why.clone());
-        }
-        // MemberName is a DN; its CN is the best name the event gives.
-        if let Some(cn) = text(event, &["MemberName"]).and_then(common_name) {
+            self.privileged_sids.insert(sid.to_string(), why);
+        } else if let Some(cn) = text(event, &["MemberName"]).and_then(common_name) {
             self.privileged
                 .entry(account_key(cn))
                 .or_default()

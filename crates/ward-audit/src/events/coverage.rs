@@ -3,7 +3,7 @@
 
 use super::{Seen, text};
 use std::collections::{BTreeMap, BTreeSet};
-use ward_event::Event;
+use ward_event::{Event, Fields};
 
 /// What one Windows host's logs show about its audit policy.
 #[derive(Debug, Clone, Default)]
@@ -114,15 +114,18 @@ impl Coverage {
     }
 }
 
-/// System 104 names the cleared log in `Channel` (UserData) or `BackupPath`.
+/// System 104 names the cleared log in its UserData `Channel`, which follows the System one.
 fn clear_104(event: &Event) -> String {
-    match text(event, &["Channel", "LogFileCleared"]).filter(|c| *c != "System") {
-        Some(log) => format!(
-            "{} log cleared (System 104)",
-            log.chars().take(80).collect::<String>()
-        ),
-        None => "event log cleared (System 104)".to_string(),
-    }
+    let mut log = None;
+    event.get_all("Channel", &mut |v| {
+        if let Some(s) = v.as_str().filter(|s| !s.is_empty()) {
+            log = Some(s.chars().take(80).collect::<String>());
+        }
+    });
+    format!(
+        "{} log cleared (System 104)",
+        log.as_deref().unwrap_or("an event")
+    )
 }
 
 #[cfg(test)]

@@ -50,6 +50,8 @@ pub(crate) struct Threat {
     pub detected_origin: String,
     /// Latest 1117.
     pub remediated: Option<Timestamp>,
+    /// Defender reported it could not act on it (1118 / 1119).
+    pub action_failed: bool,
 }
 
 /// AV, update and OS facts by host.
@@ -136,7 +138,7 @@ impl HostHealth {
                 .entry(host.to_string())
                 .or_insert(event.time);
             *up = (*up).max(event.time);
-        } else if id == 1116 || id == 1117 {
+        } else if (1116..=1119).contains(&id) {
             self.threat(event, id, host);
         }
     }
@@ -150,14 +152,17 @@ impl HostHealth {
         if t.name.is_empty() {
             t.name = name.chars().take(120).collect();
         }
-        let slot = if id == 1116 {
+        // 1118 / 1119 (action failed) leave the threat in place: they count as a detection.
+        let detection = id != 1117;
+        t.action_failed |= id == 1118 || id == 1119;
+        let slot = if detection {
             &mut t.detected
         } else {
             &mut t.remediated
         };
         if slot.is_none_or(|s| event.time > s) {
             *slot = Some(event.time);
-            if id == 1116 {
+            if detection {
                 t.detected_origin = super::origin(event);
             }
         }

@@ -81,7 +81,11 @@ pub(crate) fn add_file(path: &Path, facts: &mut FileFacts) -> Result<FileKind, A
     let text = decode(&bytes);
     let name = path.display().to_string();
     let trimmed = text.trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+    // `[Unicode]` opens a secedit INF: only `[` followed by JSON is JSON.
+    let json_array = trimmed
+        .strip_prefix('[')
+        .is_some_and(|r| r.trim_start().starts_with(['{', '[', ']', '"']));
+    if trimmed.starts_with('{') || json_array {
         let json: serde_json::Value =
             serde_json::from_str(trimmed).map_err(|e| AuditError::Malformed {
                 path: path.to_path_buf(),
