@@ -40,6 +40,9 @@ pub struct ArtefactLog {
     /// Lower-case file names of every service image installed: the only process images worth
     /// remembering.
     service_images: HashSet<String>,
+    /// Per host and service: the service's image file there (Kwampirs names its implant
+    /// differently on each host), so the file's earlier sightings date the infection.
+    service_files: HashMap<(String, String), String>,
     /// Per host: first time of each kind of follow-up (`recon-burst`, a rule title), capped.
     follow_up: HashMap<String, BTreeMap<String, Timestamp>>,
 }
@@ -64,6 +67,8 @@ impl ArtefactLog {
         if is_specific(file) {
             self.service_images.insert(file.to_string());
             self.saw(host, file_key(file), e);
+            self.service_files
+                .insert((host.to_string(), service_key(service)), file_key(file));
         }
     }
 
@@ -83,16 +88,31 @@ impl ArtefactLog {
         }
     }
 
-    /// Earliest sighting on `host` of any of `keys`.
+    /// `keys` plus, for each service among them, its image file on `host`.
+    fn expand(&self, host: &str, keys: &[String]) -> Vec<String> {
+        let mut all = keys.to_vec();
+        for k in keys {
+            if let Some(f) = self.service_files.get(&(host.to_string(), k.clone())) {
+                if !all.contains(f) {
+                    all.push(f.clone());
+                }
+            }
+        }
+        all
+    }
+
+    /// Earliest sighting on `host` of any of `keys` (or the image files of those services there).
     pub fn earliest(&self, host: &str, keys: &[String]) -> Option<&Evidence> {
-        keys.iter()
+        self.expand(host, keys)
+            .iter()
             .filter_map(|k| self.first_seen.get(&(host.to_string(), k.clone())))
             .min_by_key(|e| e.time)
     }
 
     /// Number of sightings of `keys` on `host`.
     pub fn count(&self, host: &str, keys: &[String]) -> usize {
-        keys.iter()
+        self.expand(host, keys)
+            .iter()
             .filter(|k| {
                 self.first_seen
                     .contains_key(&(host.to_string(), (*k).clone()))
