@@ -24,7 +24,7 @@ pub(crate) fn daily_use(ctx: &Context<'_>) -> ReadinessCheck {
 
 fn verdict(ctx: &Context<'_>) -> Verdict {
     let a = ctx.admins;
-    let has_use_data = !a.logons.is_empty() || !a.programs.is_empty() || !a.web.is_empty();
+    let has_use_data = a.use_events > 0;
     let privileged = privileged(ctx);
     if privileged.is_empty() {
         return Verdict::Unknown(

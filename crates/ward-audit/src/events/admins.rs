@@ -37,6 +37,8 @@ pub(crate) struct AdminUse {
     pub web: BTreeMap<String, Use>,
     /// Account key → name as first written (`CLINIC\adm-jo`).
     pub display: BTreeMap<String, String>,
+    /// Logon, process and proxy events seen at all: with none, "no admin seen" means nothing.
+    pub use_events: u64,
 }
 
 impl AdminUse {
@@ -61,6 +63,7 @@ impl AdminUse {
 
     /// Takes the authenticated user of a proxy request.
     pub fn observe_proxy(&mut self, event: &Event) {
+        self.use_events += 1;
         let Some(user) = text(event, &["cs-username", "user", "username"]) else {
             return;
         };
@@ -120,6 +123,7 @@ impl AdminUse {
     }
 
     fn logon(&mut self, event: &Event) {
+        self.use_events += 1;
         let Some(kind) = event.get("LogonType").and_then(|v| v.as_i64()) else {
             return;
         };
@@ -152,6 +156,7 @@ impl AdminUse {
         image_fields: &[&str],
         config: &AuditConfig,
     ) {
+        self.use_events += 1;
         let Some(image) = text(event, image_fields) else {
             return;
         };
