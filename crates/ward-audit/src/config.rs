@@ -1,5 +1,6 @@
 //! Baseline thresholds and naming conventions; `docs/audit.md` explains each default.
 
+use crate::eos::EndOfSupportTable;
 use ward_event::Timestamp;
 
 /// Password policy baseline (see `docs/audit.md` for the NCSC / NIST SP 800-63B reasoning).
@@ -45,6 +46,8 @@ pub struct AuditConfig {
     pub signature_max_age_days: i64,
     /// A host whose newest hotfix is older than this (days) is behind on patches.
     pub hotfix_max_age_days: i64,
+    /// End-of-support dates (Ward's shipped table unless the user supplies a newer one).
+    pub end_of_support: EndOfSupportTable,
 }
 
 impl Default for AuditConfig {
@@ -96,6 +99,7 @@ impl Default for AuditConfig {
             password: PasswordBaseline::default(),
             signature_max_age_days: 7,
             hotfix_max_age_days: 60,
+            end_of_support: EndOfSupportTable::built_in(),
         }
     }
 }

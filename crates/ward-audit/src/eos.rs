@@ -55,6 +55,15 @@ impl EndOfSupportTable {
         EndOfSupportTable { rows }
     }
 
+    /// Reads a table in the shipped CSV shape from a file (to use dates newer than Ward's).
+    pub fn from_file(path: &std::path::Path) -> Result<Self, crate::AuditError> {
+        let text = std::fs::read_to_string(path).map_err(|source| crate::AuditError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Self::parse(&text))
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.rows.len()

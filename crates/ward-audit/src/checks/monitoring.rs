@@ -2,6 +2,7 @@
 //! they whole?
 
 use super::{About, Context, Verdict, day, plural};
+use crate::events::RecordIdTrack;
 use ward_analytics::case::ReadinessCheck;
 use ward_event::Level;
 
@@ -71,8 +72,14 @@ pub(crate) fn coverage(ctx: &Context<'_>) -> ReadinessCheck {
             ));
         }
     }
-    for (source, n) in &c.other_sources {
-        lines.push(format!("{source}: {}", plural(*n as usize, "event")));
+    for ((product, service, category), n) in &c.other_sources {
+        let label = [Some(product), service.as_ref(), category.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|s| &**s)
+            .collect::<Vec<&str>>()
+            .join("/");
+        lines.push(format!("{label}: {}", plural(*n as usize, "event")));
     }
     let hosts = c.hosts.len();
     if blind == 0 {
@@ -137,11 +144,16 @@ pub(crate) fn cleared(ctx: &Context<'_>) -> ReadinessCheck {
 /// `log-continuity`.
 pub(crate) fn continuity(ctx: &Context<'_>) -> ReadinessCheck {
     let c = ctx.coverage;
-    if c.record_ids.is_empty() {
+    let tracks: Vec<(&String, &String, &RecordIdTrack)> = c
+        .hosts
+        .iter()
+        .flat_map(|(host, hc)| hc.record_ids.iter().map(move |(ch, t)| (host, ch, t)))
+        .collect();
+    if tracks.is_empty() {
         return CONTINUITY.judged(Verdict::Unknown("No Windows records with record ids: supply EVTX or JSON exports that keep EventRecordID.".into()));
     }
     let mut lines = Vec::new();
-    for ((host, channel), t) in &c.record_ids {
+    for &(host, channel, t) in &tracks {
         if t.gaps > 0 {
             let disorder = if t.out_of_order > 0 {
                 format!(", {} out of order", t.out_of_order)
@@ -156,7 +168,7 @@ pub(crate) fn continuity(ctx: &Context<'_>) -> ReadinessCheck {
             ));
         }
     }
-    let logs = c.record_ids.len();
+    let logs = tracks.len();
     if lines.is_empty() {
         CONTINUITY.judged(Verdict::Pass(
             format!("No gaps in {}.", plural(logs, "host log")),

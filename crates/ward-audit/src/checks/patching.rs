@@ -2,7 +2,6 @@
 //! patchable?
 
 use super::{About, Context, Verdict, day, days_between, plural};
-use crate::eos::EndOfSupportTable;
 use crate::files::{Installed, OsvPackage, feeds_affects};
 use crate::matching::contains_words;
 use std::collections::BTreeSet;
@@ -82,7 +81,7 @@ pub(crate) fn windows_update(ctx: &Context<'_>) -> ReadinessCheck {
 
 /// `os-end-of-support`.
 pub(crate) fn os_support(ctx: &Context<'_>) -> ReadinessCheck {
-    let table = EndOfSupportTable::built_in();
+    let table = &ctx.config.end_of_support;
     let now = ctx.config.as_of;
     let mut seen: Vec<(String, Option<String>, String, String)> = ctx
         .health
@@ -166,7 +165,7 @@ pub(crate) fn software(ctx: &Context<'_>) -> ReadinessCheck {
                 .into(),
         ));
     }
-    let table = EndOfSupportTable::built_in();
+    let table = &ctx.config.end_of_support;
     let mut fails = Vec::new();
     let mut notes = Vec::new();
     for app in &apps {

@@ -3,6 +3,7 @@
 
 use super::{Seen, text};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use ward_event::{Event, Fields};
 
 /// What one Windows host's logs show about its audit policy.
@@ -18,6 +19,8 @@ pub(crate) struct HostCoverage {
     pub process_events: u64,
     /// … of which carried a command line.
     pub process_with_command_line: u64,
+    /// Record-number continuity per channel (keyed here so the hot path allocates nothing).
+    pub record_ids: BTreeMap<String, RecordIdTrack>,
 }
 
 /// Record-number continuity of one host's channel.
@@ -57,18 +60,21 @@ impl RecordIdTrack {
 pub(crate) struct Coverage {
     /// Windows hosts.
     pub hosts: BTreeMap<String, HostCoverage>,
-    /// Events per non-Windows source label (`proxy`, `zeek/conn`, …).
-    pub other_sources: BTreeMap<String, u64>,
+    /// Events per non-Windows source (product, service, category); labelled when judged.
+    pub other_sources: BTreeMap<SourceKey, u64>,
     /// Log clearing (Security 1102, System 104) by (host, what), with who cleared it.
     pub clears: BTreeMap<(String, String), (Seen, Option<String>)>,
-    /// Record ids per (host, channel).
-    pub record_ids: BTreeMap<(String, String), RecordIdTrack>,
 }
+
+/// A non-Windows log source: Sigma product, service and category (cheap `Arc` clones).
+pub(crate) type SourceKey = (Arc<str>, Option<Arc<str>>, Option<Arc<str>>);
 
 impl Coverage {
     /// Counts a non-Windows event by its source.
     pub fn observe_other(&mut self, event: &Event) {
-        *self.other_sources.entry(event.source.label()).or_insert(0) += 1;
+        let s = &event.source;
+        let key = (s.product.clone(), s.service.clone(), s.category.clone());
+        *self.other_sources.entry(key).or_insert(0) += 1;
     }
 
     /// Takes coverage facts from a Windows event.
@@ -108,8 +114,14 @@ impl Coverage {
             _ => {}
         }
         if let Some(rid) = event.record_id {
-            let key = (host.to_string(), channel.to_string());
-            self.record_ids.entry(key).or_default().add(rid);
+            match hc.record_ids.get_mut(channel) {
+                Some(track) => track.add(rid),
+                None => hc
+                    .record_ids
+                    .entry(channel.to_string())
+                    .or_default()
+                    .add(rid),
+            }
         }
     }
 }
