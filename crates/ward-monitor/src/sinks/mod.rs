@@ -133,6 +133,8 @@ pub(crate) struct Dispatcher {
     pub store: Store,
     pub committed: Arc<Notify>,
     pub drain: Shutdown,
+    /// Stop at the next alert boundary, delivering nothing more (an abrupt stop).
+    pub halt: Shutdown,
     pub metrics: Arc<Metrics>,
 }
 
@@ -142,15 +144,21 @@ impl Dispatcher {
         config: &SinkConfig,
         state: &Path,
         committed: Arc<Notify>,
-        drain: Shutdown,
+        (drain, halt): (Shutdown, Shutdown),
         metrics: Arc<Metrics>,
     ) -> Result<Self, MonitorError> {
+        let (name, sink, store) = (
+            config.name().to_string(),
+            Sink::new(config),
+            Store::open(state)?,
+        );
         Ok(Dispatcher {
-            name: config.name().to_string(),
-            sink: Sink::new(config),
-            store: Store::open(state)?,
+            name,
+            sink,
+            store,
             committed,
             drain,
+            halt,
             metrics,
         })
     }
@@ -183,11 +191,12 @@ impl Dispatcher {
                     _ = woken => {}
                     _ = tokio::time::sleep(Duration::from_millis(500)) => {}
                     _ = self.drain.wait() => {}
+                    _ = self.halt.wait() => return,
                 }
                 continue;
             }
             for alert in alerts {
-                if !self.deliver_with_retry(&alert).await {
+                if self.halt.is_triggered() || !self.deliver_with_retry(&alert).await {
                     return; // draining and the sink is down: the alert waits for the next start
                 }
                 cursor = alert.seq;
@@ -212,12 +221,13 @@ impl Dispatcher {
                 Err(message) => {
                     self.metrics.add_delivery(false);
                     tracing::warn!(sink = %self.name, seq = alert.seq, %message, retry_in = ?backoff, "alert delivery failed");
-                    if self.drain.is_triggered() {
+                    if self.drain.is_triggered() || self.halt.is_triggered() {
                         return false;
                     }
                     tokio::select! {
                         _ = tokio::time::sleep(backoff) => {}
                         _ = self.drain.wait() => {}
+                        _ = self.halt.wait() => {}
                     }
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
