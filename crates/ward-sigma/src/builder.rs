@@ -12,6 +12,7 @@ use crate::error::{CompileError, LoadReport, ProblemKind, RuleProblem, SigmaErro
 use crate::index::{Index, required_event_ids};
 use crate::mapping::{Mapping, Resolved, Target};
 use crate::meta::{RuleIdx, RuleMeta};
+use crate::prefilter::{self, Prefilter};
 use crate::ruleset::{RuleSet, Variant};
 
 /// Collects rule files, then compiles them all at once with [`RuleSetBuilder::build`].
@@ -177,6 +178,7 @@ impl RuleSetBuilder {
                         extra: Det::All(extra),
                         providers: t.provider.clone(),
                         filters: Vec::new(),
+                        guard: None,
                     }),
                     Err(e) => {
                         failed = Some(e);
@@ -214,12 +216,21 @@ impl RuleSetBuilder {
                 required_event_ids(&v.detection, event_id).as_ref(),
             );
         }
+        let guards: Vec<_> = variants
+            .iter()
+            .map(|v| prefilter::guard(&v.detection))
+            .collect();
+        let (prefilter, compiled_guards) = Prefilter::build(&guards, fields.names.len());
+        for (v, g) in variants.iter_mut().zip(compiled_guards) {
+            v.guard = g;
+        }
         let (compiled, needed) = correlation::compile(&correlations, &mut metas, &mut problems);
         let loaded = metas.len();
         let set = RuleSet {
             rules: metas,
             variants,
             index,
+            prefilter,
             field_names: fields.names,
             correlations: compiled,
             correlation_fields: needed,

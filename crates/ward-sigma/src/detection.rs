@@ -109,6 +109,10 @@ pub(crate) struct Scratch {
     generation: u64,
     slots: Vec<Slot>,
     tmp: String,
+    /// Every field's (text, lowered text), for keyword searches; filled once per event.
+    keywords_generation: u64,
+    keyword_text: Vec<(String, String)>,
+    keyword_len: usize,
 }
 
 #[derive(Debug, Default)]
@@ -119,12 +123,13 @@ struct Slot {
 }
 
 impl Scratch {
-    /// Starts a new event: every cached value becomes stale.
-    pub(crate) fn begin(&mut self, fields: usize) {
+    /// Starts a new event: every cached value becomes stale. Returns the event's generation.
+    pub(crate) fn begin(&mut self, fields: usize) -> u64 {
         self.generation = self.generation.wrapping_add(1);
         if self.slots.len() < fields {
             self.slots.resize_with(fields, Slot::default);
         }
+        self.generation
     }
 }
 
@@ -140,8 +145,32 @@ impl Ctx<'_> {
         lookup(self.event, self.names, id)
     }
 
+    /// Fills the per-event (text, lowered) list of all field values, once.
+    fn keyword_texts(&mut self) -> &[(String, String)] {
+        let s = &mut *self.scratch;
+        if s.keywords_generation != s.generation {
+            s.keywords_generation = s.generation;
+            let mut n = 0;
+            let mut buf = String::new();
+            let list = &mut s.keyword_text;
+            self.event.for_each_field(&mut |_, v| {
+                if list.len() <= n {
+                    list.push(Default::default());
+                }
+                if let Some((text, lower)) = list.get_mut(n) {
+                    text.clear();
+                    text.push_str(v.text(&mut buf));
+                    lower_into(text, lower);
+                }
+                n += 1;
+            });
+            s.keyword_len = n;
+        }
+        s.keyword_text.get(..s.keyword_len).unwrap_or_default()
+    }
+
     /// The lowered text of field `id`, computed once per event.
-    fn lowered(&mut self, id: FieldId) -> Option<&str> {
+    pub(crate) fn lowered(&mut self, id: FieldId) -> Option<&str> {
         let generation = self.scratch.generation;
         let slot = self.scratch.slots.get_mut(id as usize)?;
         if slot.generation != generation {
@@ -224,23 +253,20 @@ impl Item {
 
     /// Field-less values: each test looks through every field value of the event.
     fn matches_keywords(&self, cx: &mut Ctx<'_>) -> bool {
-        let one = |t: &Test, cx: &mut Ctx<'_>| {
-            let mut hit = false;
-            let mut lower = String::new();
-            let mut buf = String::new();
-            cx.event.for_each_field(&mut |_, v| {
-                if !hit {
-                    let text = v.text(&mut buf);
-                    lower_into(text, &mut lower);
-                    hit = t.matches_text(v, text, &lower);
-                }
-            });
-            hit
+        let texts = cx.keyword_texts();
+        let one = |t: &Test| match t {
+            Test::Str { pat, cased } => texts
+                .iter()
+                .any(|(x, l)| pat.is_match(if *cased { x } else { l })),
+            Test::Regex(r) => texts.iter().any(|(x, _)| r.is_match(x)),
+            other => texts
+                .iter()
+                .any(|(x, l)| other.matches_text(&Value::from(x.as_str()), x, l)),
         };
         if self.all {
-            self.tests.iter().all(|t| one(t, cx))
+            self.tests.iter().all(one)
         } else {
-            self.tests.iter().any(|t| one(t, cx))
+            self.tests.iter().any(one)
         }
     }
 }

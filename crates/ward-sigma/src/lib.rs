@@ -38,6 +38,7 @@ mod index;
 mod mapping;
 mod meta;
 mod pattern;
+mod prefilter;
 mod regression;
 mod ruleset;
 

@@ -8,6 +8,7 @@ use crate::correlation::{CompiledCorrelation, CorrelationEvent, CorrelationHit};
 use crate::detection::{Ctx, Det, Detection, Scratch};
 use crate::index::Index;
 use crate::meta::{RuleIdx, RuleMeta};
+use crate::prefilter::{CompiledGuard, Prefilter, PrefilterScratch};
 
 /// One rule compiled for one mapping target (e.g. process_creation under Sysmon, or under 4688).
 #[derive(Debug)]
@@ -20,6 +21,8 @@ pub(crate) struct Variant {
     pub providers: Vec<String>,
     /// Filters (Sigma filter documents) that must also hold.
     pub filters: Vec<Detection>,
+    /// Literals one of which must occur for the rule to match (checked before evaluating).
+    pub guard: Option<CompiledGuard>,
 }
 
 /// A compiled rule set: immutable, `Send + Sync`, shared by all matching threads.
@@ -28,14 +31,22 @@ pub struct RuleSet {
     pub(crate) rules: Vec<RuleMeta>,
     pub(crate) variants: Vec<Variant>,
     pub(crate) index: Index,
+    pub(crate) prefilter: Prefilter,
     pub(crate) field_names: Vec<Box<[Box<str>]>>,
     pub(crate) correlations: Vec<CompiledCorrelation>,
     /// For each rule, the event fields correlations need from its matches (empty: none).
     pub(crate) correlation_fields: Vec<Vec<Box<str>>>,
 }
 
+/// Per-thread matching state, reused from event to event.
+#[derive(Debug, Default)]
+struct ThreadState {
+    scratch: Scratch,
+    prefilter: PrefilterScratch,
+}
+
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    static STATE: RefCell<ThreadState> = RefCell::new(ThreadState::default());
 }
 
 impl RuleSet {
@@ -92,32 +103,41 @@ impl RuleSet {
                 .and_then(|v| v.as_i64())
                 .and_then(|e| u32::try_from(e).ok())
         });
-        let mut lists: [&[u32]; 4] = [&[]; 4];
-        let mut n = 0;
+        let mut lists: Vec<&[u32]> = Vec::with_capacity(4);
         self.index.candidates(source, event_id, &mut |l| {
-            if !l.is_empty() && n < lists.len() {
-                lists[n] = l;
-                n += 1;
+            if !l.is_empty() {
+                lists.push(l);
             }
         });
-        if n == 0 {
+        if lists.is_empty() {
             return;
         }
-        // Take the scratch out of the thread-local so `hit` may itself match events.
-        let mut scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
-        scratch.begin(self.field_names.len());
+        // Take the state out of the thread-local so `hit` may itself match events.
+        let mut state = STATE.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        let generation = state.scratch.begin(self.field_names.len());
+        state.prefilter.begin(
+            generation,
+            self.field_names.len(),
+            self.prefilter.literal_count(),
+        );
         let mut found: Vec<RuleIdx> = Vec::new();
         {
+            let ThreadState { scratch, prefilter } = &mut state;
             let mut cx = Ctx {
                 event: fields,
                 names: &self.field_names,
-                scratch: &mut scratch,
+                scratch,
             };
-            for &v in lists[..n].iter().flat_map(|l| l.iter()) {
+            for &v in lists.iter().flat_map(|l| l.iter()) {
                 let Some(variant) = self.variants.get(v as usize) else {
                     continue;
                 };
                 if found.contains(&variant.rule) || !provider_ok(&variant.providers, source) {
+                    continue;
+                }
+                if let Some(g) = &variant.guard
+                    && !self.prefilter.passes(g, prefilter, &mut cx)
+                {
                     continue;
                 }
                 if variant.matches(&mut cx) {
@@ -125,7 +145,7 @@ impl RuleSet {
                 }
             }
         }
-        SCRATCH.with(|s| *s.borrow_mut() = scratch);
+        STATE.with(|s| *s.borrow_mut() = state);
         found.sort_unstable();
         found.into_iter().for_each(hit);
     }
