@@ -144,7 +144,15 @@ impl CredentialExposure {
                 .or_default()
                 .add(host, "hop", evidence.clone());
         }
-        review.retain(|a, _| !reset.contains_key(a));
+        // An account to reset shows everything seen for it, network logons and hops included.
+        for (account, b) in std::mem::take(&mut review) {
+            match reset.get_mut(&account) {
+                Some(r) => r.merge(b),
+                None => {
+                    review.insert(account, b);
+                }
+            }
+        }
         Accounts {
             reset: build(reset, max_evidence),
             review: build(review, max_evidence),
@@ -160,6 +168,12 @@ struct Builder {
 }
 
 impl Builder {
+    fn merge(&mut self, other: Builder) {
+        self.hosts.extend(other.hosts);
+        self.kinds.extend(other.kinds);
+        self.evidence.extend(other.evidence);
+    }
+
     fn add(&mut self, host: &str, kind: &str, evidence: Vec<Evidence>) {
         self.hosts.insert(host.to_string());
         self.kinds.insert(kind.to_string());

@@ -92,10 +92,10 @@ impl ArtefactLog {
     fn expand(&self, host: &str, keys: &[String]) -> Vec<String> {
         let mut all = keys.to_vec();
         for k in keys {
-            if let Some(f) = self.service_files.get(&(host.to_string(), k.clone())) {
-                if !all.contains(f) {
-                    all.push(f.clone());
-                }
+            if let Some(f) = self.service_files.get(&(host.to_string(), k.clone()))
+                && !all.contains(f)
+            {
+                all.push(f.clone());
             }
         }
         all

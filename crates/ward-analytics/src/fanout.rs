@@ -170,10 +170,10 @@ impl FanOutTracker {
             .map(|(s, _)| s.clone())
             .collect();
         for s in stale {
-            if let Some(r) = self.sources.remove(&s) {
-                if r.reported {
-                    self.done.push((s, r));
-                }
+            if let Some(r) = self.sources.remove(&s)
+                && r.reported
+            {
+                self.done.push((s, r));
             }
         }
     }

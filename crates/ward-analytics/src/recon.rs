@@ -62,15 +62,16 @@ impl ReconTracker {
         let host = p.evidence.host.clone();
         let command = recon_command(&p.image, &p.command_line);
         let (parent, parent_image) = self.attribute(p);
-        if is_shell(&p.image) && command.is_some() {
-            if let Some(key) = &p.process_key {
-                let shell = Shell {
-                    parent: parent.clone(),
-                    parent_image: parent_image.clone(),
-                    time: now,
-                };
-                self.shells.insert((host.clone(), key.clone()), shell);
-            }
+        if is_shell(&p.image)
+            && command.is_some()
+            && let Some(key) = &p.process_key
+        {
+            let shell = Shell {
+                parent: parent.clone(),
+                parent_image: parent_image.clone(),
+                time: now,
+            };
+            self.shells.insert((host.clone(), key.clone()), shell);
         }
         let Some(command) = command else { return };
         let burst = self.bursts.entry((host, parent)).or_insert_with(|| Burst {
@@ -101,10 +102,10 @@ impl ReconTracker {
             .parent_key
             .clone()
             .unwrap_or_else(|| base_name(&parent_image));
-        if is_shell(&parent_image) {
-            if let Some(shell) = self.shells.get(&(host.clone(), parent.clone())) {
-                return (shell.parent.clone(), shell.parent_image.clone());
-            }
+        if is_shell(&parent_image)
+            && let Some(shell) = self.shells.get(&(host.clone(), parent.clone()))
+        {
+            return (shell.parent.clone(), shell.parent_image.clone());
         }
         (parent, parent_image)
     }
@@ -124,10 +125,10 @@ impl ReconTracker {
             .map(|(k, _)| k.clone())
             .collect();
         for key in done {
-            if let Some(b) = self.bursts.remove(&key) {
-                if b.reported {
-                    self.findings.push(finding(&key, b));
-                }
+            if let Some(b) = self.bursts.remove(&key)
+                && b.reported
+            {
+                self.findings.push(finding(&key, b));
             }
         }
     }

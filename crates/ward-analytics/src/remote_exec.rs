@@ -145,10 +145,10 @@ impl RemoteExecTracker {
             return;
         }
         q.push_back(drop);
-        if q.len() > cfg.max_pending_per_host {
-            if let Some(old) = q.pop_front() {
-                self.orphan(host, old);
-            }
+        if q.len() > cfg.max_pending_per_host
+            && let Some(old) = q.pop_front()
+        {
+            self.orphan(host, old);
         }
     }
 
