@@ -24,6 +24,7 @@ pub struct RuleSetBuilder {
     correlations: Vec<(String, CorrelationRule)>,
     filters: Vec<(String, FilterRule)>,
     problems: Vec<RuleProblem>,
+    prefilter: bool,
 }
 
 impl RuleSetBuilder {
@@ -36,7 +37,14 @@ impl RuleSetBuilder {
             correlations: Vec::new(),
             filters: Vec::new(),
             problems: Vec::new(),
+            prefilter: true,
         }
+    }
+
+    /// Turns the literal prefilter off (on by default); results are the same, only slower.
+    /// Meant for checking the prefilter itself.
+    pub fn set_prefilter(&mut self, enabled: bool) {
+        self.prefilter = enabled;
     }
 
     /// Values for `expand` placeholders (`%Admins%` → names); an unknown one is a problem.
@@ -132,6 +140,7 @@ impl RuleSetBuilder {
             correlations,
             filters,
             mut problems,
+            prefilter: use_prefilter,
         } = self;
         let mut fields = FieldTable::default();
         let mut metas: Vec<RuleMeta> = Vec::new();
@@ -218,7 +227,11 @@ impl RuleSetBuilder {
         }
         let guards: Vec<_> = variants
             .iter()
-            .map(|v| prefilter::guard(&v.detection))
+            .map(|v| {
+                use_prefilter
+                    .then(|| prefilter::guard(&v.detection))
+                    .flatten()
+            })
             .collect();
         let (prefilter, compiled_guards) = Prefilter::build(&guards, fields.names.len());
         for (v, g) in variants.iter_mut().zip(compiled_guards) {

@@ -4,6 +4,10 @@
 //! Matching is in two phases so files can be read in parallel: each detection yields a compact
 //! [`CorrelationEvent`] (time, rule, the fields correlations need); after sorting them by time,
 //! [`crate::RuleSet::correlate`] runs sliding windows per group.
+//!
+//! A window holds the group's events of the last `timespan`; when the condition holds, one hit
+//! is emitted and the window starts afresh, so a long burst yields one hit per threshold's worth
+//! of events rather than one per event.
 
 use std::collections::{HashMap, VecDeque};
 

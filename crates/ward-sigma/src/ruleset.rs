@@ -196,3 +196,12 @@ fn provider_ok(providers: &[String], source: &LogSource) -> bool {
             .as_deref()
             .is_some_and(|p| providers.iter().any(|w| w.eq_ignore_ascii_case(p)))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rule_set_is_shareable_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<super::RuleSet>();
+    }
+}

@@ -109,3 +109,37 @@ fn sigmahq_regression_evtx() {
 fn sigmahq_regression_json() {
     run("json", |c| &c.json);
 }
+
+/// The literal prefilter only skips rules that could not match: with and without it, every
+/// event of the regression and attack corpora gets the same rules.
+#[test]
+fn prefilter_changes_no_result() {
+    let Some(root) = data() else { return };
+    let build = |prefilter: bool| {
+        let mut b = RuleSetBuilder::new(Mapping::builtin());
+        b.set_prefilter(prefilter);
+        for d in ["rules", "rules-emerging-threats", "rules-threat-hunting"] {
+            b.add_path(&root.join(d)).expect("rules folder readable");
+        }
+        b.build().0
+    };
+    let (fast, slow) = (build(true), build(false));
+    let corpora = [
+        root.join("regression_data"),
+        root.join("../evtx-to-mitre"),
+        root.join("../evtx-attack-samples"),
+    ];
+    let (mut events, mut hits) = (0usize, 0usize);
+    for input in ward_ingest::discover(&corpora).expect("corpora readable") {
+        ward_ingest::read_path(&input, &mut |e| {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            fast.matches(&e, &mut |r| a.push(r));
+            slow.matches(&e, &mut |r| b.push(r));
+            assert_eq!(a, b, "{}:{}", e.origin.file, e.origin.position);
+            events += 1;
+            hits += a.len();
+        });
+    }
+    eprintln!("{events} events, {hits} hits, identical with and without the prefilter");
+    assert!(events > 4000 && hits > 1000, "{events} events, {hits} hits");
+}
