@@ -77,7 +77,9 @@ impl EndOfSupportTable {
     /// The row for a product name (when known) and version: the most specific version family
     /// wins; with no name, among equally specific rows the latest end date wins, so an
     /// ambiguous build (client and server share kernel numbers) is never called out of support early.
-    pub fn lookup(&self, product: Option<&str>, version: &str) -> Option<&EndOfSupport> {
+    /// With no name, products sharing the winning version and date are joined
+    /// (`Windows 7 / Windows Server 2008 R2`).
+    pub fn lookup(&self, product: Option<&str>, version: &str) -> Option<EndOfSupport> {
         let named = |r: &&EndOfSupport| match product {
             Some(p) => contains_words(p, &r.product),
             None => r.kind == "os",
@@ -99,7 +101,20 @@ impl EndOfSupportTable {
                 r.end,
             )
         });
-        candidates.pop()
+        let best = candidates.pop()?;
+        if product.is_some() {
+            return Some(best.clone());
+        }
+        let mut names: Vec<&str> = candidates
+            .iter()
+            .filter(|r| r.version == best.version && r.end == best.end)
+            .map(|r| r.product.as_str())
+            .collect();
+        names.push(&best.product);
+        Some(EndOfSupport {
+            product: names.join(" / "),
+            ..best.clone()
+        })
     }
 }
 
@@ -113,6 +128,7 @@ mod tests {
         assert!(t.len() >= 40);
         let w7 = t.lookup(None, "6.1.7601").unwrap();
         assert_eq!(w7.end, Timestamp::parse("2020-01-14").unwrap());
+        assert_eq!(w7.product, "Windows 7 / Windows Server 2008 R2");
         let r2 = t
             .lookup(
                 Some("Microsoft Windows Server 2008 R2 Standard"),

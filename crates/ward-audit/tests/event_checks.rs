@@ -351,7 +351,7 @@ fn boot_events_give_os_versions_past_support() {
         has_line(
             c,
             &[
-                "MRI-CONSOLE-1: Windows 6.1.7601 (Windows Server 2008 R2) support ended 2020-01-14 [System 6009 on 2026-11-01"
+                "MRI-CONSOLE-1: Windows 6.1.7601 (Windows 7 / Windows Server 2008 R2) support ended 2020-01-14 [System 6009 on 2026-11-01"
             ]
         ),
         "{:#?}",

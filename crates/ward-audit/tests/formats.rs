@@ -233,14 +233,49 @@ fn bad_and_unknown_files_are_errors_naming_the_file() {
         Err(AuditError::UnknownFormat { path }) => assert!(path.ends_with("unknown.txt")),
         other => panic!("expected UnknownFormat, got {other:?}"),
     }
-    match a.add_file(&data("bad-hashes.txt")) {
-        Err(e @ AuditError::Malformed { line: 2, .. }) => {
-            assert!(e.to_string().contains("bad-hashes.txt:2:"))
-        }
-        other => panic!("expected Malformed at line 2, got {other:?}"),
-    }
     assert!(matches!(
         a.add_file(&data("missing.csv")),
         Err(AuditError::Io { .. })
     ));
+    let mut broken = std::fs::read(data("osquery-os.json")).unwrap();
+    broken.truncate(40);
+    let path = std::env::temp_dir().join("ward-audit-truncated.json");
+    std::fs::write(&path, broken).unwrap();
+    match a.add_file(&path) {
+        Err(e @ AuditError::Malformed { line: 1, .. }) => {
+            assert!(
+                e.to_string()
+                    .contains("ward-audit-truncated.json:1: bad JSON"),
+                "{e}"
+            )
+        }
+        other => panic!("expected Malformed JSON, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_damaged_hash_export_is_read_around_its_bad_lines() {
+    let mut a = auditor();
+    a.add_file(&data("bad-hashes.txt")).unwrap();
+    let r = a.finish();
+    let c = check(&r, "password-quality");
+    assert_eq!(c.status, "fail");
+    assert!(
+        has_line(c, &["empty password (1): CLINIC\\alice"]),
+        "{:#?}",
+        c.evidence
+    );
+    assert!(
+        has_line(
+            c,
+            &[
+                "1 export lines not understood and skipped (first at ",
+                "bad-hashes.txt:3)"
+            ]
+        ),
+        "{:#?}",
+        c.evidence
+    );
+    // The bad line's content (it could hold a cleartext password) is never echoed.
+    assert!(!has_line(c, &["not-a-hash"]) && !has_line(c, &["bob"]));
 }

@@ -167,6 +167,12 @@ pub(crate) fn quality(ctx: &Context<'_>) -> ReadinessCheck {
         },
         None => notes.push("no breached list given (HIBP NTLM `HASH:COUNT`): only the built-in common list was checked".into()),
     }
+    if let Some(first) = &ctx.facts.export_first_bad {
+        notes.push(format!(
+            "{} export lines not understood and skipped (first at {first})",
+            ctx.facts.export_bad_lines
+        ));
+    }
     let skipped = ctx.facts.accounts_skipped;
     let checked = format!(
         "{} checked ({skipped} machine or history entries skipped)",

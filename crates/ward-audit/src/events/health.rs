@@ -192,3 +192,42 @@ fn os_version(event: &Event) -> Option<String> {
     let build: u32 = build.trim().parse().ok()?;
     Some(format!("{major}.{minor}.{build}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ward_event::{FieldList, LogSource, Value};
+
+    fn boot(fields: &[(&str, &str)]) -> Event {
+        let mut f = FieldList::default();
+        for (k, v) in fields {
+            f.push(*k, Value::from(*v));
+        }
+        Event::new(
+            Timestamp::UNKNOWN,
+            "h",
+            LogSource::windows("System", "EventLog", 6009),
+            f,
+        )
+    }
+
+    #[test]
+    fn os_versions_from_data_or_the_rendered_message() {
+        let data = boot(&[
+            ("Data", "6.01."),
+            ("Data", "7601"),
+            ("Data", "Service Pack 1"),
+        ]);
+        assert_eq!(os_version(&data).as_deref(), Some("6.1.7601"));
+        let msg = "Microsoft (R) Windows (R) 6.01. 7601 Service Pack 1 Multiprocessor Free.";
+        assert_eq!(
+            os_version(&boot(&[("Message", msg)])).as_deref(),
+            Some("6.1.7601")
+        );
+        assert_eq!(
+            os_version(&boot(&[("Data", "10.00."), ("Data", "19045")])).as_deref(),
+            Some("10.0.19045")
+        );
+        assert_eq!(os_version(&boot(&[("Data", "garbage")])), None);
+    }
+}

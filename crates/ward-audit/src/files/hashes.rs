@@ -2,7 +2,6 @@
 //! The hashes are kept in memory only to compare them; nothing here can print one.
 
 use super::{FileFacts, hex32};
-use crate::error::AuditError;
 use std::fmt;
 use std::path::Path;
 
@@ -36,8 +35,16 @@ const EMPTY_LM: &str = "aad3b435b51404eeaad3b435b51404ee";
 pub(crate) fn looks_like(text: &str) -> bool {
     text.lines()
         .map(str::trim)
-        .find(|l| !l.is_empty())
+        .find(|l| !l.is_empty() && !is_banner(l))
         .is_some_and(|l| parse(l).is_some())
+}
+
+/// secretsdump's own messages (`[*] Dumping Domain Credentials …`) and comments.
+fn is_banner(line: &str) -> bool {
+    line.starts_with('#')
+        || line.starts_with("[*]")
+        || line.starts_with("[-]")
+        || line.starts_with("[+]")
 }
 
 /// name, lm, nt of one line.
@@ -49,19 +56,21 @@ fn parse(line: &str) -> Option<(&str, &str, &str)> {
 }
 
 /// Reads every account; machine accounts (`name$`) and history lines (`name_history3`) are
-/// skipped and counted. A line of the wrong shape is an error naming file and line.
-pub(crate) fn read(text: &str, path: &Path, facts: &mut FileFacts) -> Result<(), AuditError> {
+/// skipped and counted. Lines of another shape (Kerberos keys, cleartext sections of a raw
+/// secretsdump log, damage) are counted with the first one's position — never echoed, as they
+/// may hold secrets — and reading goes on.
+pub(crate) fn read(text: &str, path: &Path, facts: &mut FileFacts) {
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
+        if line.is_empty() || is_banner(line) {
             continue;
         }
         let Some((name, lm, nt)) = parse(line) else {
-            return Err(AuditError::Malformed {
-                path: path.to_path_buf(),
-                line: i as u64 + 1,
-                message: "expected `user:rid:lmhash:nthash:::`".into(),
-            });
+            facts.export_bad_lines += 1;
+            if facts.export_first_bad.is_none() {
+                facts.export_first_bad = Some(format!("{}:{}", path.display(), i + 1));
+            }
+            continue;
         };
         let bare = name.rsplit('\\').next().unwrap_or(name);
         if bare.ends_with('$') || is_history(bare) {
@@ -82,7 +91,6 @@ pub(crate) fn read(text: &str, path: &Path, facts: &mut FileFacts) -> Result<(),
             source: path.display().to_string(),
         });
     }
-    Ok(())
 }
 
 /// secretsdump `-history` writes old passwords as `user_history0`, `user_history1`, ….

@@ -50,6 +50,10 @@ pub(crate) struct FileFacts {
     pub accounts: Vec<HashedAccount>,
     /// Export lines skipped: machine accounts and password history.
     pub accounts_skipped: u64,
+    /// Export lines of no known shape, and where the first was.
+    pub export_bad_lines: u64,
+    /// `file:line` of the first such line.
+    pub export_first_bad: Option<String>,
     /// OSV vulnerabilities.
     pub osv: Vec<OsvVuln>,
     /// CISA KEV entries.
@@ -110,7 +114,7 @@ pub(crate) fn add_file(path: &Path, facts: &mut FileFacts) -> Result<FileKind, A
         return Ok(FileKind::Inventory);
     }
     if hashes::looks_like(&text) {
-        hashes::read(&text, path, facts)?;
+        hashes::read(&text, path, facts);
         return Ok(FileKind::HashExport);
     }
     if inventory::read_csv(&text, &host_from_path(path), &name, facts) {
