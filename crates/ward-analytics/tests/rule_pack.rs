@@ -149,7 +149,7 @@ fn implant_and_recon_shapes_fire() {
 fn demo_outbreak_hits_and_their_use_by_the_analyzer() {
     let rules = pack();
     let dir = common::demo_dir();
-    let events = common::read_events(&[dir.clone()]);
+    let events = common::read_events(std::slice::from_ref(&dir));
     let mut by_title: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let assets =
         Assets::from_csv_reader(std::fs::File::open(dir.join("assets.csv")).expect("assets"))
