@@ -6,6 +6,7 @@ mod antivirus;
 mod monitoring;
 mod passwords;
 mod patching;
+mod software;
 
 use crate::config::AuditConfig;
 use crate::events::{AdminUse, Coverage, HostHealth};
@@ -74,7 +75,7 @@ pub(crate) fn run_all(ctx: &Context<'_>) -> Vec<ReadinessCheck> {
         antivirus::detections(ctx),
         patching::windows_update(ctx),
         patching::os_support(ctx),
-        patching::software(ctx),
+        software::software(ctx),
         passwords::policy(ctx),
         passwords::quality(ctx),
         monitoring::coverage(ctx),
