@@ -5,11 +5,12 @@ use std::path::Path;
 
 use rsigma_parser::{CorrelationRule, FilterRule, FilterRuleTarget, SigmaRule};
 
+use crate::analysis::{required_event_ids, required_fields};
 use crate::compile::{Compiler, FieldTable};
 use crate::correlation;
 use crate::detection::Det;
 use crate::error::{CompileError, LoadReport, ProblemKind, RuleProblem, SigmaError};
-use crate::index::{Index, required_event_ids};
+use crate::index::Index;
 use crate::mapping::{Mapping, Resolved, Target};
 use crate::meta::{RuleIdx, RuleMeta};
 use crate::prefilter::{self, Prefilter};
@@ -169,39 +170,16 @@ impl RuleSetBuilder {
                 continue;
             };
             let idx = RuleIdx(metas.len() as u32);
-            let mut compiled = Vec::new();
-            let mut failed = None;
-            for t in &ts {
-                let mut c = Compiler {
-                    target: t,
-                    fields: &mut fields,
-                    placeholders: &placeholders,
-                };
-                match c
-                    .detections(&rule.detection)
-                    .and_then(|d| Ok((d, c.target_conditions()?)))
-                {
-                    Ok((detection, extra)) => compiled.push(Variant {
-                        rule: idx,
-                        detection,
-                        extra: Det::All(extra),
-                        providers: t.provider.clone(),
-                        filters: Vec::new(),
-                        guard: None,
-                    }),
-                    Err(e) => {
-                        failed = Some(e);
-                        break;
-                    }
+            let compiled = match compile_rule(rule, idx, ts, &mut fields, &placeholders) {
+                Ok(c) => c,
+                Err(e) => {
+                    problems.push(rule_problem(origin, rule, e));
+                    continue;
                 }
-            }
-            if let Some(e) = failed {
-                problems.push(rule_problem(origin, rule, e));
-                continue;
-            }
+            };
             metas.push(RuleMeta::from_rule(rule, origin));
             logsources.push(ls.clone());
-            for (v, t) in compiled.into_iter().zip(ts) {
+            for (v, t) in compiled {
                 variants.push(v);
                 targets.push(t);
             }
@@ -250,6 +228,56 @@ impl RuleSetBuilder {
         };
         (set, LoadReport { loaded, problems })
     }
+}
+
+/// Compiles one rule for each of its targets, dropping targets that never carry a field the
+/// rule needs; an error when no target is left.
+fn compile_rule(
+    rule: &SigmaRule,
+    idx: RuleIdx,
+    targets: Vec<Target>,
+    fields: &mut FieldTable,
+    placeholders: &HashMap<String, Vec<String>>,
+) -> Result<Vec<(Variant, Target)>, CompileError> {
+    let mut out = Vec::with_capacity(targets.len());
+    let mut missing = Vec::new();
+    for t in targets {
+        let mut c = Compiler {
+            target: &t,
+            fields,
+            placeholders,
+        };
+        let detection = c.detections(&rule.detection)?;
+        let extra = Det::All(c.target_conditions()?);
+        let absent: Vec<&str> = required_fields(&detection)
+            .into_iter()
+            .filter_map(|f| fields.names.get(f as usize).and_then(|n| n.first()))
+            .map(|n| &**n)
+            .filter(|n| t.absent.iter().any(|a| a == n))
+            .collect();
+        if !absent.is_empty() {
+            missing.push(format!("{} (not in {})", absent.join(", "), t.describe()));
+            continue;
+        }
+        let providers = t.provider.clone();
+        let variant = Variant {
+            rule: idx,
+            detection,
+            extra,
+            providers,
+            filters: Vec::new(),
+            guard: None,
+        };
+        out.push((variant, t));
+    }
+    if out.is_empty() && !missing.is_empty() {
+        let detail = format!(
+            "needs fields no source of its logsource carries: {}",
+            missing.join("; ")
+        );
+        return Err(CompileError::new(ProblemKind::UnmappedField, detail));
+    }
+    Ok(out)
 }
 
 /// Attaches each filter document to the variants of the rules it names (or, for `rules: any`,

@@ -5,9 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use ward_event::LogSource;
 
-use crate::detection::{Cond, Det, Detection, FieldId, Test};
 use crate::mapping::Target;
-use crate::pattern::StrPat;
 
 /// Variants for one Windows channel.
 #[derive(Debug, Default)]
@@ -130,67 +128,4 @@ fn same_selector(a: &Target, b: &Target) -> bool {
         _ => false,
     };
     eq(&a.product, &b.product) && eq(&a.service, &b.service) && eq(&a.category, &b.category)
-}
-
-/// The EventIDs a detection can only match, when its condition pins them down
-/// (`EventID: 4624` in every branch); `None` when any EventID may match.
-pub(crate) fn required_event_ids(d: &Detection, event_id: FieldId) -> Option<BTreeSet<u32>> {
-    cond_ids(&d.cond, &d.dets, event_id)
-}
-
-fn cond_ids(c: &Cond, dets: &[Det], eid: FieldId) -> Option<BTreeSet<u32>> {
-    match c {
-        Cond::Det(i) => dets.get(*i).and_then(|d| det_ids(d, eid)),
-        Cond::And(cs) => intersect(cs.iter().map(|c| cond_ids(c, dets, eid))),
-        Cond::Or(cs) => union(cs.iter().map(|c| cond_ids(c, dets, eid))),
-        Cond::Not(_) => None,
-        Cond::AtLeast(_, ids) => union(
-            ids.iter()
-                .map(|i| dets.get(*i).and_then(|d| det_ids(d, eid))),
-        ),
-        Cond::All(ids) => intersect(
-            ids.iter()
-                .map(|i| dets.get(*i).and_then(|d| det_ids(d, eid))),
-        ),
-    }
-}
-
-fn det_ids(d: &Det, eid: FieldId) -> Option<BTreeSet<u32>> {
-    match d {
-        Det::All(items) => intersect(items.iter().map(|item| {
-            if item.field != Some(eid) || item.all || item.exists.is_some() {
-                return None;
-            }
-            item.tests
-                .iter()
-                .map(test_id)
-                .collect::<Option<BTreeSet<u32>>>()
-        })),
-        Det::Any(ds) => union(ds.iter().map(|d| det_ids(d, eid))),
-        Det::And(ds) => intersect(ds.iter().map(|d| det_ids(d, eid))),
-    }
-}
-
-fn test_id(t: &Test) -> Option<u32> {
-    match t {
-        Test::Int(n) => u32::try_from(*n).ok(),
-        Test::Str {
-            pat: StrPat::Exact(s),
-            ..
-        } => s.parse().ok(),
-        _ => None,
-    }
-}
-
-fn intersect(sets: impl Iterator<Item = Option<BTreeSet<u32>>>) -> Option<BTreeSet<u32>> {
-    sets.flatten()
-        .reduce(|a, b| a.intersection(&b).copied().collect())
-}
-
-fn union(mut sets: impl Iterator<Item = Option<BTreeSet<u32>>>) -> Option<BTreeSet<u32>> {
-    let mut out = BTreeSet::new();
-    for s in sets.by_ref() {
-        out.extend(s?);
-    }
-    Some(out)
 }

@@ -29,6 +29,7 @@
 //! assert_eq!(hits, ["Kwampirs service"]);
 //! ```
 
+mod analysis;
 mod builder;
 mod compile;
 mod correlation;

@@ -36,6 +36,9 @@ pub struct Target {
     /// Sigma field name → event field name (or several spellings, the first present wins).
     #[serde(default)]
     pub fields: BTreeMap<String, Spellings>,
+    /// Event fields this source never carries: a rule that needs one cannot match here.
+    #[serde(default)]
+    pub absent: Vec<String>,
 }
 
 /// One event field name, or several spellings of it (`ThreatName`, `Threat Name`).
@@ -67,6 +70,20 @@ impl Target {
             Some(Spellings::Many(v)) if v.is_empty() => vec![sigma_field],
             Some(Spellings::Many(v)) => v.iter().map(String::as_str).collect(),
         }
+    }
+
+    /// A short description for messages, e.g. `Security 4688`.
+    pub fn describe(&self) -> String {
+        let ids: Vec<String> = self.event_id.iter().map(u32::to_string).collect();
+        let mut parts: Vec<String> = self.channel.clone();
+        parts.extend(ids);
+        parts.extend(
+            [&self.product, &self.service, &self.category]
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+        parts.join(" ")
     }
 
     /// True when the target is keyed on Windows channels.

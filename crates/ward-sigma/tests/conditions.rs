@@ -214,3 +214,35 @@ fn network_categories_reach_zeek_with_renamed_fields() {
     );
     assert_eq!(n, 2);
 }
+
+#[test]
+fn sources_lacking_a_needed_field_are_not_tried() {
+    let s = set(
+        "title: renamed tool\nlogsource: {product: windows, category: process_creation}\ndetection:\n    sel: {OriginalFileName: psexec.c}\n    condition: sel\n",
+    );
+    let mut n = 0;
+    let sysmon = windows_event(
+        "Microsoft-Windows-Sysmon/Operational",
+        1,
+        &[("OriginalFileName", "psexec.c")],
+    );
+    let security = windows_event("Security", 4688, &[("OriginalFileName", "psexec.c")]);
+    s.matches(&sysmon, &mut |_| n += 1);
+    s.matches(&security, &mut |_| n += 10);
+    assert_eq!(n, 1);
+
+    let mut mapping = Mapping::default();
+    mapping
+        .add_yaml("m.yml", "logsources:\n  - category: proxy\n    select:\n      - {category: proxy, absent: [c-useragent]}\n")
+        .unwrap();
+    let mut b = RuleSetBuilder::new(mapping);
+    b.add_yaml("t.yml", "title: ua\nlogsource: {category: proxy}\ndetection:\n    sel: {c-useragent: curl}\n    condition: sel\n");
+    let (_, report) = b.build();
+    assert_eq!(report.problems.len(), 1);
+    assert_eq!(report.problems[0].reason.as_str(), "unmapped-field");
+    assert!(
+        report.problems[0].detail.contains("c-useragent"),
+        "{}",
+        report.problems[0].detail
+    );
+}

@@ -90,3 +90,21 @@ fn placeholder_rules_load_once_configured() {
     assert!(after.problems.is_empty(), "{:?}", after.problems);
     assert_eq!(set.len(), before.loaded + 2);
 }
+
+/// Ward's own rule pack (`rules/` at the repository root) loads without problems.
+#[test]
+fn ward_rule_pack_loads() {
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules"));
+    if !root.is_dir() {
+        eprintln!("skipping: rules/ absent");
+        return;
+    }
+    let mut b = RuleSetBuilder::new(Mapping::builtin());
+    b.add_path(&root).expect("rules folder readable");
+    let (set, report) = b.build();
+    for p in &report.problems {
+        eprintln!("{p}");
+    }
+    assert!(report.problems.is_empty());
+    assert!(set.len() >= 10, "{} rules", set.len());
+}
