@@ -151,6 +151,7 @@ impl Analyzer {
             self.artefacts.saw(&d.host, service_key(&s), &e);
         }
         for name in [
+            "RelativeTargetName",
             "Image",
             "TargetFilename",
             "ImagePath",
@@ -164,8 +165,7 @@ impl Analyzer {
                 self.artefacts.saw(&d.host, file_key(&f), &e);
             }
         }
-        let install = matches!(d.event_id, Some(7045 | 4697));
-        if d.level >= Level::High && !install {
+        if d.level >= Level::High && is_follow_up(&d.tags) {
             self.artefacts
                 .follow_up(&d.host, &format!("rule hit: {}", d.title), d.time);
         }
@@ -333,4 +333,21 @@ fn hop_findings(hops: &[ResolvedHop], clusters: &[(Cluster, Vec<usize>)]) -> Vec
         }
     }
     out
+}
+
+/// ATT&CK tactics of what an intruder does once on a host (the install and the implant itself
+/// are artefacts, not follow-up).
+const FOLLOW_UP_TACTICS: &[&str] = &[
+    "attack.discovery",
+    "attack.command-and-control",
+    "attack.credential-access",
+    "attack.collection",
+    "attack.exfiltration",
+    "attack.impact",
+];
+
+/// True when a rule's tags name a follow-up tactic.
+fn is_follow_up(tags: &[String]) -> bool {
+    tags.iter()
+        .any(|t| FOLLOW_UP_TACTICS.contains(&t.to_ascii_lowercase().as_str()))
 }

@@ -159,7 +159,17 @@ fn infection_times(
 ) -> BTreeMap<String, Timestamp> {
     let mut out: BTreeMap<String, Timestamp> = BTreeMap::new();
     for h in hops {
-        for (host, t) in [(&h.to, h.time), (&h.from, h.time)] {
+        // The target holds the implant from the moment it was written over the share.
+        let written = h
+            .edge
+            .evidence
+            .iter()
+            .filter(|e| matches!(e.kind.as_str(), "5145" | "11"))
+            .map(|e| e.time)
+            .min()
+            .unwrap_or(h.time)
+            .min(h.time);
+        for (host, t) in [(&h.to, written), (&h.from, h.time)] {
             if host == UNKNOWN_SOURCE {
                 continue;
             }
@@ -214,8 +224,9 @@ fn verdict(
     }
     let mut follow_up = Vec::new();
     for (host, t) in infected {
-        for what in ctx.artefacts.follow_up_since(host, *t) {
-            follow_up.push(format!("follow-up on {host}: {what}"));
+        let seen = ctx.artefacts.follow_up_since(host, *t);
+        if !seen.is_empty() {
+            follow_up.push(format!("follow-up on {host}: {}", seen.join("; ")));
         }
     }
     let sources: BTreeSet<&str> = hops.iter().map(|h| h.from.as_str()).collect();

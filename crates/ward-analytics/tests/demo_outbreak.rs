@@ -96,9 +96,10 @@ fn affected_hosts_list_clinical_devices_first() {
     assert_eq!(pz.role.as_deref(), Some("workstation"));
     let mri = &worm.hosts[0];
     assert_eq!(mri.role.as_deref(), Some("mri-console"));
+    // Infected when the implant was written over ADMIN$ (5145), not at the later install.
     assert_eq!(
         mri.infected_at.map(|t| t.to_rfc3339()).as_deref(),
-        Some("2026-03-02T10:00:34.814Z")
+        Some("2026-03-02T10:00:06.854Z")
     );
 }
 

@@ -225,11 +225,17 @@ fn demo_outbreak_hits_and_their_use_by_the_analyzer() {
             .and_then(|s| s.get(..19)),
         Some("2026-03-02T08:39:50")
     );
-    assert!(
-        worm_cluster
-            .reasons
-            .iter()
-            .any(|r| r.starts_with("follow-up on MRI-CONSOLE-01: rule hit: Kwampirs Recon Shell"))
+    // Discovery and C2 rule hits count as follow-up; the implant's own artefacts do not.
+    let mri = worm_cluster
+        .reasons
+        .iter()
+        .find(|r| r.starts_with("follow-up on MRI-CONSOLE-01"))
+        .expect("follow-up on the MRI console");
+    assert_eq!(
+        mri,
+        "follow-up on MRI-CONSOLE-01: recon burst (12 commands); \
+         rule hit: Discovery Command Run as cmd /c With Errors Discarded (Kwampirs Style); \
+         rule hit: Kwampirs Recon Shell Spawned by Implant"
     );
     assert_eq!(out.spread.clusters[1].verdict, "likely-admin");
 }
