@@ -32,6 +32,7 @@ mod alert;
 mod config;
 mod dashboard;
 mod decode;
+mod decode_ingest;
 mod error;
 mod inputs;
 mod metrics;
@@ -49,6 +50,7 @@ pub use config::{
     SyslogProtocol,
 };
 pub use decode::{Decoder, Envelope, JsonLineDecoder};
+pub use decode_ingest::IngestDecoder;
 pub use error::MonitorError;
 pub use metrics::{DropReason, Metrics};
 pub use runtime::{BoundAddresses, Monitor, RunningMonitor, run};
