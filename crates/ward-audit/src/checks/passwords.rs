@@ -112,71 +112,50 @@ fn judge_policy(
     }
 }
 
+/// Accounts by NT hash; the empty password is left out (it has its own finding).
+type ByHash<'a> = BTreeMap<[u8; 16], Vec<&'a HashedAccount>>;
+
 /// `password-quality`.
 pub(crate) fn quality(ctx: &Context<'_>) -> ReadinessCheck {
     let accounts = &ctx.facts.accounts;
     if accounts.is_empty() {
-        return QUALITY.judged(Verdict::Unknown("No NTLM hash export: supply a `user:rid:lmhash:nthash:::` export (secretsdump / ntdsutil + DSInternals).".into()));
-    }
-    let mut fails = Vec::new();
-    let mut notes = Vec::new();
-    let names = |list: Vec<&HashedAccount>| {
-        list.iter()
-            .map(|a| a.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let empty_nt = nt_hash("");
-    let empty: Vec<&HashedAccount> = accounts.iter().filter(|a| a.nt == empty_nt).collect();
-    if !empty.is_empty() {
-        fails.push(format!(
-            "empty password ({}): {}",
-            empty.len(),
-            names(empty)
+        return QUALITY.judged(Verdict::Unknown(
+            "No NTLM hash export: supply a `user:rid:lmhash:nthash:::` export (secretsdump / ntdsutil + \
+             DSInternals)."
+                .into(),
         ));
     }
-    let lm: Vec<&HashedAccount> = accounts.iter().filter(|a| a.lm_present).collect();
-    if !lm.is_empty() {
-        fails.push(format!("LM hash stored ({}): {}", lm.len(), names(lm)));
-    }
-    let mut by_hash: BTreeMap<[u8; 16], Vec<&HashedAccount>> = BTreeMap::new();
+    let empty_nt = nt_hash("");
+    let mut by_hash: ByHash<'_> = BTreeMap::new();
     for a in accounts.iter().filter(|a| a.nt != empty_nt) {
         by_hash.entry(a.nt).or_default().push(a);
     }
+    let mut fails = Vec::new();
+    let weak = weak_hashes(year_of(ctx));
+    fails.extend(listed(
+        "empty password",
+        accounts.iter().filter(|a| a.nt == empty_nt),
+    ));
+    fails.extend(listed(
+        "LM hash stored",
+        accounts.iter().filter(|a| a.lm_present),
+    ));
     for group in by_hash.values().filter(|g| g.len() > 1) {
         fails.push(format!(
             "one password shared by {} accounts: {}",
             group.len(),
-            names(group.clone())
+            names(group)
         ));
     }
-    let weak = weak_hashes(year_of(ctx));
-    let common: Vec<&HashedAccount> = accounts.iter().filter(|a| weak.contains(&a.nt)).collect();
-    if !common.is_empty() {
-        fails.push(format!(
-            "common password from Ward's built-in list ({}): {}",
-            common.len(),
-            names(common)
-        ));
-    }
-    match ctx.breached {
-        Some(path) => match breached(path, &by_hash) {
-            Ok(found) if !found.is_empty() => fails.push(format!("password in the breached list ({}): {}", found.len(), names(found))),
-            Ok(_) => notes.push(format!("no account's password is in the breached list {}", path.display())),
-            Err(e) => notes.push(format!("breached list {} could not be searched: {e}", path.display())),
-        },
-        None => notes.push("no breached list given (HIBP NTLM `HASH:COUNT`): only the built-in common list was checked".into()),
-    }
-    if let Some(first) = &ctx.facts.export_first_bad {
-        notes.push(format!(
-            "{} export lines not understood and skipped (first at {first})",
-            ctx.facts.export_bad_lines
-        ));
-    }
-    let skipped = ctx.facts.accounts_skipped;
+    fails.extend(listed(
+        "common password from Ward's built-in list",
+        accounts.iter().filter(|a| weak.contains(&a.nt)),
+    ));
+    let notes = breached_list(ctx, &by_hash, &mut fails);
     let checked = format!(
-        "{} checked ({skipped} machine or history entries skipped)",
-        plural(accounts.len(), "account")
+        "{} checked ({} machine or history entries skipped)",
+        plural(accounts.len(), "account"),
+        ctx.facts.accounts_skipped
     );
     if fails.is_empty() {
         QUALITY.judged(Verdict::Pass(
@@ -193,10 +172,47 @@ pub(crate) fn quality(ctx: &Context<'_>) -> ReadinessCheck {
     }
 }
 
+/// `what (n): a, b, c`, or nothing for no accounts.
+fn listed<'a>(what: &str, accounts: impl Iterator<Item = &'a HashedAccount>) -> Option<String> {
+    let list: Vec<&HashedAccount> = accounts.collect();
+    (!list.is_empty()).then(|| format!("{what} ({}): {}", list.len(), names(&list)))
+}
+
+/// Account names, never anything else of an account.
+fn names(list: &[&HashedAccount]) -> String {
+    list.iter()
+        .map(|a| a.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Looks every distinct hash up in the breached list (a finding) and returns notes on what was
+/// and was not checked.
+fn breached_list(ctx: &Context<'_>, by_hash: &ByHash<'_>, fails: &mut Vec<String>) -> Vec<String> {
+    let mut notes = Vec::new();
+    match ctx.breached {
+        Some(path) => match breached(path, by_hash) {
+            Ok(found) if !found.is_empty() => fails.extend(listed("password in the breached list", found.into_iter())),
+            Ok(_) => notes.push(format!("no account's password is in the breached list {}", path.display())),
+            Err(e) => notes.push(format!("breached list {} could not be searched: {e}", path.display())),
+        },
+        None => notes.push(
+            "no breached list given (HIBP NTLM `HASH:COUNT`): only the built-in common list was checked".into(),
+        ),
+    }
+    if let Some(first) = &ctx.facts.export_first_bad {
+        notes.push(format!(
+            "{} export lines not understood and skipped (first at {first})",
+            ctx.facts.export_bad_lines
+        ));
+    }
+    notes
+}
+
 /// Accounts whose NT hash is in the breached list, one lookup per distinct hash.
 fn breached<'a>(
     path: &std::path::Path,
-    by_hash: &BTreeMap<[u8; 16], Vec<&'a HashedAccount>>,
+    by_hash: &ByHash<'a>,
 ) -> std::io::Result<Vec<&'a HashedAccount>> {
     let mut list = BreachedList::open(path)?;
     let mut found = Vec::new();
