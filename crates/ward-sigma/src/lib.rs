@@ -32,6 +32,7 @@
 mod analysis;
 mod builder;
 mod compile;
+mod condition;
 mod correlation;
 mod detection;
 mod error;
