@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Ward's benchmark harness. Builds Ward (release), prepares the corpora, runs Ward and any peer
+# given by path, and prints one table of wall time, CPU time and peak RSS with ratios.
+#
+#   bench/run.sh evtx      # the 117 EVTX files under ../shared/data (all but sigma/), SigmaHQ windows rules
+#   bench/run.sh large     # generated 5M Windows events (JSON) + 5M network lines; also 1x/10x memory
+#   bench/run.sh startup   # rule compilation only (~3,800 rules)
+#
+# Peers (optional, same input, same rules, same threads, streaming output):
+#   EVTX_DUMP=/path/evtx_dump HAYABUSA=/path/hayabusa CHAINSAW=/path/chainsaw bench/run.sh evtx
+# RUNS (default 5) sets the repetitions; the median is reported. THREADS (default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+DATA=${DATA:-$ROOT/../shared/data}
+RUNS=${RUNS:-5}
+THREADS=${THREADS:-2}
+WORK=${WORK:-$ROOT/target/bench}
+mkdir -p "$WORK"
+
+cargo build --release -q -p ward
+WARD=$ROOT/target/release/ward
+
+# measure NAME CMD...: runs CMD $RUNS times, records "name wall user+sys maxrss_kib" of the median run.
+measure() {
+  local name=$1; shift
+  local rows=()
+  for _ in $(seq "$RUNS"); do
+    /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || true
+    read -r wall user sys rss <"$WORK/time.txt" || { tail -n 3 "$WORK/stderr.txt" >&2; return; }
+    rows+=("$wall $(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}') $rss")
+  done
+  printf '%s\n' "${rows[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p" | sed "s/^/$name /" >>"$WORK/results.txt"
+}
+
+table() {
+  local base
+  base=$(awk 'NR==1 {print $2}' "$WORK/results.txt")
+  printf '%-28s %9s %9s %11s %9s\n' tool "wall s" "cpu s" "peak MiB" "wall/1st"
+  awk -v b="$base" '{ printf "%-28s %9.2f %9.2f %11.1f %9.2f\n", $1, $2, $3, $4/1024, $2/b }' "$WORK/results.txt"
+}
+
+case "${1:-evtx}" in
+  evtx)
+    rm -f "$WORK/results.txt"
+    rm -rf "$WORK/evtx" && mkdir -p "$WORK/evtx"
+    n=0
+    while IFS= read -r -d '' f; do n=$((n+1)); ln -s "$f" "$WORK/evtx/$n.evtx"; done \
+      < <(find "$DATA" -name '*.evtx' -not -path '*/sigma/*' -print0 | sort -z)
+    echo "corpus: $n EVTX files, $(du -shL "$WORK/evtx" | cut -f1); rules: $DATA/sigma/rules/windows; threads: $THREADS; median of $RUNS"
+    if [ -n "${EVTX_DUMP:-}" ]; then
+      measure evtx_dump-floor sh -c "for f in $WORK/evtx/*.evtx; do $EVTX_DUMP -t $THREADS -o jsonl \$f; done"
+    fi
+    measure ward-hunt "$WARD" hunt "$WORK/evtx" --rules "$DATA/sigma/rules/windows" --format jsonl -q --threads "$THREADS"
+    if [ -n "${HAYABUSA:-}" ]; then
+      measure hayabusa "$HAYABUSA" json-timeline -d "$WORK/evtx" -r "$DATA/sigma/rules/windows" -L -o "$WORK/hayabusa.jsonl" -w -q -C -t "$THREADS" --no-summary
+    fi
+    if [ -n "${CHAINSAW:-}" ]; then
+      measure chainsaw "$CHAINSAW" hunt "$WORK/evtx" -s "$DATA/sigma/rules/windows" --mapping "${CHAINSAW_MAPPING:-mappings/sigma-event-logs-all.yml}" --jsonl --skip-errors -q
+    fi
+    table
+    ;;
+  large)
+    rm -f "$WORK/results.txt"
+    if [ ! -f "$WORK/large/conn.log" ]; then
+      python3 bench/gen_corpus.py "$WORK/large" --windows 5000000 --network 5000000 --hosts 50
+    fi
+    if [ ! -f "$WORK/small/conn.log" ]; then
+      python3 bench/gen_corpus.py "$WORK/small" --windows 500000 --network 500000 --hosts 50
+    fi
+    echo "corpus: 5M Windows events (JSON) + 5M Zeek conn lines; 1x = 0.5M + 0.5M; threads: $THREADS"
+    RUNS=${RUNS_LARGE:-1}
+    measure ward-1x "$WARD" hunt "$WORK/small" --format jsonl -q --threads "$THREADS"
+    measure ward-10x "$WARD" hunt "$WORK/large" --format jsonl -q --threads "$THREADS"
+    measure ward-10x-1thread "$WARD" hunt "$WORK/large" --format jsonl -q --threads 1
+    table
+    ;;
+  startup)
+    rm -f "$WORK/results.txt"
+    empty=$WORK/empty.jsonl; : >"$empty"
+    measure ward-rules-only "$WARD" hunt "$empty" -r "$DATA/sigma/rules" -r "$DATA/sigma/rules-emerging-threats" -r "$DATA/sigma/rules-threat-hunting" -q
+    table
+    ;;
+  *) echo "usage: bench/run.sh evtx|large|startup" >&2; exit 2 ;;
+esac
