@@ -23,8 +23,6 @@ pub(crate) fn daily_use(ctx: &Context<'_>) -> ReadinessCheck {
 }
 
 fn verdict(ctx: &Context<'_>) -> Verdict {
-    let a = ctx.admins;
-    let has_use_data = a.use_events > 0;
     let privileged = privileged(ctx);
     if privileged.is_empty() {
         return Verdict::Unknown(
@@ -33,66 +31,67 @@ fn verdict(ctx: &Context<'_>) -> Verdict {
                 .into(),
         );
     }
-    if !has_use_data {
+    let known = plural(privileged.len(), "privileged account");
+    if ctx.admins.use_events == 0 {
         return Verdict::Unknown(format!(
-            "{} known, but nothing shows how accounts are used: supply Security logs with 4624 and 4688, \
-             Sysmon process events, or authenticated proxy logs.",
-            plural(privileged.len(), "privileged account")
+            "{known} known, but nothing shows how accounts are used: supply Security logs with 4624 and \
+             4688, Sysmon process events, or authenticated proxy logs."
         ));
     }
+    let (lines, accounts) = daily_use_lines(ctx, &privileged);
+    if accounts == 0 {
+        let summary = format!(
+            "{known} known; none seen on workstations, in mail/browser programs or on the web."
+        );
+        Verdict::Pass(summary, Vec::new())
+    } else {
+        let summary = format!(
+            "{} of {} used for day-to-day work.",
+            plural(accounts, "privileged account"),
+            privileged.len()
+        );
+        Verdict::Fail(summary, lines)
+    }
+}
+
+/// Evidence lines for every day-to-day use by a privileged account, and how many accounts.
+fn daily_use_lines(
+    ctx: &Context<'_>,
+    privileged: &BTreeMap<String, String>,
+) -> (Vec<String>, usize) {
+    let a = ctx.admins;
     let servers = server_hosts(ctx);
+    let workstation = |host: &str| {
+        !servers.contains(host) && !any_wildcard(&ctx.config.server_name_patterns, host)
+    };
+    let logons = a
+        .logons
+        .iter()
+        .filter(|((_, host), _)| workstation(host))
+        .map(|((acct, host), u)| {
+            (
+                acct,
+                format!("logged on interactively to workstation {host}"),
+                u,
+            )
+        });
+    let programs = a
+        .programs
+        .iter()
+        .map(|((acct, host), u)| (acct, format!("started mail/browser programs on {host}"), u));
+    let web = a
+        .web
+        .iter()
+        .map(|(acct, u)| (acct, "browsed the web through the proxy".to_string(), u));
     let mut lines = Vec::new();
     let mut accounts = BTreeSet::new();
-    for ((acct, host), u) in &a.logons {
-        let workstation =
-            !servers.contains(host) && !any_wildcard(&ctx.config.server_name_patterns, host);
-        if let Some(why) = privileged.get(acct).filter(|_| workstation) {
-            lines.push(line(
-                ctx,
-                acct,
-                why,
-                &format!("logged on interactively to workstation {host}"),
-                u,
-            ));
-            accounts.insert(acct);
-        }
-    }
-    for ((acct, host), u) in &a.programs {
+    for (acct, what, u) in logons.chain(programs).chain(web) {
         if let Some(why) = privileged.get(acct) {
-            lines.push(line(
-                ctx,
-                acct,
-                why,
-                &format!("started mail/browser programs on {host}"),
-                u,
-            ));
+            lines.push(line(ctx, acct, why, &what, u));
             accounts.insert(acct);
         }
     }
-    for (acct, u) in &a.web {
-        if let Some(why) = privileged.get(acct) {
-            lines.push(line(ctx, acct, why, "browsed the web through the proxy", u));
-            accounts.insert(acct);
-        }
-    }
-    if accounts.is_empty() {
-        Verdict::Pass(
-            format!(
-                "{} known; none seen on workstations, in mail/browser programs or on the web.",
-                plural(privileged.len(), "privileged account")
-            ),
-            Vec::new(),
-        )
-    } else {
-        Verdict::Fail(
-            format!(
-                "{} of {} used for day-to-day work.",
-                plural(accounts.len(), "privileged account"),
-                privileged.len()
-            ),
-            lines,
-        )
-    }
+    (lines, accounts.len())
 }
 
 fn line(ctx: &Context<'_>, acct: &str, why: &str, what: &str, u: &Use) -> String {
