@@ -169,7 +169,16 @@ fn infection_times(
             .min()
             .unwrap_or(h.time)
             .min(h.time);
-        for (host, t) in [(&h.to, written), (&h.from, h.time)] {
+        // The source held it before its first move towards the target (the logon).
+        let began = h
+            .edge
+            .evidence
+            .iter()
+            .map(|e| e.time)
+            .min()
+            .unwrap_or(h.time)
+            .min(h.time);
+        for (host, t) in [(&h.to, written), (&h.from, began)] {
             if host == UNKNOWN_SOURCE {
                 continue;
             }

@@ -1,0 +1,210 @@
+//! Cluster verdicts on small hand-made outbreaks: a signed admin tool pushed by one source is
+//! `likely-admin`, the same with follow-up or from several sources is `suspicious`, and hops
+//! from hosts that were themselves reached make a `worm`.
+
+use ward_analytics::case::{Cluster, Evidence};
+use ward_analytics::facts::{Account, Fact, Logon, ProcessCreation, ServiceInstall, ShareAccess};
+use ward_analytics::{AnalyticsConfig, Analyzer, Assets};
+use ward_event::Timestamp;
+
+const T0: i64 = 1_772_440_000;
+
+fn ev(t: i64, host: &str, kind: &str) -> Evidence {
+    Evidence {
+        time: Timestamp::from_nanos((T0 + t) * 1_000_000_000),
+        host: host.into(),
+        kind: kind.into(),
+        ..Evidence::default()
+    }
+}
+
+fn ip(host: &str) -> String {
+    format!(
+        "10.0.0.{}",
+        host.bytes().map(u32::from).sum::<u32>() % 250 + 1
+    )
+}
+
+/// `from` logs on to `to` as `user`, copies `file` to ADMIN$ and installs `service` from it.
+fn hop(t: i64, from: &str, to: &str, user: &str, service: &str, file: &str) -> Vec<Fact> {
+    let account = Account {
+        domain: "CLINIC".into(),
+        user: user.into(),
+        sid: None,
+    };
+    let lid = format!("{:#x}", 0x1000 + t);
+    vec![
+        Fact::Logon(Logon {
+            evidence: ev(t, to, "4624"),
+            success: true,
+            logon_type: 3,
+            account: account.clone(),
+            source_ip: Some(ip(from)),
+            workstation: Some(from.into()),
+            logon_id: Some(lid.clone()),
+        }),
+        Fact::ShareAccess(ShareAccess {
+            evidence: ev(t + 1, to, "5145"),
+            share: "ADMIN$".into(),
+            relative_target: Some(file.into()),
+            write: true,
+            source_ip: Some(ip(from)),
+            account,
+            logon_id: Some(lid),
+        }),
+        Fact::ServiceInstall(ServiceInstall {
+            evidence: ev(t + 3, to, "7045"),
+            service: service.into(),
+            image_path: format!("%SystemRoot%\\{file}"),
+            service_account: Some("LocalSystem".into()),
+            subject: None,
+            logon_id: None,
+        }),
+    ]
+}
+
+/// Five discovery commands on `host` from one parent.
+fn recon(t: i64, host: &str) -> Vec<Fact> {
+    [
+        "ipconfig /all",
+        "net view",
+        "net user",
+        "systeminfo",
+        "tasklist /v",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, cmd)| {
+        Fact::ProcessCreation(ProcessCreation {
+            evidence: ev(t + i as i64, host, "4688"),
+            image: format!(
+                "C:\\Windows\\System32\\{}.exe",
+                cmd.split(' ').next().unwrap_or("x")
+            ),
+            command_line: (*cmd).into(),
+            parent_image: Some("C:\\Windows\\PSEXESVC.exe".into()),
+            process_key: Some(format!("{}", 9000 + i)),
+            parent_key: Some("4242".into()),
+            user: None,
+        })
+    })
+    .collect()
+}
+
+fn clusters(facts: Vec<Vec<Fact>>) -> Vec<Cluster> {
+    let mut all: Vec<Fact> = facts.into_iter().flatten().collect();
+    all.sort_by_key(Fact::time);
+    let mut a = Analyzer::new(AnalyticsConfig::default(), Assets::default());
+    for f in &all {
+        a.feed(f);
+    }
+    a.finish().spread.clusters
+}
+
+#[test]
+fn one_admin_pushing_psexec_is_likely_admin() {
+    let c = clusters(vec![
+        hop(
+            0,
+            "ADMIN-PC",
+            "LAB-1",
+            "it.admin",
+            "PSEXESVC",
+            "PSEXESVC.exe",
+        ),
+        hop(
+            100,
+            "ADMIN-PC",
+            "LAB-2",
+            "it.admin",
+            "PSEXESVC",
+            "PSEXESVC.exe",
+        ),
+        hop(
+            200,
+            "ADMIN-PC",
+            "LAB-3",
+            "it.admin",
+            "PSEXESVC",
+            "PSEXESVC.exe",
+        ),
+    ]);
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].verdict, "likely-admin");
+    assert_eq!(
+        c[0].reasons,
+        [
+            "one source (ADMIN-PC) pushed the signed admin tool PSEXESVC to 3 host(s) with no follow-up activity"
+        ]
+    );
+}
+
+#[test]
+fn psexec_followed_by_recon_is_suspicious() {
+    let c = clusters(vec![
+        hop(
+            0,
+            "ADMIN-PC",
+            "LAB-1",
+            "it.admin",
+            "PSEXESVC",
+            "PSEXESVC.exe",
+        ),
+        recon(30, "LAB-1"),
+    ]);
+    assert_eq!(c[0].verdict, "suspicious");
+    assert_eq!(
+        c[0].reasons,
+        [
+            "1 source(s) installed service PSEXESVC on 1 host(s)",
+            "follow-up on LAB-1: recon burst (5 commands)",
+        ]
+    );
+}
+
+#[test]
+fn psexec_from_two_sources_is_suspicious() {
+    let c = clusters(vec![
+        hop(
+            0,
+            "ADMIN-PC",
+            "LAB-1",
+            "it.admin",
+            "PSEXESVC",
+            "PSEXESVC.exe",
+        ),
+        hop(
+            100,
+            "NURSE-PC",
+            "LAB-2",
+            "nurse",
+            "PSEXESVC",
+            "PSEXESVC.exe",
+        ),
+    ]);
+    assert_eq!(c[0].verdict, "suspicious");
+    assert_eq!(
+        c[0].reasons,
+        ["2 source(s) installed service PSEXESVC on 2 host(s)"]
+    );
+}
+
+#[test]
+fn hops_from_reached_hosts_make_a_worm() {
+    let c = clusters(vec![
+        hop(0, "WS-1", "FS-1", "WS-1$", "Svc1", "a.exe"),
+        hop(300, "FS-1", "MRI-1", "FS-1$", "Svc1", "b.exe"),
+        // A hop out of a host before it was reached is not multi-hop evidence on its own.
+        hop(400, "XRAY-1", "KIOSK-1", "XRAY-1$", "Other", "c.exe"),
+    ]);
+    assert_eq!(c.len(), 2);
+    assert_eq!(c[0].verdict, "worm");
+    assert_eq!(c[0].patient_zero.as_deref(), Some("WS-1"));
+    assert_eq!(
+        c[0].reasons,
+        ["multi-hop: FS-1 was reached from WS-1 and then reached MRI-1"]
+    );
+    let hosts: Vec<&str> = c[0].hosts.iter().map(|h| h.host.as_str()).collect();
+    assert_eq!(hosts, ["WS-1", "FS-1", "MRI-1"]);
+    assert_eq!(c[1].verdict, "suspicious");
+}
