@@ -2,7 +2,7 @@
 //! they whole?
 
 use super::{About, Context, Verdict, day, plural};
-use crate::events::RecordIdTrack;
+use crate::events::{HostCoverage, RecordIdTrack};
 use ward_analytics::case::ReadinessCheck;
 use ward_event::Level;
 
@@ -44,22 +44,7 @@ pub(crate) fn coverage(ctx: &Context<'_>) -> ReadinessCheck {
     let mut lines = Vec::new();
     let mut blind = 0;
     for (host, hc) in &c.hosts {
-        let mut gaps = Vec::new();
-        if !hc.channels.contains("Security") {
-            gaps.push("no Security log");
-        } else {
-            if !hc.share_audit {
-                gaps.push("no share access auditing (5140/5145)");
-            }
-            if hc.process_events == 0 {
-                gaps.push("no process creation (4688)");
-            } else if hc.process_with_command_line == 0 {
-                gaps.push("4688 without command lines");
-            }
-        }
-        if !hc.channels.contains(SYSMON) {
-            gaps.push("no Sysmon");
-        }
+        let gaps = blind_spots(hc);
         let channels: Vec<&str> = hc.channels.iter().map(String::as_str).collect();
         if gaps.is_empty() {
             lines.push(format!("{host}: covered ({})", channels.join(", ")));
@@ -73,32 +58,48 @@ pub(crate) fn coverage(ctx: &Context<'_>) -> ReadinessCheck {
         }
     }
     for ((product, service, category), n) in &c.other_sources {
-        let label = [Some(product), service.as_ref(), category.as_ref()]
-            .into_iter()
-            .flatten()
-            .map(|s| &**s)
-            .collect::<Vec<&str>>()
-            .join("/");
-        lines.push(format!("{label}: {}", plural(*n as usize, "event")));
+        let parts = [Some(product), service.as_ref(), category.as_ref()];
+        let label: Vec<&str> = parts.into_iter().flatten().map(|s| &**s).collect();
+        lines.push(format!(
+            "{}: {}",
+            label.join("/"),
+            plural(*n as usize, "event")
+        ));
     }
-    let hosts = c.hosts.len();
+    let hosts = plural(c.hosts.len(), "Windows host");
     if blind == 0 {
         COVERAGE.judged(Verdict::Pass(
-            format!(
-                "All {} log what a worm does.",
-                plural(hosts, "Windows host")
-            ),
+            format!("All {hosts} log what a worm does."),
             lines,
         ))
     } else {
         COVERAGE.judged(Verdict::Fail(
-            format!(
-                "{blind} of {} cannot see part of a worm's spread.",
-                plural(hosts, "Windows host")
-            ),
+            format!("{blind} of {hosts} cannot see part of a worm's spread."),
             lines,
         ))
     }
+}
+
+/// What a host's logs cannot show of a worm: its hops (share access), what it ran (process
+/// creation with command lines), and the detail Sysmon adds.
+fn blind_spots(hc: &HostCoverage) -> Vec<&'static str> {
+    let mut gaps = Vec::new();
+    if !hc.channels.contains("Security") {
+        gaps.push("no Security log");
+    } else {
+        if !hc.share_audit {
+            gaps.push("no share access auditing (5140/5145)");
+        }
+        if hc.process_events == 0 {
+            gaps.push("no process creation (4688)");
+        } else if hc.process_with_command_line == 0 {
+            gaps.push("4688 without command lines");
+        }
+    }
+    if !hc.channels.contains(SYSMON) {
+        gaps.push("no Sysmon");
+    }
+    gaps
 }
 
 /// `log-cleared`.

@@ -6,7 +6,7 @@ mod coverage;
 mod health;
 
 pub(crate) use admins::{AdminUse, Use};
-pub(crate) use coverage::{Coverage, RecordIdTrack};
+pub(crate) use coverage::{Coverage, HostCoverage, RecordIdTrack};
 pub(crate) use health::{HostHealth, Tally};
 
 use ward_event::{Event, Fields, Timestamp};

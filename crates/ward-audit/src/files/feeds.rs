@@ -49,7 +49,7 @@ pub(crate) struct OsvVuln {
 }
 
 /// Reads a KEV or OSV document into `facts`; false when it is neither.
-pub(crate) fn read_json(json: &Json, _source: &str, facts: &mut FileFacts) -> bool {
+pub(crate) fn read_json(json: &Json, facts: &mut FileFacts) -> bool {
     if let Some(list) = json.get("vulnerabilities").and_then(Json::as_array) {
         let before = facts.kev.len();
         facts.kev.extend(list.iter().filter_map(kev));

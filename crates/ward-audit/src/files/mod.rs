@@ -68,64 +68,72 @@ pub(crate) fn add_file(path: &Path, facts: &mut FileFacts) -> Result<FileKind, A
         path: path.to_path_buf(),
         source,
     };
+    let unknown = || AuditError::UnknownFormat {
+        path: path.to_path_buf(),
+    };
     let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut head = Vec::new();
-    (&mut file).take(4096).read_to_end(&mut head).map_err(io)?;
-    if is_breached_list(&decode(&head)) {
+    // The breached list is tens of gigabytes: decide from its head before reading more.
+    let mut bytes = Vec::new();
+    (&mut file).take(4096).read_to_end(&mut bytes).map_err(io)?;
+    if is_breached_list(&decode(&bytes)) {
         return Ok(FileKind::BreachedList);
     }
-    let len = file.metadata().map_err(io)?.len();
-    if len > MAX_FILE {
-        return Err(AuditError::UnknownFormat {
-            path: path.to_path_buf(),
-        });
+    if file.metadata().map_err(io)?.len() > MAX_FILE {
+        return Err(unknown());
     }
-    let mut bytes = head;
     file.read_to_end(&mut bytes).map_err(io)?;
     let text = decode(&bytes);
-    let name = path.display().to_string();
     let trimmed = text.trim_start();
     // `[Unicode]` opens a secedit INF: only `[` followed by JSON is JSON.
     let json_array = trimmed
         .strip_prefix('[')
         .is_some_and(|r| r.trim_start().starts_with(['{', '[', ']', '"']));
-    if trimmed.starts_with('{') || json_array {
-        let json: serde_json::Value =
-            serde_json::from_str(trimmed).map_err(|e| AuditError::Malformed {
-                path: path.to_path_buf(),
-                line: e.line() as u64,
-                message: format!("bad JSON: {e}"),
-            })?;
-        if feeds::read_json(&json, &name, facts) {
-            return Ok(FileKind::VulnFeed);
-        }
-        if inventory::read_osquery(&json, &host_from_path(path), &name, facts) {
-            return Ok(FileKind::Inventory);
-        }
-        return Err(AuditError::UnknownFormat {
+    let kind = if trimmed.starts_with('{') || json_array {
+        add_json(path, trimmed, facts)?
+    } else {
+        add_text(path, &text, facts)
+    };
+    kind.ok_or_else(unknown)
+}
+
+/// KEV, OSV or osquery JSON.
+fn add_json(
+    path: &Path,
+    text: &str,
+    facts: &mut FileFacts,
+) -> Result<Option<FileKind>, AuditError> {
+    let json: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| AuditError::Malformed {
             path: path.to_path_buf(),
-        });
+            line: e.line() as u64,
+            message: format!("bad JSON: {e}"),
+        })?;
+    if feeds::read_json(&json, facts) {
+        return Ok(Some(FileKind::VulnFeed));
     }
-    if let Some(policy) = policy::read(&text, &name) {
+    let name = path.display().to_string();
+    Ok(
+        inventory::read_osquery(&json, &host_from_path(path), &name, facts)
+            .then_some(FileKind::Inventory),
+    )
+}
+
+/// The text formats, most distinctive first; an admins list (the loosest shape) comes last.
+fn add_text(path: &Path, text: &str, facts: &mut FileFacts) -> Option<FileKind> {
+    let name = path.display().to_string();
+    if let Some(policy) = policy::read(text, &name) {
         facts.policies.push(policy);
-        return Ok(FileKind::Policy);
+        Some(FileKind::Policy)
+    } else if inventory::read_systeminfo(text, &name, facts) {
+        Some(FileKind::Inventory)
+    } else if hashes::looks_like(text) {
+        hashes::read(text, path, facts);
+        Some(FileKind::HashExport)
+    } else if inventory::read_csv(text, &host_from_path(path), &name, facts) {
+        Some(FileKind::Inventory)
+    } else {
+        read_admins(text, &name, facts).then_some(FileKind::AdminList)
     }
-    if inventory::read_systeminfo(&text, &name, facts) {
-        return Ok(FileKind::Inventory);
-    }
-    if hashes::looks_like(&text) {
-        hashes::read(&text, path, facts);
-        return Ok(FileKind::HashExport);
-    }
-    if inventory::read_csv(&text, &host_from_path(path), &name, facts) {
-        return Ok(FileKind::Inventory);
-    }
-    if read_admins(&text, &name, facts) {
-        return Ok(FileKind::AdminList);
-    }
-    Err(AuditError::UnknownFormat {
-        path: path.to_path_buf(),
-    })
 }
 
 /// Text from bytes: UTF-16 (LE or BE) when a BOM says so, else UTF-8 (lossy, BOM dropped).
