@@ -123,7 +123,8 @@ fn compile_one(
             .map(|i| RuleIdx(i as u32))
             .ok_or_else(|| format!("correlation names rule `{reference}`, which is not loaded"))?;
         let meta = &mut metas[rule.get()];
-        if meta.kind == RuleKind::Detection && !c.generate {
+        // Referenced rules (detections or correlations) report on their own only with `generate`.
+        if !c.generate {
             meta.standalone = false;
         }
         let mut aliases_for = vec![reference.clone()];

@@ -56,12 +56,16 @@ pub struct RuleMeta {
     pub falsepositives: Vec<String>,
     /// `references`.
     pub references: Vec<String>,
+    /// `author`.
+    pub author: Option<String>,
+    /// `date` (as written).
+    pub date: Option<String>,
     /// `logsource` (empty for correlations).
     pub logsource: RuleLogSource,
     /// File (or name given to `add_yaml`) it was read from.
     pub origin: String,
-    /// False for a detection that only feeds correlations (`generate: false`, the default):
-    /// its single-event matches should not be reported on their own.
+    /// False for a rule that only feeds correlations (`generate: false`, the default): its
+    /// matches (or, for a correlation, its hits) should not be reported on their own.
     pub standalone: bool,
 }
 
@@ -104,6 +108,8 @@ impl RuleMeta {
             description: r.description.clone(),
             falsepositives: r.falsepositives.clone(),
             references: r.references.clone(),
+            author: r.author.clone(),
+            date: r.date.clone(),
             logsource: RuleLogSource {
                 product: r.logsource.product.clone(),
                 category: r.logsource.category.clone(),
@@ -127,6 +133,8 @@ impl RuleMeta {
             description: c.description.clone(),
             falsepositives: c.falsepositives.clone(),
             references: c.references.clone(),
+            author: c.author.clone(),
+            date: c.date.clone(),
             logsource: RuleLogSource::default(),
             origin: origin.to_string(),
             standalone: true,

@@ -176,6 +176,14 @@ fn value_sum_avg_and_chained_correlations() {
     assert_eq!(titles, ["big upload", "big upload", "repeated big uploads"]);
     assert_eq!(hits[0].value, 1200.0);
     assert_eq!(hits[1].value, 1100.0);
+    // A correlation used by another one reports on its own only with `generate: true`.
+    let inner = set.find("big_upload").unwrap();
+    assert!(!set.rule(inner).standalone);
+    assert!(
+        set.rules()
+            .filter(|(_, m)| m.standalone)
+            .all(|(_, m)| m.title == "repeated big uploads")
+    );
     let avg = build(
         "title: u\nname: u\nlogsource: {product: test}\ndetection:\n    sel: {Action: put}\n    condition: sel\n---\ntitle: avg\ncorrelation:\n    type: value_avg\n    rules: [u]\n    timespan: 1m\n    condition: {gte: 500, field: Bytes}\n",
     );
