@@ -236,8 +236,12 @@ impl Analyzer {
             }
         }
         let max_evidence = self.config.max_evidence;
-        let accounts =
+        let mut accounts =
             std::mem::take(&mut self.exposure).finish(&affected, &hop_accounts, max_evidence);
+        let clinical = |h: &String| self.assets.host(h).is_some_and(|a| a.clinical);
+        for entry in accounts.reset.iter_mut().chain(accounts.review.iter_mut()) {
+            entry.hosts.sort_by_key(|h| (!clinical(h), h.clone()));
+        }
         Outcome {
             findings,
             spread: Spread { clusters },
