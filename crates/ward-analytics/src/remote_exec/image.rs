@@ -68,8 +68,14 @@ mod tests {
             image_file(r#""C:\Program Files\Tool\svc.exe" -run"#),
             "svc.exe"
         );
-        assert_eq!(image_file("%COMSPEC% /b /c start /b /min powershell.exe -nop"), "cmd.exe");
-        assert_eq!(image_file(r"C:\Program Files\Vendor\agent.exe /svc"), "agent.exe");
+        assert_eq!(
+            image_file("%COMSPEC% /b /c start /b /min powershell.exe -nop"),
+            "cmd.exe"
+        );
+        assert_eq!(
+            image_file(r"C:\Program Files\Vendor\agent.exe /svc"),
+            "agent.exe"
+        );
     }
 
     #[test]
