@@ -31,18 +31,19 @@ pub(crate) struct HotfixState {
     pub source: String,
 }
 
-fn push(facts: &mut FileFacts, host: &str, product: &str, version: &str, source: &str) {
+/// Records one installed product; `os` marks the operating system itself (a product named
+/// "Windows" that is not an update is taken as one too).
+fn push(facts: &mut FileFacts, host: &str, product: &str, version: &str, source: &str, os: bool) {
     let (product, version) = (product.trim(), version.trim());
     if product.is_empty() {
         return;
     }
-    let is_os =
-        product.to_lowercase().contains("windows") && !product.to_lowercase().contains("update");
+    let lower = product.to_lowercase();
     facts.installed.push(Installed {
         host: HostName::new(host).short().to_string(),
         product: product.to_string(),
         version: version.to_string(),
-        is_os,
+        is_os: os || (lower.contains("windows") && !lower.contains("update")),
         source: source.to_string(),
     });
 }
@@ -69,6 +70,25 @@ fn parse_date(s: &str) -> Option<Timestamp> {
     Timestamp::parse(&format!("{y:04}-{m:02}-{d:02}")).ok()
 }
 
+/// Column names an inventory CSV may use for the host.
+const HOST_COLUMNS: [&str; 7] = [
+    "host",
+    "hostname",
+    "computer",
+    "computername",
+    "pscomputername",
+    "source",
+    "csname",
+];
+/// Column names osquery output may carry the host in (none unless the query selected one).
+const OSQUERY_HOST: [&str; 5] = [
+    "hostname",
+    "host",
+    "computer_name",
+    "hostIdentifier",
+    "host_identifier",
+];
+
 /// A CSV with a header naming a version and a product (and usually a host), or a Get-HotFix export.
 pub(crate) fn read_csv(
     text: &str,
@@ -77,11 +97,11 @@ pub(crate) fn read_csv(
     facts: &mut FileFacts,
 ) -> bool {
     // Export-Csv writes a `#TYPE …` line first in Windows PowerShell 5.
-    let body: String = text
+    let body: Vec<&str> = text
         .lines()
         .skip_while(|l| l.trim().is_empty() || l.starts_with("#TYPE"))
-        .collect::<Vec<_>>()
-        .join("\n");
+        .collect();
+    let body = body.join("\n");
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -94,45 +114,33 @@ pub(crate) fn read_csv(
         .map(|h| h.to_lowercase().replace([' ', '_'], ""))
         .collect();
     let col = |names: &[&str]| cols.iter().position(|c| names.contains(&c.as_str()));
-    let host_col = col(&[
-        "host",
-        "hostname",
-        "computer",
-        "computername",
-        "pscomputername",
-        "source",
-        "csname",
-    ]);
-    if let Some(kb) = col(&["hotfixid"]) {
-        let on = col(&["installedon"]);
-        for rec in rdr.records().filter_map(Result::ok) {
-            if rec.get(kb).is_some_and(|k| !k.is_empty()) {
-                let host = host_col.and_then(|c| rec.get(c)).unwrap_or(default_host);
-                hotfix(
-                    facts,
-                    host,
-                    on.and_then(|c| rec.get(c)).unwrap_or(""),
-                    source,
-                );
-            }
-        }
-        return true;
-    }
-    let (Some(product), Some(version)) = (
-        col(&["product", "name", "software", "displayname", "program"]),
+    let host_col = col(&HOST_COLUMNS);
+    let product_col = col(&["product", "name", "software", "displayname", "program"]);
+    let (hotfix_col, installed_col, version_col) = (
+        col(&["hotfixid"]),
+        col(&["installedon"]),
         col(&["version", "displayversion"]),
-    ) else {
+    );
+    if hotfix_col.is_none() && (product_col.is_none() || version_col.is_none()) {
         return false;
-    };
+    }
     for rec in rdr.records().filter_map(Result::ok) {
+        let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).unwrap_or("");
         let host = host_col.and_then(|c| rec.get(c)).unwrap_or(default_host);
-        push(
-            facts,
-            host,
-            rec.get(product).unwrap_or(""),
-            rec.get(version).unwrap_or(""),
-            source,
-        );
+        if hotfix_col.is_some() {
+            if !get(hotfix_col).is_empty() {
+                hotfix(facts, host, get(installed_col), source);
+            }
+        } else {
+            push(
+                facts,
+                host,
+                get(product_col),
+                get(version_col),
+                source,
+                false,
+            );
+        }
     }
     true
 }
@@ -147,56 +155,45 @@ pub(crate) fn read_osquery(
     let Some(rows) = json.as_array() else {
         return false;
     };
-    let field = |row: &Json, names: &[&str]| -> Option<String> {
-        names.iter().find_map(|n| {
-            row.get(*n).and_then(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .or_else(|| v.as_i64().map(|i| i.to_string()))
-            })
-        })
-    };
     let mut any = false;
     for row in rows.iter().filter(|r| r.is_object()) {
-        let host = field(
-            row,
-            &[
-                "hostname",
-                "host",
-                "computer_name",
-                "hostIdentifier",
-                "host_identifier",
-            ],
-        )
-        .unwrap_or_else(|| default_host.to_string());
-        if let Some(_kb) = field(row, &["hotfix_id"]) {
-            hotfix(
-                facts,
-                &host,
-                &field(row, &["installed_on"]).unwrap_or_default(),
-                source,
-            );
-            any = true;
-        } else if row.get("platform").is_some() || row.get("major").is_some() {
-            // os_version: `version` may be absent in old osquery; build it from the parts.
-            let name = field(row, &["name"]).unwrap_or_else(|| "Windows".into());
-            let version = field(row, &["version"]).unwrap_or_else(|| {
-                let p = |k| field(row, &[k]).unwrap_or_default();
-                format!("{}.{}.{}", p("major"), p("minor"), p("build"))
-            });
-            push(facts, &host, &name, &version, source);
-            if let Some(i) = facts.installed.last_mut() {
-                i.is_os = true;
-            }
-            any = true;
-        } else if let (Some(name), Some(version)) =
-            (field(row, &["name"]), field(row, &["version"]))
-        {
-            push(facts, &host, &name, &version, source);
-            any = true;
-        }
+        any |= osquery_row(row, default_host, source, facts);
     }
     any
+}
+
+/// One osquery row; false when it is none of the three tables.
+fn osquery_row(row: &Json, default_host: &str, source: &str, facts: &mut FileFacts) -> bool {
+    let field = |names: &[&str]| -> Option<String> {
+        names.iter().find_map(|n| {
+            let v = row.get(*n)?;
+            v.as_str()
+                .map(str::to_string)
+                .or_else(|| v.as_i64().map(|i| i.to_string()))
+        })
+    };
+    let host = field(&OSQUERY_HOST).unwrap_or_else(|| default_host.to_string());
+    if field(&["hotfix_id"]).is_some() {
+        hotfix(
+            facts,
+            &host,
+            &field(&["installed_on"]).unwrap_or_default(),
+            source,
+        );
+    } else if row.get("platform").is_some() || row.get("major").is_some() {
+        // os_version: `version` may be absent in old osquery; build it from the parts.
+        let name = field(&["name"]).unwrap_or_else(|| "Windows".into());
+        let version = field(&["version"]).unwrap_or_else(|| {
+            let p = |k| field(&[k]).unwrap_or_default();
+            format!("{}.{}.{}", p("major"), p("minor"), p("build"))
+        });
+        push(facts, &host, &name, &version, source, true);
+    } else if let (Some(name), Some(version)) = (field(&["name"]), field(&["version"])) {
+        push(facts, &host, &name, &version, source, false);
+    } else {
+        return false;
+    }
+    true
 }
 
 /// `systeminfo` text: `Host Name:`, `OS Name:`, `OS Version: 6.1.7601 Service Pack 1 Build 7601`.
@@ -213,10 +210,7 @@ pub(crate) fn read_systeminfo(text: &str, source: &str, facts: &mut FileFacts) -
     };
     let host = value("Host Name:").unwrap_or_default();
     let version = version.split_whitespace().next().unwrap_or("").to_string();
-    push(facts, &host, &name, &version, source);
-    if let Some(i) = facts.installed.last_mut() {
-        i.is_os = true;
-    }
+    push(facts, &host, &name, &version, source, true);
     true
 }
 
