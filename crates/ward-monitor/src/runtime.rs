@@ -164,7 +164,10 @@ impl Monitor {
         let handle = runtime.handle().clone();
         let pipeline = std::thread::Builder::new()
             .name("ward-pipeline".into())
-            .spawn(move || pipeline.run(handle))
+            .spawn({
+                let shutdown = shutdown.clone();
+                move || run_pipeline(pipeline, handle, &shutdown)
+            })
             .map_err(|source| MonitorError::Io {
                 context: "starting the pipeline thread".into(),
                 source,
@@ -181,6 +184,22 @@ impl Monitor {
             metrics,
         })
     }
+}
+
+/// Runs the pipeline; if it fails or the detector panics, the whole monitor stops and
+/// [`RunningMonitor::wait`] returns the error, rather than inputs filling a dead queue.
+fn run_pipeline(
+    pipeline: Pipeline,
+    handle: tokio::runtime::Handle,
+    shutdown: &Shutdown,
+) -> Result<(), MonitorError> {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pipeline.run(handle)))
+        .unwrap_or_else(|_| Err(MonitorError::Pipeline("the detector panicked".into())));
+    if let Err(e) = &result {
+        tracing::error!(error = %e, "pipeline failed; stopping the monitor");
+        shutdown.trigger();
+    }
+    result
 }
 
 /// Purges old, delivered alerts at start and every hour.
