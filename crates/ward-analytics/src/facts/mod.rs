@@ -159,7 +159,10 @@ impl ShareAccess {
     /// True for `ADMIN$` and drive shares (`C$`, `D$`, …), the shares remote execution writes to.
     pub fn is_admin_share(&self) -> bool {
         let s = self.share.as_str();
-        s == "ADMIN$" || (s.len() == 2 && s.ends_with('$') && s.as_bytes()[0].is_ascii_alphabetic())
+        s == "ADMIN$"
+            || (s.len() == 2
+                && s.ends_with('$')
+                && s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic))
     }
 }
 
