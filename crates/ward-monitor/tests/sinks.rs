@@ -72,7 +72,7 @@ fn alerts_are_forwarded_as_rfc5424_syslog_over_udp_and_tcp() {
     assert_eq!(json["key"], "alert-1");
     assert!(datagrams[1].contains("\"key\":\"alert-2\""));
 
-    let (mut conn, _) = tcp.accept().unwrap();
+    let (conn, _) = tcp.accept().unwrap();
     conn.set_read_timeout(Some(Duration::from_secs(20)))
         .unwrap();
     let mut frames = Vec::new();
