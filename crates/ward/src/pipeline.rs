@@ -112,7 +112,10 @@ fn read_one(path: &Path, rules: &RuleSet, options: &RunOptions) -> FileOutput {
             if let Some(c) = rules.correlation_input(idx, &event) {
                 out.correlation.push(c);
             }
-            out.detections.push(crate::output::rule_detection(rules, idx, &event));
+            // Rules that only feed a correlation (no `generate: true`) are not reported themselves.
+            if rules.rule(idx).standalone {
+                out.detections.push(crate::output::rule_detection(rules, idx, &event));
+            }
         }
         if let Some(fact) = ward_analytics::facts::extract(&event) {
             out.facts.push(fact);
