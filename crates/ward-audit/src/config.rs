@@ -38,6 +38,8 @@ pub struct AuditConfig {
     pub privileged_groups: Vec<String>,
     /// Host names that are servers, not ordinary workstations (`*` wildcard).
     pub server_name_patterns: Vec<String>,
+    /// Dedicated admin workstations and jump hosts, where privileged logons belong (`*` wildcard).
+    pub admin_workstation_patterns: Vec<String>,
     /// Mail and browser programs (file names) an admin account should never start.
     pub mail_and_browser_images: Vec<String>,
     /// Password policy baseline.
@@ -87,6 +89,15 @@ impl Default for AuditConfig {
             ]),
             server_name_patterns: strings(&[
                 "dc*", "*-dc*", "srv*", "*-srv*", "*sql*", "fs*", "*-fs*", "exch*", "*server*",
+            ]),
+            admin_workstation_patterns: strings(&[
+                "paw*",
+                "*-paw*",
+                "admin-pc*",
+                "*-admin-pc*",
+                "adm-pc*",
+                "jump*",
+                "*-jump*",
             ]),
             mail_and_browser_images: strings(&[
                 "outlook.exe",

@@ -485,3 +485,67 @@ fn score_weighs_decided_checks_by_severity() {
     );
     assert_eq!(r.score, 80);
 }
+
+#[test]
+fn sysmon_process_events_cover_for_4688_and_admin_workstations_are_allowed() {
+    let mut a = auditor();
+    let sysmon = |host: &str, rid: u64| {
+        win(
+            "2026-11-01T10:00:00Z",
+            host,
+            "Microsoft-Windows-Sysmon/Operational",
+            "Microsoft-Windows-Sysmon",
+            1,
+            rid,
+            &[],
+        )
+    };
+    // WS-050: share auditing and Sysmon 1, no 4688 at all: nothing missing.
+    a.feed_event(&sec("2026-11-01T10:00:00Z", "WS-050", 5140, 1, &[]));
+    a.feed_event(&sysmon("WS-050", 1));
+    // WS-051: Sysmon channel present but only network events (3), no 4688 either.
+    a.feed_event(&sec("2026-11-01T10:00:00Z", "WS-051", 5140, 1, &[]));
+    a.feed_event(&win(
+        "2026-11-01T10:00:00Z",
+        "WS-051",
+        "Microsoft-Windows-Sysmon/Operational",
+        "Microsoft-Windows-Sysmon",
+        3,
+        1,
+        &[],
+    ));
+    // An admin on a dedicated admin workstation and a jump host: where admin logons belong.
+    a.feed_event(&sec(
+        "2026-11-01T10:00:00Z",
+        "PAW-01",
+        4624,
+        2,
+        &[("TargetUserName", "adm-jo"), ("LogonType", "2")],
+    ));
+    a.feed_event(&sec(
+        "2026-11-01T10:00:00Z",
+        "CLINIC-JUMP-2",
+        4624,
+        2,
+        &[("TargetUserName", "adm-jo"), ("LogonType", "10")],
+    ));
+    let r = a.finish();
+    let cov = check(&r, "monitoring-coverage");
+    assert!(has_line(cov, &["WS-050: covered"]), "{:#?}", cov.evidence);
+    assert!(
+        has_line(
+            cov,
+            &["WS-051: no process creation (4688 or Sysmon 1) — logs:"]
+        ),
+        "{:#?}",
+        cov.evidence
+    );
+    assert!(has_line(
+        cov,
+        &[
+            "PAW-01: no share access auditing (5140/5145); no process creation (4688 or Sysmon 1); no Sysmon"
+        ]
+    ));
+    let adm = check(&r, "admin-daily-use");
+    assert_eq!(adm.status, "pass", "{:#?}", adm.evidence);
+}

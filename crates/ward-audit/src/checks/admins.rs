@@ -62,7 +62,9 @@ fn daily_use_lines(
     let a = ctx.admins;
     let servers = server_hosts(ctx);
     let workstation = |host: &str| {
-        !servers.contains(host) && !any_wildcard(&ctx.config.server_name_patterns, host)
+        !servers.contains(host)
+            && !any_wildcard(&ctx.config.server_name_patterns, host)
+            && !any_wildcard(&ctx.config.admin_workstation_patterns, host)
     };
     let logons = a
         .logons

@@ -86,12 +86,13 @@ fn blind_spots(hc: &HostCoverage) -> Vec<&'static str> {
     let mut gaps = Vec::new();
     if !hc.channels.contains("Security") {
         gaps.push("no Security log");
-    } else {
-        if !hc.share_audit {
-            gaps.push("no share access auditing (5140/5145)");
-        }
+    } else if !hc.share_audit {
+        gaps.push("no share access auditing (5140/5145)");
+    }
+    // Sysmon 1 carries the command line, so it covers for 4688 without one.
+    if hc.sysmon_processes == 0 {
         if hc.process_events == 0 {
-            gaps.push("no process creation (4688)");
+            gaps.push("no process creation (4688 or Sysmon 1)");
         } else if hc.process_with_command_line == 0 {
             gaps.push("4688 without command lines");
         }

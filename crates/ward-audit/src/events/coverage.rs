@@ -19,6 +19,8 @@ pub(crate) struct HostCoverage {
     pub process_events: u64,
     /// … of which carried a command line.
     pub process_with_command_line: u64,
+    /// Sysmon process creation events (1), which always carry the command line.
+    pub sysmon_processes: u64,
     /// Record-number continuity per channel (keyed here so the hot path allocates nothing).
     pub record_ids: BTreeMap<String, RecordIdTrack>,
 }
@@ -98,6 +100,7 @@ impl Coverage {
                     hc.process_with_command_line += 1;
                 }
             }
+            ("Microsoft-Windows-Sysmon/Operational", 1) => hc.sysmon_processes += 1,
             ("Security", 1102) | ("System", 104) => {
                 let who = text(event, &["SubjectUserName", "UserName"]).map(str::to_string);
                 let what = if id == 1102 {
