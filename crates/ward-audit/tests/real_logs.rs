@@ -147,3 +147,37 @@ fn windows_10_1507_hosts_are_past_support() {
         &["W10-1507-LTSB: Windows 10.0.10240 (Windows 10) support ended 2025-10-14"]
     ));
 }
+
+#[test]
+fn a_listed_admin_browsing_through_squid_is_named() {
+    let Some(root) = shared() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let admins = dir.path().join("admins.txt");
+    std::fs::write(&admins, "# ward admins\nbadeyek\n").unwrap();
+    let mut a = auditor();
+    a.add_file(&admins).unwrap();
+    let log = root.join("elastic-fw-samples/squid/access1.log");
+    ward_ingest::read_path(&log, &mut |e| a.feed_event(&e));
+    assert_eq!(a.inputs().proxy_events, 60);
+    let r = a.finish();
+    let c = check(&r, "admin-daily-use");
+    assert_eq!(c.status, "fail");
+    assert_eq!(
+        c.summary,
+        "1 privileged account of 1 used for day-to-day work."
+    );
+    // 26 of the 60 requests are badeyek's; adeolaegbedokun and nazsoau are not admins.
+    assert!(
+        has_line(
+            c,
+            &[
+                "badeyek (listed in",
+                "browsed the web through the proxy [",
+                "]: 26 times, first 2006-09-08"
+            ]
+        ),
+        "{:#?}",
+        c.evidence
+    );
+    assert!(!has_line(c, &["adeolaegbedokun"]));
+}
