@@ -279,3 +279,27 @@ fn a_damaged_hash_export_is_read_around_its_bad_lines() {
     // The bad line's content (it could hold a cleartext password) is never echoed.
     assert!(!has_line(c, &["not-a-hash"]) && !has_line(c, &["bob"]));
 }
+
+#[test]
+fn logs_are_refused_unread_so_the_cli_can_route_them_to_the_hunt() {
+    let Some(root) = shared() else { return };
+    let mut a = auditor();
+    let jsonl = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../demo/outbreak/FS-01/Security.jsonl"
+    );
+    let logs = [
+        root.join("evtx-crate/samples/system.evtx"),
+        root.join("security-datasets/datasets/atomic/windows/discovery/host/empire_shell_net_local_users.zip"),
+        root.join("sigma/regression_data/rules/windows/process_creation/proc_creation_win_renamed_adfind/df55196f-f105-44d3-a675-e9dfb6cc2f2b.json"),
+        root.join("elastic-fw-samples/squid/access1.log"),
+        std::path::PathBuf::from(jsonl),
+    ];
+    for path in &logs {
+        match a.add_file(path) {
+            Err(AuditError::UnknownFormat { .. }) => {}
+            other => panic!("{}: expected UnknownFormat, got {other:?}", path.display()),
+        }
+    }
+    assert_eq!(a.inputs(), &ward_audit::AuditInputs::default());
+}

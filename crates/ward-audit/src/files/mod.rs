@@ -75,10 +75,12 @@ pub(crate) fn add_file(path: &Path, facts: &mut FileFacts) -> Result<FileKind, A
     // The breached list is tens of gigabytes: decide from its head before reading more.
     let mut bytes = Vec::new();
     (&mut file).take(4096).read_to_end(&mut bytes).map_err(io)?;
-    if is_breached_list(&decode(&bytes)) {
+    let head = decode(&bytes);
+    if is_breached_list(&head) {
         return Ok(FileKind::BreachedList);
     }
-    if file.metadata().map_err(io)?.len() > MAX_FILE {
+    // Logs (EVTX, archives, JSON lines) are the hunt's, not the audit's: refuse them unread.
+    if is_binary(&bytes) || is_json_lines(&head) || file.metadata().map_err(io)?.len() > MAX_FILE {
         return Err(unknown());
     }
     file.read_to_end(&mut bytes).map_err(io)?;
@@ -102,12 +104,22 @@ fn add_json(
     text: &str,
     facts: &mut FileFacts,
 ) -> Result<Option<FileKind>, AuditError> {
-    let json: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| AuditError::Malformed {
-            path: path.to_path_buf(),
-            line: e.line() as u64,
-            message: format!("bad JSON: {e}"),
-        })?;
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
+    let json = match values.next() {
+        Some(Ok(json)) => json,
+        Some(Err(e)) => {
+            return Err(AuditError::Malformed {
+                path: path.to_path_buf(),
+                line: e.line() as u64,
+                message: format!("bad JSON: {e}"),
+            });
+        }
+        None => return Ok(None),
+    };
+    // Several documents one after another are an event export, not a feed or an inventory.
+    if values.next().is_some() {
+        return Ok(None);
+    }
     if feeds::read_json(&json, facts) {
         return Ok(Some(FileKind::VulnFeed));
     }
@@ -164,6 +176,27 @@ fn host_from_path(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().to_uppercase())
         .unwrap_or_default()
+}
+
+/// NUL bytes without a UTF-16 byte-order mark: EVTX, gzip, zip, executables.
+fn is_binary(head: &[u8]) -> bool {
+    !head.starts_with(&[0xFF, 0xFE]) && !head.starts_with(&[0xFE, 0xFF]) && head.contains(&0)
+}
+
+/// One JSON object per line (an event export), judged from the first two lines of the head.
+fn is_json_lines(head: &str) -> bool {
+    let mut lines = head
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .filter(|l| !l.trim().is_empty());
+    let first_is_object = lines.next().is_some_and(|l| {
+        l.trim_start().starts_with('{')
+            && serde_json::from_str::<serde_json::Value>(l).is_ok_and(|v| v.is_object())
+    });
+    first_is_object
+        && lines
+            .next()
+            .is_some_and(|l| l.trim_start().starts_with('{'))
 }
 
 /// `HASH:COUNT` on each of the first lines.
