@@ -73,6 +73,9 @@ pub struct InputSummary {
     pub events: u64,
     /// Records that could not be read, all files.
     pub bad_records: u64,
+    /// Files whose content is no log format Ward knows (READMEs, configs, pictures): skipped,
+    /// listed so a mistyped or unsupported log is not missed silently.
+    pub unrecognised: Vec<String>,
 }
 
 /// One input file.

@@ -33,6 +33,7 @@ mod winjson;
 pub mod network;
 
 pub use error::IngestError;
+pub use open::UNRECOGNISED;
 pub use report::{FileReport, MAX_ERRORS_KEPT, PositionUnit, RecordError};
 pub use windows::SYSTEM_FIELDS;
 

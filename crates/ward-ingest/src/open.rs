@@ -68,12 +68,8 @@ pub(crate) fn read_layers(
             format.read(&mut reader as &mut dyn BufRead, &mut report, on_event);
             reports.push(report);
         }
-        None => reports.push(failed(
-            name,
-            0,
-            PositionUnit::File,
-            "unrecognised format (not EVTX, Windows event JSON or a known network log)".into(),
-        )),
+        // Not a log Ward knows (a README, a picture): skipped and listed, not a damaged record.
+        None => reports.push(FileReport::new(name, UNRECOGNISED)),
     }
 }
 
@@ -126,6 +122,9 @@ fn read_zip(
         }
     }
 }
+
+/// Format name of an input whose content is no known log format.
+pub const UNRECOGNISED: &str = "unrecognised";
 
 /// A report for an input that produced nothing but one error.
 pub(crate) fn failed(name: &str, position: u64, unit: PositionUnit, message: String) -> FileReport {

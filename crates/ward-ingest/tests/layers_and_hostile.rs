@@ -66,9 +66,10 @@ fn gzip_and_zip_layers_are_transparent() {
 fn unknown_and_missing_inputs_are_reported_not_fatal() {
     let (events, reports) = common::read_bytes("notes.txt", b"just some text\n");
     assert!(events.is_empty());
+    // Text that is no log is skipped and listed as unrecognised, not counted as damage.
     assert_eq!(
-        (reports[0].format, reports[0].errors[0].unit),
-        ("unknown", PositionUnit::File)
+        (reports[0].format, reports[0].bad_records),
+        (ward_ingest::UNRECOGNISED, 0)
     );
     let reports = ward_ingest::read_path(std::path::Path::new("/nonexistent/x.evtx"), &mut |_| {});
     assert_eq!(reports[0].errors[0].unit, PositionUnit::File);

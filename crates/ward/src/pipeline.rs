@@ -56,7 +56,13 @@ pub fn run(
     let mut facts = Vec::new();
     let mut net_facts = Vec::new();
     for out in outputs {
-        case.inputs.files.extend(out.reports.iter().map(file_summary));
+        for report in &out.reports {
+            if report.format == ward_ingest::UNRECOGNISED {
+                case.inputs.unrecognised.push(report.path.clone());
+            } else {
+                case.inputs.files.push(file_summary(report));
+            }
+        }
         detections.extend(out.detections);
         correlation.extend(out.correlation);
         facts.extend(out.facts);
