@@ -48,6 +48,9 @@ pub enum InputConfig {
         name: String,
         /// Address to bind.
         listen: SocketAddr,
+        /// Syslog over TLS (RFC 5425) when set.
+        #[serde(default)]
+        tls: Option<TlsConfig>,
     },
     /// Lumberjack v2 (the Beats protocol, as Winlogbeat speaks it).
     Lumberjack {
@@ -55,6 +58,9 @@ pub enum InputConfig {
         name: String,
         /// Address to bind, e.g. `0.0.0.0:5044`.
         listen: SocketAddr,
+        /// Beats `ssl` when set.
+        #[serde(default)]
+        tls: Option<TlsConfig>,
     },
     /// A file, or every file in a folder, followed across rotation and truncation.
     Tail {
@@ -81,6 +87,19 @@ impl InputConfig {
             | InputConfig::Tail { name, .. } => name,
         }
     }
+}
+
+/// A TLS server identity, and optionally the CA that client certificates must chain to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+    /// PEM CA certificate(s); when set, clients must present a certificate it issued.
+    #[serde(default)]
+    pub client_ca: Option<PathBuf>,
 }
 
 /// One alert destination.
@@ -164,9 +183,13 @@ pub struct DashboardConfig {
     /// A bearer token (at least 16 characters) for the API, `/metrics` and login.
     #[serde(default)]
     pub token: Option<String>,
-    /// Adds `Secure` to the session cookie (set when a TLS proxy fronts the dashboard).
+    /// Adds `Secure` to the session cookie (implied by `tls`; set it when a TLS proxy
+    /// fronts the dashboard).
     #[serde(default)]
     pub secure_cookie: bool,
+    /// Serves HTTPS when set.
+    #[serde(default)]
+    pub tls: Option<TlsConfig>,
     /// Session lifetime in minutes.
     #[serde(default = "default_session_minutes")]
     pub session_minutes: u64,

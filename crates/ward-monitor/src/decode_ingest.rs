@@ -26,15 +26,20 @@ impl Decoder for IngestDecoder {
         let before = out.len();
         let reports =
             ward_ingest::read_reader(&name, Box::new(Cursor::new(payload)), &mut |e| out.push(e));
-        let recognised = reports.iter().any(|r| r.format != "unknown");
         if out.len() == before {
-            if recognised {
-                let first = reports.iter().flat_map(|r| r.errors.first()).next();
-                return Err(
-                    first.map_or_else(|| "no event in payload".to_string(), ToString::to_string)
-                );
-            }
-            return JsonLineDecoder.decode(payload, envelope, out);
+            // A payload in a format a reader knows but could not read is an error; anything no
+            // reader knows ("unknown"/"unrecognised" in the report) is kept as a text event.
+            let known = |f: &str| f != "unknown" && f != "unrecognised";
+            let broken = reports
+                .iter()
+                .find(|r| known(r.format) && r.bad_records > 0);
+            return match broken {
+                Some(report) => Err(report.errors.first().map_or_else(
+                    || format!("{}: unreadable {} record", report.path, report.format),
+                    ToString::to_string,
+                )),
+                None => JsonLineDecoder.decode(payload, envelope, out),
+            };
         }
         for event in out.iter_mut().skip(before) {
             fill_from_envelope(event, envelope);

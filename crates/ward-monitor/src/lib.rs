@@ -41,13 +41,14 @@ mod runtime;
 mod shutdown;
 mod sinks;
 mod store;
+mod tls;
 
 use std::sync::Arc;
 
 pub use alert::{Alert, Detector, StoredAlert};
 pub use config::{
     DashboardConfig, InputConfig, MonitorConfig, PipelineConfig, RetentionConfig, SinkConfig,
-    SyslogProtocol,
+    SyslogProtocol, TlsConfig,
 };
 pub use decode::{Decoder, Envelope, JsonLineDecoder};
 pub use decode_ingest::IngestDecoder;

@@ -45,7 +45,7 @@ impl Gate {
             password_hash: config.password_hash.clone(),
             token: config.token.clone(),
             lifetime: Duration::from_secs(config.session_minutes.max(1) * 60),
-            secure: config.secure_cookie,
+            secure: config.secure_cookie || config.tls.is_some(),
             sessions: Mutex::new(HashMap::new()),
         }
     }
@@ -176,6 +176,7 @@ mod tests {
             token: token.map(String::from),
             secure_cookie: false,
             session_minutes: 5,
+            tls: None,
         }
     }
 

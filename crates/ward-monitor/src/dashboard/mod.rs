@@ -3,6 +3,8 @@
 
 mod auth;
 mod pages;
+#[cfg(feature = "tls")]
+mod tls_listener;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -23,6 +25,8 @@ use crate::store::Store;
 use crate::{CaseView, MonitorError};
 
 use auth::{Caller, Gate};
+#[cfg(feature = "tls")]
+use tls_listener::TlsListener;
 
 /// CSP for our own pages: nothing but inline style.
 const CSP_PAGES: &str =
@@ -80,13 +84,30 @@ pub(crate) async fn start(
         .merge(protected)
         .layer(middleware::from_fn(common_headers))
         .with_state(state);
-    tokio::spawn(async move {
-        let serve =
-            axum::serve(listener, app).with_graceful_shutdown(async move { shutdown.wait().await });
-        if let Err(e) = serve.await {
-            tracing::error!(error = %e, "dashboard stopped");
-        }
-    });
+    let stop = shutdown.clone();
+    let stopped = async move { stop.wait().await };
+    match crate::tls::optional(config.tls.as_ref(), "dashboard")? {
+        None => tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(stopped)
+                .await
+            {
+                tracing::error!(error = %e, "dashboard stopped");
+            }
+        }),
+        #[cfg(feature = "tls")]
+        Some(acceptor) => tokio::spawn(async move {
+            let listener = TlsListener::new(listener, local, acceptor, shutdown);
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(stopped)
+                .await
+            {
+                tracing::error!(error = %e, "dashboard stopped");
+            }
+        }),
+        #[cfg(not(feature = "tls"))]
+        Some(acceptor) => match acceptor {},
+    };
     Ok(local)
 }
 

@@ -7,8 +7,7 @@ use std::io::Read;
 use std::net::SocketAddr;
 
 use flate2::read::ZlibDecoder;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::oneshot;
 use ward_event::Event;
 
@@ -16,6 +15,7 @@ use super::InputContext;
 use crate::MonitorError;
 use crate::decode::Envelope;
 use crate::pipeline::{Batch, Progress};
+use crate::tls::Acceptor;
 
 /// Largest decompressed `C` frame accepted, against zip bombs.
 const MAX_INFLATED: u64 = 64 * 1024 * 1024;
@@ -154,6 +154,7 @@ fn inflate(compressed: &[u8]) -> Result<Vec<Frame>, String> {
 /// Binds the listener and spawns one task per client.
 pub(super) async fn start(
     listen: SocketAddr,
+    tls: Option<Acceptor>,
     ctx: InputContext,
 ) -> Result<SocketAddr, MonitorError> {
     let listener = super::bind_tcp(listen, &ctx.name).await?;
@@ -168,14 +169,22 @@ pub(super) async fn start(
                 a = listener.accept() => a,
                 _ = ctx.shutdown.wait() => return,
             };
-            if let Ok((stream, peer)) = accepted {
-                let ctx = ctx.clone();
-                tokio::spawn(async move {
-                    if let Err(message) = serve(stream, &ctx).await {
-                        tracing::warn!(input = %ctx.name, %peer, %message, "lumberjack connection closed");
-                    }
-                });
-            }
+            let Ok((stream, peer)) = accepted else {
+                continue;
+            };
+            let (ctx, tls) = (ctx.clone(), tls.clone());
+            tokio::spawn(async move {
+                let served = match tls {
+                    None => serve(stream, &ctx).await,
+                    Some(acceptor) => match crate::tls::accept(&acceptor, stream).await {
+                        Ok(stream) => serve(stream, &ctx).await,
+                        Err(message) => Err(message),
+                    },
+                };
+                if let Err(message) = served {
+                    tracing::warn!(input = %ctx.name, %peer, %message, "lumberjack connection closed");
+                }
+            });
         }
     });
     Ok(local)
@@ -190,7 +199,10 @@ struct Window {
 }
 
 /// Serves one client until it disconnects or breaks the protocol.
-async fn serve(mut stream: TcpStream, ctx: &InputContext) -> Result<(), String> {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    ctx: &InputContext,
+) -> Result<(), String> {
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut chunk = vec![0u8; 64 * 1024];
     let mut window = Window {
@@ -226,11 +238,11 @@ async fn serve(mut stream: TcpStream, ctx: &InputContext) -> Result<(), String> 
 }
 
 /// Applies one frame; at the end of a window, waits for the commit and ACKs.
-async fn handle(
+async fn handle<S: AsyncWrite + Unpin>(
     frame: Frame,
     w: &mut Window,
     ctx: &InputContext,
-    stream: &mut TcpStream,
+    stream: &mut S,
 ) -> Result<(), String> {
     let (seq, payload) = match frame {
         Frame::Window(n) => {

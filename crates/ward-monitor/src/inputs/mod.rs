@@ -68,14 +68,20 @@ pub(crate) async fn start(
                 input.name().to_string(),
                 syslog::start_udp(*listen, ctx).await?,
             )),
-            InputConfig::SyslogTcp { listen, .. } => bound.push((
-                input.name().to_string(),
-                syslog::start_tcp(*listen, ctx).await?,
-            )),
-            InputConfig::Lumberjack { listen, .. } => bound.push((
-                input.name().to_string(),
-                lumberjack::start(*listen, ctx).await?,
-            )),
+            InputConfig::SyslogTcp { listen, tls, .. } => {
+                let tls = crate::tls::optional(tls.as_ref(), input.name())?;
+                bound.push((
+                    input.name().to_string(),
+                    syslog::start_tcp(*listen, tls, ctx).await?,
+                ))
+            }
+            InputConfig::Lumberjack { listen, tls, .. } => {
+                let tls = crate::tls::optional(tls.as_ref(), input.name())?;
+                bound.push((
+                    input.name().to_string(),
+                    lumberjack::start(*listen, tls, ctx).await?,
+                ))
+            }
             InputConfig::Tail {
                 path,
                 suffix,

@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 
 use syslog_loose::Variant;
-use tokio::io::AsyncReadExt;
-use tokio::net::{TcpStream, UdpSocket};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::net::UdpSocket;
 use ward_event::{Event, Timestamp, Value};
 
 use super::InputContext;
@@ -13,6 +13,7 @@ use crate::MonitorError;
 use crate::decode::Envelope;
 use crate::metrics::DropReason;
 use crate::pipeline::{Batch, Progress};
+use crate::tls::Acceptor;
 
 /// Binds the UDP socket and spawns the receive loop.
 pub(super) async fn start_udp(
@@ -65,6 +66,7 @@ pub(super) async fn start_udp(
 /// Binds the TCP listener and spawns one task per connection.
 pub(super) async fn start_tcp(
     listen: SocketAddr,
+    tls: Option<Acceptor>,
     ctx: InputContext,
 ) -> Result<SocketAddr, MonitorError> {
     let listener = super::bind_tcp(listen, &ctx.name).await?;
@@ -79,8 +81,20 @@ pub(super) async fn start_tcp(
                 a = listener.accept() => a,
                 _ = ctx.shutdown.wait() => return,
             };
-            if let Ok((stream, _peer)) = accepted {
-                tokio::spawn(read_tcp(stream, ctx.clone()));
+            let Ok((stream, peer)) = accepted else {
+                continue;
+            };
+            let ctx = ctx.clone();
+            match tls.clone() {
+                None => drop(tokio::spawn(read_tcp(stream, ctx))),
+                Some(acceptor) => drop(tokio::spawn(async move {
+                    match crate::tls::accept(&acceptor, stream).await {
+                        Ok(stream) => read_tcp(stream, ctx).await,
+                        Err(message) => {
+                            tracing::warn!(input = %ctx.name, %peer, %message, "syslog client refused")
+                        }
+                    }
+                })),
             }
         }
     });
@@ -89,7 +103,7 @@ pub(super) async fn start_tcp(
 
 /// Reads frames until the peer closes; a full queue blocks here, which stops reading and
 /// lets TCP flow control push back on the sender.
-async fn read_tcp(mut stream: TcpStream, ctx: InputContext) {
+async fn read_tcp<S: AsyncRead + Unpin>(mut stream: S, ctx: InputContext) {
     let mut framer = Framer::new(ctx.max_message);
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
