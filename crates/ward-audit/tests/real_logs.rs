@@ -181,3 +181,36 @@ fn a_listed_admin_browsing_through_squid_is_named() {
     );
     assert!(!has_line(c, &["adeolaegbedokun"]));
 }
+
+#[test]
+fn the_readiness_does_not_depend_on_reading_order() {
+    let Some(root) = shared() else { return };
+    let mut events = Vec::new();
+    let paths = [
+        "evtx-to-mitre/EVTX_full_APT_attack_steps",
+        "evtx-crate/samples/system.evtx",
+        "evtx-crate/samples/security.evtx",
+        "elastic-fw-samples/squid/access1.log",
+        REDSUN,
+    ];
+    for p in paths {
+        let p = if p == REDSUN {
+            root.join(format!("{REDSUN}.evtx"))
+        } else {
+            root.join(p)
+        };
+        for f in ward_ingest::discover(&[p]).unwrap() {
+            ward_ingest::read_path(&f, &mut |e| events.push(e));
+        }
+    }
+    assert!(events.len() > 2000, "{} events", events.len());
+    let judge = |order: &mut dyn Iterator<Item = &ward_event::Event>| {
+        let mut a = auditor();
+        order.for_each(|e| a.feed_event(e));
+        serde_json::to_string(&a.finish()).unwrap()
+    };
+    let forward = judge(&mut events.iter());
+    let backward = judge(&mut events.iter().rev());
+    assert_eq!(forward, backward);
+    assert!(forward.contains("\"status\":\"fail\""));
+}

@@ -156,16 +156,18 @@ pub(crate) fn continuity(ctx: &Context<'_>) -> ReadinessCheck {
     }
     let mut lines = Vec::new();
     for &(host, channel, t) in &tracks {
-        if t.gaps > 0 {
-            let disorder = if t.out_of_order > 0 {
-                format!(", {} out of order", t.out_of_order)
-            } else {
-                String::new()
-            };
+        if t.gaps() > 0 {
+            let mut also = String::new();
+            if t.duplicates > 0 {
+                also.push_str(&format!(", {} read twice", t.duplicates));
+            }
+            if t.overflow > 0 {
+                also.push_str(&format!(", {} more isolated ids not tracked", t.overflow));
+            }
             lines.push(format!(
-                "{host} {channel}: {} ({} records missing) among {} read{disorder}",
-                plural(t.gaps as usize, "gap"),
-                t.missing,
+                "{host} {channel}: {} ({} records missing) among {} read{also}",
+                plural(t.gaps() as usize, "gap"),
+                t.missing(),
                 t.count
             ));
         }

@@ -1,7 +1,7 @@
 //! Who is privileged, and what those accounts were seen doing: interactive logons, mail and
 //! browser processes, web browsing through the proxy.
 
-use super::{Seen, text};
+use super::{Seen, remember_name, text};
 use crate::config::AuditConfig;
 use crate::matching::{account_key, is_system_account};
 use std::collections::{BTreeMap, BTreeSet};
@@ -71,15 +71,17 @@ impl AdminUse {
         if is_system_account(&key) {
             return;
         }
-        self.display
-            .entry(key.clone())
-            .or_insert_with(|| user.to_string());
+        remember_name(&mut self.display, &key, user);
         let entry = self.web.entry(key).or_default();
         entry.seen.add(event);
-        if let Some(site) =
-            text(event, &["cs-host", "r-dns", "c-uri"]).filter(|_| entry.details.len() < 3)
+        // Keep the three alphabetically first sites: the same three whatever the reading order.
+        if let Some(site) = text(event, &["cs-host", "r-dns", "c-uri"])
+            && (entry.details.len() < 3 || entry.details.last().is_some_and(|l| site < l.as_str()))
         {
             entry.details.insert(site.chars().take(80).collect());
+            if entry.details.len() > 3 {
+                entry.details.pop_last();
+            }
         }
     }
 
@@ -91,7 +93,7 @@ impl AdminUse {
         if is_system_account(&key) {
             return;
         }
-        self.display.entry(key.clone()).or_insert(name);
+        remember_name(&mut self.display, &key, &name);
         self.privileged
             .entry(key)
             .or_default()
@@ -137,15 +139,17 @@ impl AdminUse {
         if is_system_account(&key) {
             return;
         }
-        self.display.entry(key.clone()).or_insert(name);
+        remember_name(&mut self.display, &key, &name);
         let entry = self
             .logons
             .entry((key, event.host.short().to_string()))
             .or_default();
         entry.seen.add(event);
         entry.details.insert(format!("type {kind}"));
-        if entry.sid.is_none() {
-            entry.sid = text(event, &["TargetUserSid"]).map(str::to_string);
+        if let Some(sid) = text(event, &["TargetUserSid"])
+            && entry.sid.as_deref().is_none_or(|kept| sid < kept)
+        {
+            entry.sid = Some(sid.to_string());
         }
     }
 
@@ -177,7 +181,7 @@ impl AdminUse {
         if is_system_account(&key) {
             return;
         }
-        self.display.entry(key.clone()).or_insert(name);
+        remember_name(&mut self.display, &key, &name);
         let entry = self
             .programs
             .entry((key, event.host.short().to_string()))

@@ -25,35 +25,67 @@ pub(crate) struct HostCoverage {
     pub record_ids: BTreeMap<String, RecordIdTrack>,
 }
 
-/// Record-number continuity of one host's channel.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Runs kept per host and channel; past this, new isolated ids are counted, not kept.
+const MAX_RUNS: usize = 10_000;
+
+/// Record-number continuity of one host's channel: the ids seen as runs of consecutive
+/// numbers, so the answer does not depend on the order records arrive in. A whole log is one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct RecordIdTrack {
+    /// Run start → run end (inclusive).
+    runs: BTreeMap<u64, u64>,
     /// Records seen.
     pub count: u64,
-    /// Highest record id so far.
-    pub last: u64,
-    /// Jumps forward past the next id.
-    pub gaps: u64,
-    /// Ids skipped by those jumps.
-    pub missing: u64,
-    /// Ids at or below the highest seen (duplicates or out-of-order input).
-    pub out_of_order: u64,
+    /// Ids seen more than once (the same log given twice).
+    pub duplicates: u64,
+    /// Isolated ids dropped because `MAX_RUNS` was reached (gap figures are then a floor).
+    pub overflow: u64,
 }
 
 impl RecordIdTrack {
     fn add(&mut self, id: u64) {
-        if self.count > 0 {
-            if id > self.last.saturating_add(1) {
-                self.gaps += 1;
-                self.missing += id - self.last - 1;
-            } else if id <= self.last {
-                self.out_of_order += 1;
+        self.count += 1;
+        let before = self.runs.range(..=id).next_back().map(|(s, e)| (*s, *e));
+        if before.is_some_and(|(_, end)| id <= end) {
+            self.duplicates += 1;
+            return;
+        }
+        let extends = before
+            .filter(|(_, end)| end.checked_add(1) == Some(id))
+            .map(|(s, _)| s);
+        let next = id
+            .checked_add(1)
+            .and_then(|n| self.runs.get(&n).map(|end| (n, *end)));
+        match (extends, next) {
+            (Some(start), Some((n, end))) => {
+                self.runs.remove(&n);
+                self.runs.insert(start, end);
+            }
+            (Some(start), None) => {
+                self.runs.insert(start, id);
+            }
+            (None, Some((n, end))) => {
+                self.runs.remove(&n);
+                self.runs.insert(id, end);
+            }
+            (None, None) if self.runs.len() >= MAX_RUNS => self.overflow += 1,
+            (None, None) => {
+                self.runs.insert(id, id);
             }
         }
-        if self.count == 0 || id > self.last {
-            self.last = id;
-        }
-        self.count += 1;
+    }
+
+    /// Breaks between runs.
+    pub fn gaps(&self) -> u64 {
+        self.runs.len().saturating_sub(1) as u64
+    }
+
+    /// Ids missing between the first and the last seen.
+    pub fn missing(&self) -> u64 {
+        let ends: Vec<(u64, u64)> = self.runs.iter().map(|(s, e)| (*s, *e)).collect();
+        ends.windows(2)
+            .map(|w| w[1].0.saturating_sub(w[0].1).saturating_sub(1))
+            .sum()
     }
 }
 
@@ -109,8 +141,7 @@ impl Coverage {
                     clear_104(event)
                 };
                 let entry = self.clears.entry((host.to_string(), what)).or_default();
-                entry.0.add(event);
-                if entry.1.is_none() {
+                if entry.0.add(event) || entry.1.is_none() {
                     entry.1 = who;
                 }
             }
@@ -148,20 +179,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn record_id_gaps_are_counted_compactly() {
-        let mut t = RecordIdTrack::default();
-        for id in [10, 11, 12, 20, 21, 21, 15, 30] {
-            t.add(id);
-        }
+    fn record_id_gaps_do_not_depend_on_order() {
+        let ids = [10, 11, 12, 20, 21, 21, 15, 30, 13, 14];
+        let mut forward = RecordIdTrack::default();
+        ids.iter().for_each(|&id| forward.add(id));
+        let mut backward = RecordIdTrack::default();
+        ids.iter().rev().for_each(|&id| backward.add(id));
+        assert_eq!(forward, backward);
+        // Runs 10–15, 20–21, 30.
         assert_eq!(
-            t,
-            RecordIdTrack {
-                count: 8,
-                last: 30,
-                gaps: 2,
-                missing: 7 + 8,
-                out_of_order: 2
-            }
+            (
+                forward.gaps(),
+                forward.missing(),
+                forward.count,
+                forward.duplicates
+            ),
+            (2, 4 + 8, 10, 1)
         );
     }
 }

@@ -31,9 +31,9 @@ pub(crate) struct Tally {
 
 impl Tally {
     fn add(&mut self, event: &Event, id: u32, sample: Option<&str>) {
-        self.seen.add(event);
+        let earliest = self.seen.add(event);
         self.ids.insert(id);
-        if self.sample.is_none() {
+        if earliest || self.sample.is_none() {
             self.sample = sample.map(|s| s.chars().take(120).collect());
         }
     }
@@ -105,7 +105,14 @@ impl HostHealth {
             .then(|| os_version(event))
             .flatten()
         {
-            self.os_versions.insert(host.to_string(), (v, event.time));
+            // The latest boot tells the current version (ties: the higher version string).
+            let slot = self
+                .os_versions
+                .entry(host.to_string())
+                .or_insert_with(|| (v.clone(), event.time));
+            if (event.time, v.as_str()) > (slot.1, slot.0.as_str()) {
+                *slot = (v, event.time);
+            }
         }
     }
 

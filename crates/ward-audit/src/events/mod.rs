@@ -39,9 +39,13 @@ pub(crate) struct Seen {
 }
 
 impl Seen {
-    /// Counts one more sighting.
-    pub fn add(&mut self, event: &Event) {
-        if self.count == 0 || event.time < self.first {
+    /// Counts one more sighting; true when it is the new earliest (ties go to the smaller
+    /// `file:position`, so the result does not depend on the order files were read in).
+    pub fn add(&mut self, event: &Event) -> bool {
+        let earliest = self.count == 0
+            || event.time < self.first
+            || (event.time == self.first && origin(event) < self.first_origin);
+        if earliest {
             self.first = event.time;
             self.first_origin = origin(event);
         }
@@ -49,5 +53,27 @@ impl Seen {
             self.last = event.time;
         }
         self.count += 1;
+        earliest
+    }
+}
+
+/// Keeps one spelling per account whatever the reading order: the fullest (`CLINIC\\jo` over
+/// `jo`), then the smallest.
+pub(crate) fn remember_name(
+    display: &mut std::collections::BTreeMap<String, String>,
+    key: &str,
+    name: &str,
+) {
+    match display.get_mut(key) {
+        Some(kept) => {
+            if (name.len(), std::cmp::Reverse(name))
+                > (kept.len(), std::cmp::Reverse(kept.as_str()))
+            {
+                *kept = name.to_string();
+            }
+        }
+        None => {
+            display.insert(key.to_string(), name.to_string());
+        }
     }
 }
