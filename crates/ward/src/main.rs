@@ -29,8 +29,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Hunt(args) => hunt::run(args),
-        Command::Rules { command: RulesCommand::Check(args) } => rules_cmd::check(args),
-        Command::Rules { command: RulesCommand::Test(args) } => rules_cmd::test(args),
+        Command::Rules {
+            command: RulesCommand::Check(args),
+        } => rules_cmd::check(args),
+        Command::Rules {
+            command: RulesCommand::Test(args),
+        } => rules_cmd::test(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

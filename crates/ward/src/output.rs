@@ -33,19 +33,37 @@ pub fn rule_detection(rules: &RuleSet, idx: RuleIdx, event: &Event) -> Detection
 
 /// The id a rule is known by in output: its `id`, else its `name`, else its title.
 fn rule_id(rule: &RuleMeta) -> String {
-    rule.id.clone().or_else(|| rule.name.clone()).unwrap_or_else(|| rule.title.clone())
+    rule.id
+        .clone()
+        .or_else(|| rule.name.clone())
+        .unwrap_or_else(|| rule.title.clone())
 }
 
 /// A detection for a correlation rule that fired. `inputs` are the correlation events the hit's
 /// indices refer to; the host is theirs when they all come from one host.
-pub fn correlation_detection(rules: &RuleSet, hit: &CorrelationHit, inputs: &[CorrelationEvent]) -> Detection {
+pub fn correlation_detection(
+    rules: &RuleSet,
+    hit: &CorrelationHit,
+    inputs: &[CorrelationEvent],
+) -> Detection {
     let rule = rules.rule(hit.rule);
-    let mut hosts = hit.events.iter().filter_map(|&i| inputs.get(i)).map(|e| &*e.host);
+    let mut hosts = hit
+        .events
+        .iter()
+        .filter_map(|&i| inputs.get(i))
+        .map(|e| &*e.host);
     let first = hosts.next().unwrap_or_default();
-    let host = if hosts.all(|h| h == first) { first.to_string() } else { String::new() };
+    let host = if hosts.all(|h| h == first) {
+        first.to_string()
+    } else {
+        String::new()
+    };
     let mut fields = FieldList::default();
     for (name, value) in &hit.group {
-        fields.push(name.as_str(), value.as_deref().map_or(Value::Null, Value::from));
+        fields.push(
+            name.as_str(),
+            value.as_deref().map_or(Value::Null, Value::from),
+        );
     }
     fields.push("correlation_value", Value::Float(hit.value));
     fields.push("correlation_events", Value::UInt(hit.events.len() as u64));
@@ -72,10 +90,15 @@ pub fn correlation_detection(rules: &RuleSet, hit: &CorrelationHit, inputs: &[Co
 pub fn write_case(case: &Case, format: Format, path: Option<&Path>, color: bool) -> Result<()> {
     match path {
         Some(path) => {
-            let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let file =
+                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
             let mut w = BufWriter::new(file);
-            write_format(case, format, &mut w, false).with_context(|| format!("writing {}", path.display()))?;
-            let file = w.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", path.display()))?;
+            write_format(case, format, &mut w, false)
+                .with_context(|| format!("writing {}", path.display()))?;
+            let file = w
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .with_context(|| format!("writing {}", path.display()))?;
             sync(&file).with_context(|| format!("writing {}", path.display()))
         }
         None => {
@@ -87,9 +110,16 @@ pub fn write_case(case: &Case, format: Format, path: Option<&Path>, color: bool)
     }
 }
 
-fn write_format(case: &Case, format: Format, w: &mut dyn Write, color: bool) -> std::io::Result<()> {
+fn write_format(
+    case: &Case,
+    format: Format,
+    w: &mut dyn Write,
+    color: bool,
+) -> std::io::Result<()> {
     match format {
-        Format::Table => ward_report::write_summary(case, w, ward_report::Style { color, width: None }),
+        Format::Table => {
+            ward_report::write_summary(case, w, ward_report::Style { color, width: None })
+        }
         Format::Jsonl => ward_report::write_jsonl(case, w),
         Format::Json => ward_report::write_json(case, w),
         Format::Csv => ward_report::write_csv_timeline(case, w),
@@ -101,11 +131,18 @@ pub fn write_html(case: &Case, path: &Path) -> Result<()> {
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut w = BufWriter::new(file);
     ward_report::write_html(case, &mut w).with_context(|| format!("writing {}", path.display()))?;
-    let file = w.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", path.display()))?;
+    let file = w
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("writing {}", path.display()))?;
     sync(&file).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Makes a regular file durable; devices and pipes (`-o /dev/null`) need no sync.
 fn sync(file: &File) -> std::io::Result<()> {
-    if file.metadata()?.is_file() { file.sync_all() } else { Ok(()) }
+    if file.metadata()?.is_file() {
+        file.sync_all()
+    } else {
+        Ok(())
+    }
 }

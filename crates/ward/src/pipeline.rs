@@ -50,7 +50,10 @@ pub fn run(
         })
         .collect();
 
-    let mut case = Case::new(env!("CARGO_PKG_VERSION"), Timestamp::from_jiff(jiff::Timestamp::now()));
+    let mut case = Case::new(
+        env!("CARGO_PKG_VERSION"),
+        Timestamp::from_jiff(jiff::Timestamp::now()),
+    );
     let mut detections = Vec::new();
     let mut correlation = Vec::new();
     let mut facts = Vec::new();
@@ -73,7 +76,11 @@ pub fn run(
 
     correlation.sort_by_key(|c| c.time);
     for hit in rules.correlate(&correlation) {
-        detections.push(crate::output::correlation_detection(rules, &hit, &correlation));
+        detections.push(crate::output::correlation_detection(
+            rules,
+            &hit,
+            &correlation,
+        ));
     }
     detections.sort_by(detection_order);
 
@@ -97,7 +104,11 @@ pub fn run(
 
     case.findings = outcome.findings;
     case.findings.extend(network.finish());
-    case.findings.sort_by(|a, b| a.first_seen.cmp(&b.first_seen).then_with(|| a.host.cmp(&b.host)));
+    case.findings.sort_by(|a, b| {
+        a.first_seen
+            .cmp(&b.first_seen)
+            .then_with(|| a.host.cmp(&b.host))
+    });
     case.spread = outcome.spread;
     case.accounts = outcome.accounts;
     detections.retain(|d| d.level >= options.min_level);
@@ -109,7 +120,9 @@ fn read_one(path: &Path, rules: &RuleSet, options: &RunOptions) -> FileOutput {
     let mut out = FileOutput::default();
     let mut hits = Vec::new();
     let reports = ward_ingest::read_path(path, &mut |event: Event| {
-        if options.from.is_some_and(|from| event.time < from) || options.to.is_some_and(|to| event.time >= to) {
+        if options.from.is_some_and(|from| event.time < from)
+            || options.to.is_some_and(|to| event.time >= to)
+        {
             return;
         }
         hits.clear();
@@ -120,7 +133,8 @@ fn read_one(path: &Path, rules: &RuleSet, options: &RunOptions) -> FileOutput {
             }
             // Rules that only feed a correlation (no `generate: true`) are not reported themselves.
             if rules.rule(idx).standalone {
-                out.detections.push(crate::output::rule_detection(rules, idx, &event));
+                out.detections
+                    .push(crate::output::rule_detection(rules, idx, &event));
             }
         }
         if let Some(fact) = ward_analytics::facts::extract(&event) {
@@ -135,14 +149,22 @@ fn read_one(path: &Path, rules: &RuleSet, options: &RunOptions) -> FileOutput {
 }
 
 fn detection_order(a: &Detection, b: &Detection) -> std::cmp::Ordering {
-    (a.time, &a.host, a.record_id, &a.file, a.position, &a.rule_id).cmp(&(
-        b.time,
-        &b.host,
-        b.record_id,
-        &b.file,
-        b.position,
-        &b.rule_id,
-    ))
+    (
+        a.time,
+        &a.host,
+        a.record_id,
+        &a.file,
+        a.position,
+        &a.rule_id,
+    )
+        .cmp(&(
+            b.time,
+            &b.host,
+            b.record_id,
+            &b.file,
+            b.position,
+            &b.rule_id,
+        ))
 }
 
 fn file_summary(r: &FileReport) -> FileSummary {
@@ -154,7 +176,11 @@ fn file_summary(r: &FileReport) -> FileSummary {
         errors: r
             .errors
             .iter()
-            .map(|e| InputError { position: e.position, unit: e.unit.as_str().to_string(), message: e.message.clone() })
+            .map(|e| InputError {
+                position: e.position,
+                unit: e.unit.as_str().to_string(),
+                message: e.message.clone(),
+            })
             .collect(),
     }
 }

@@ -12,7 +12,9 @@ use crate::exit;
 pub fn check(args: RulesCheckArgs) -> Result<u8> {
     let mut builder = RuleSetBuilder::new(Mapping::builtin());
     for path in &args.paths {
-        builder.add_path(path).with_context(|| format!("loading rules from {}", path.display()))?;
+        builder
+            .add_path(path)
+            .with_context(|| format!("loading rules from {}", path.display()))?;
     }
     let (_rules, report) = builder.build();
     let mut by_reason: BTreeMap<String, usize> = BTreeMap::new();
@@ -29,21 +31,36 @@ pub fn check(args: RulesCheckArgs) -> Result<u8> {
             );
         }
     }
-    println!("{} rules loaded, {} not loaded or never matching", report.loaded, report.problems.len());
+    println!(
+        "{} rules loaded, {} not loaded or never matching",
+        report.loaded,
+        report.problems.len()
+    );
     for (reason, n) in &by_reason {
         println!("  {n:>5}  {reason}");
     }
-    Ok(if report.problems.is_empty() { exit::OK } else { exit::FOUND })
+    Ok(if report.problems.is_empty() {
+        exit::OK
+    } else {
+        exit::FOUND
+    })
 }
 
 /// Runs SigmaHQ-style regression tests and prints one line per test.
 pub fn test(args: RulesTestArgs) -> Result<u8> {
     let root = regression_root(&args.path);
-    let cases = ward_sigma::regression_tests(&root).with_context(|| format!("reading tests under {}", root.display()))?;
-    let rule_paths = if args.rules.is_empty() { default_rule_dirs(&root) } else { args.rules.clone() };
+    let cases = ward_sigma::regression_tests(&root)
+        .with_context(|| format!("reading tests under {}", root.display()))?;
+    let rule_paths = if args.rules.is_empty() {
+        default_rule_dirs(&root)
+    } else {
+        args.rules.clone()
+    };
     let mut builder = RuleSetBuilder::new(Mapping::builtin());
     for path in &rule_paths {
-        builder.add_path(path).with_context(|| format!("loading rules from {}", path.display()))?;
+        builder
+            .add_path(path)
+            .with_context(|| format!("loading rules from {}", path.display()))?;
     }
     let (rules, _report) = builder.build();
     let (mut passed, mut failed) = (0usize, 0usize);
@@ -74,10 +91,13 @@ fn run_case(rules: &RuleSet, case: &RegressionCase, input: &Path) -> Result<(), 
             }
         })
     });
-    if let Some(err) = reports.iter().flat_map(|r| r.errors.first()).next() {
-        if reports.iter().map(|r| r.events).sum::<u64>() == 0 {
-            return Err(format!("no events read: {err}"));
-        }
+    if reports.iter().map(|r| r.events).sum::<u64>() == 0 {
+        let why = reports
+            .iter()
+            .flat_map(|r| r.errors.first())
+            .next()
+            .map_or("empty input".to_string(), |e| e.to_string());
+        return Err(format!("no events read: {why}"));
     }
     match case.match_count {
         Some(want) if hits != want => Err(format!("{hits} matches, expected {want}")),
@@ -88,18 +108,29 @@ fn run_case(rules: &RuleSet, case: &RegressionCase, input: &Path) -> Result<(), 
 
 fn regression_root(path: &Path) -> PathBuf {
     let inner = path.join("regression_data");
-    if inner.is_dir() { inner } else { path.to_path_buf() }
+    if inner.is_dir() {
+        inner
+    } else {
+        path.to_path_buf()
+    }
 }
 
 /// The `rules*` folders beside a `regression_data` folder, as in a SigmaHQ checkout.
 fn default_rule_dirs(regression_root: &Path) -> Vec<PathBuf> {
-    let Some(parent) = regression_root.parent() else { return Vec::new() };
+    let Some(parent) = regression_root.parent() else {
+        return Vec::new();
+    };
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(parent)
         .into_iter()
         .flatten()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("rules")))
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("rules"))
+        })
         .collect();
     dirs.sort();
     dirs
