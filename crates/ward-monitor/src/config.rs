@@ -260,12 +260,20 @@ fn default_max_message() -> usize {
 }
 
 impl MonitorConfig {
-    /// Parses TOML text; `origin` names it in errors.
+    /// Parses TOML text; `origin` names it in errors. The settings may fill the document or
+    /// sit in its `[monitor]` table, so one `ward.toml` can hold other commands' settings too.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, MonitorError> {
-        let config: MonitorConfig = toml::from_str(text).map_err(|e| MonitorError::Config {
+        let fail = |e: &dyn std::fmt::Display| MonitorError::Config {
             path: origin.to_string(),
             message: e.to_string(),
-        })?;
+        };
+        let mut document: toml::Table = toml::from_str(text).map_err(|e| fail(&e))?;
+        let table = match document.remove("monitor") {
+            Some(toml::Value::Table(section)) => section,
+            Some(_) => return Err(fail(&"`monitor` must be a table")),
+            None => document,
+        };
+        let config: MonitorConfig = table.try_into().map_err(|e| fail(&e))?;
         config.validate()?;
         Ok(config)
     }
@@ -331,5 +339,68 @@ impl DashboardConfig {
             })?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example in docs/monitor.md, so the documentation cannot drift from the schema.
+    fn documented_example() -> String {
+        let doc = include_str!("../../../docs/monitor.md");
+        let start = doc.find("```toml\n").map(|i| i + 8).unwrap();
+        let end = doc[start..].find("```").unwrap() + start;
+        doc[start..end].to_string()
+    }
+
+    #[test]
+    fn documented_example_fits_the_schema() {
+        let config: MonitorConfig = toml::from_str(&documented_example()).unwrap();
+        assert_eq!(config.inputs.len(), 4);
+        assert_eq!(config.sinks.len(), 4);
+        assert!(
+            matches!(&config.inputs[2], InputConfig::Lumberjack { tls: Some(t), .. } if t.client_ca.is_some())
+        );
+        assert!(matches!(
+            &config.sinks[2],
+            SinkConfig::Syslog {
+                protocol: SyslogProtocol::Tcp,
+                ..
+            }
+        ));
+        let dashboard = config.dashboard.as_ref().unwrap();
+        assert_eq!(dashboard.listen, SocketAddr::from(([127, 0, 0, 1], 8787)));
+        assert_eq!(
+            (config.pipeline.commit_ms, config.retention.alert_days),
+            (200, 90)
+        );
+        // The placeholder hash is not a PHC string, so the example cannot run as is.
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("password_hash is not a PHC string"), "{err}");
+    }
+
+    #[test]
+    fn settings_may_sit_in_a_monitor_table_and_unknown_keys_are_refused() {
+        let config = MonitorConfig::from_toml(
+            "[hunt]\nrules = \"x\"\n[monitor]\nstate = \"s.db\"\n",
+            "ward.toml",
+        )
+        .unwrap();
+        assert_eq!(config.state, PathBuf::from("s.db"));
+        let err = MonitorConfig::from_toml("state = \"s.db\"\nstaet = 1\n", "ward.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("monitor config ward.toml:") && err.contains("staet"),
+            "{err}"
+        );
+        let err = MonitorConfig::from_toml(
+            "state = \"s.db\"\n[[inputs]]\ntype = \"syslog_udp\"\nname = \"a\"\nlisten = \"127.0.0.1:1\"\nport = 2\n",
+            "ward.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("port"), "{err}");
     }
 }

@@ -165,6 +165,8 @@ fn alerts_are_mailed_through_an_smtp_relay() {
         "{}",
         messages[0]
     );
+    assert!(messages[0].starts_with("Date: "), "{}", messages[0]);
+    assert!(messages[0].contains("\r\nMessage-ID: <ward-alert-1-"));
     assert!(messages[0].contains("To: <soc@clinic.local>, <it@clinic.local>\r\n"));
     assert!(messages[0].contains("X-Ward-Alert-Key: alert-1\r\n"));
     assert!(

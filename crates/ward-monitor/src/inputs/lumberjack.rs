@@ -21,6 +21,8 @@ use crate::tls::Acceptor;
 const MAX_INFLATED: u64 = 64 * 1024 * 1024;
 /// Largest single frame payload accepted.
 const MAX_FRAME: usize = 64 * 1024 * 1024;
+/// How often a pending window is kept alive with an ACK of 0.
+const KEEPALIVE: std::time::Duration = std::time::Duration::from_secs(5);
 /// Events handed to the pipeline at a time within a window.
 const BATCH: usize = 1024;
 
@@ -287,9 +289,21 @@ async fn handle<S: AsyncWrite + Unpin>(
         })
         .await
         .map_err(|_| "monitor stopping")?;
-    // No ACK unless committed: a dropped sender means the monitor stopped first.
-    rx.await
-        .map_err(|_| "monitor stopped before the window was committed")?;
+    // No ACK unless committed: a dropped sender means the monitor stopped first. While the
+    // commit is pending, an ACK of 0 every few seconds tells Beats the window is in progress
+    // (it resets the client's read timeout without acknowledging anything).
+    tokio::pin!(rx);
+    loop {
+        tokio::select! {
+            committed = &mut rx => {
+                committed.map_err(|_| "monitor stopped before the window was committed")?;
+                break;
+            }
+            _ = tokio::time::sleep(KEEPALIVE) => {
+                stream.write_all(&[b'2', b'A', 0, 0, 0, 0]).await.map_err(|e| format!("keep-alive write failed: {e}"))?;
+            }
+        }
+    }
     let mut ack = [b'2', b'A', 0, 0, 0, 0];
     ack[2..].copy_from_slice(&w.last_seq.to_be_bytes());
     stream

@@ -54,6 +54,14 @@ fn clean(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).collect()
 }
 
+/// A short stable digest of the alert key (FNV-1a), so the Message-ID is the same on a resend.
+fn key_digest(key: &str) -> String {
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
 /// Headers and a dot-stuffed body, ending with CRLF (the lone `.` is sent separately).
 pub(crate) fn message(alert: &StoredAlert, from: &str, to: &[String]) -> String {
     let a = &alert.alert;
@@ -64,8 +72,15 @@ pub(crate) fn message(alert: &StoredAlert, from: &str, to: &[String]) -> String 
         a.host
     ));
     let pretty = serde_json::to_string_pretty(&alert.to_json()).unwrap_or_default();
+    // RFC 5322 requires Date; a Message-ID lets mail systems drop a resent copy.
+    let now = jiff::Timestamp::now();
+    let date = jiff::fmt::rfc2822::DateTimePrinter::new()
+        .timestamp_to_string(&now)
+        .unwrap_or_default();
     let mut out = format!(
-        "From: <{}>\r\nTo: {}\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\nX-Ward-Alert-Key: {}\r\n\r\n",
+        "Date: {date}\r\nMessage-ID: <ward-alert-{}-{}@ward-monitor>\r\nFrom: <{}>\r\nTo: {}\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\nX-Ward-Alert-Key: {}\r\n\r\n",
+        alert.seq,
+        key_digest(&a.key),
         clean(from),
         to.iter()
             .map(|t| format!("<{}>", clean(t)))
