@@ -104,21 +104,20 @@ impl Auditor {
 
     /// Reads one inventory, policy, hash-export, feed or admins-list file, sniffed by content.
     pub fn add_file(&mut self, path: &Path) -> Result<(), AuditError> {
-        match files::add_file(path, &mut self.facts)? {
-            files::FileKind::BreachedList => self.set_breached_list(path),
-            kind => {
-                let list = match kind {
-                    files::FileKind::Inventory => &mut self.inputs.inventory_files,
-                    files::FileKind::Policy => &mut self.inputs.policy_files,
-                    files::FileKind::HashExport => &mut self.inputs.hash_exports,
-                    files::FileKind::VulnFeed => &mut self.inputs.vuln_feeds,
-                    files::FileKind::AdminList | files::FileKind::BreachedList => {
-                        &mut self.inputs.admin_lists
-                    }
-                };
-                list.push(path.display().to_string());
+        use files::FileKind;
+        let given = &mut self.inputs;
+        let list = match files::add_file(path, &mut self.facts)? {
+            FileKind::BreachedList => {
+                self.set_breached_list(path);
+                return Ok(());
             }
-        }
+            FileKind::Inventory => &mut given.inventory_files,
+            FileKind::Policy => &mut given.policy_files,
+            FileKind::HashExport => &mut given.hash_exports,
+            FileKind::VulnFeed => &mut given.vuln_feeds,
+            FileKind::AdminList => &mut given.admin_lists,
+        };
+        list.push(path.display().to_string());
         Ok(())
     }
 
