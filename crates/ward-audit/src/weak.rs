@@ -68,6 +68,27 @@ pub(crate) fn candidates(year: i32) -> Vec<String> {
     out
 }
 
+/// Passwords made from an account's own name: `jsmith`, `Jsmith`, `jsmith1`, `Jsmith123!`, ….
+pub(crate) fn from_name(account: &str) -> Vec<String> {
+    let bare = account
+        .rsplit('\\')
+        .next()
+        .unwrap_or(account)
+        .to_lowercase();
+    let mut chars = bare.chars();
+    let capital: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for base in [bare.clone(), capital, bare.to_uppercase()] {
+        for suffix in ["", "1", "123", "1!", "!"] {
+            out.push(format!("{base}{suffix}"));
+        }
+    }
+    out
+}
+
 /// The built-in weak list as a set of NT hashes.
 pub(crate) fn weak_hashes(year: i32) -> HashSet<[u8; 16]> {
     candidates(year).iter().map(|p| nt_hash(p)).collect()
@@ -86,6 +107,14 @@ mod tests {
         // Known NT hashes: the empty password and "password".
         assert_eq!(hex(nt_hash("")), "31d6cfe0d16ae931b73c59d7e0c089c0");
         assert_eq!(hex(nt_hash("password")), "8846f7eaee8fb117ad06bdd830b7586c");
+    }
+
+    #[test]
+    fn names_make_their_own_candidates() {
+        let c = from_name("CLINIC\\JSmith");
+        for p in ["jsmith", "Jsmith", "JSMITH", "jsmith123", "Jsmith1!"] {
+            assert!(c.iter().any(|x| x == p), "{p} missing");
+        }
     }
 
     #[test]

@@ -161,7 +161,7 @@ fn password_policy_from_net_accounts_and_utf16_secedit() {
 }
 
 #[test]
-fn hash_export_finds_empty_lm_shared_and_common_passwords() {
+fn hash_export_finds_empty_lm_shared_common_and_own_name_passwords() {
     let mut a = auditor();
     a.add_file(&data("ntds.txt")).unwrap();
     let r = a.finish();
@@ -169,7 +169,7 @@ fn hash_export_finds_empty_lm_shared_and_common_passwords() {
     assert_eq!(c.status, "fail");
     assert_eq!(
         c.summary,
-        "4 kinds of password weakness found; 10 accounts checked (2 machine or history entries skipped)."
+        "5 kinds of password weakness found; 11 accounts checked (2 machine or history entries skipped)."
     );
     assert!(has_line(c, &["empty password (1): CLINIC\\Guest"]));
     assert!(has_line(c, &["LM hash stored (1): CLINIC\\legacy.svc"]));
@@ -182,6 +182,10 @@ fn hash_export_finds_empty_lm_shared_and_common_passwords() {
         &[
             "common password from Ward's built-in list (3): CLINIC\\Administrator, CLINIC\\jsmith, CLINIC\\legacy.svc"
         ]
+    ));
+    assert!(has_line(
+        c,
+        &["password made from the account name (1): CLINIC\\radiology.tech"]
     ));
     assert!(!has_line(c, &["drlee"]) && !has_line(c, &["pacs-svc"]));
 }

@@ -4,7 +4,7 @@
 use super::{About, Context, Verdict, plural};
 use crate::breached::BreachedList;
 use crate::files::{HashedAccount, PasswordPolicy};
-use crate::weak::{nt_hash, weak_hashes};
+use crate::weak::{from_name, nt_hash, weak_hashes};
 use std::collections::BTreeMap;
 use ward_analytics::case::ReadinessCheck;
 use ward_event::Level;
@@ -150,6 +150,11 @@ pub(crate) fn quality(ctx: &Context<'_>) -> ReadinessCheck {
     fails.extend(listed(
         "common password from Ward's built-in list",
         accounts.iter().filter(|a| weak.contains(&a.nt)),
+    ));
+    let own_name = |a: &&HashedAccount| from_name(&a.name).iter().any(|p| nt_hash(p) == a.nt);
+    fails.extend(listed(
+        "password made from the account name",
+        accounts.iter().filter(own_name),
     ));
     let notes = breached_list(ctx, &by_hash, &mut fails);
     let checked = format!(
