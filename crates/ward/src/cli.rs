@@ -16,6 +16,10 @@ pub struct Cli {
 pub enum Command {
     /// Read host and network logs, run Sigma rules and Ward's analytics, trace the outbreak.
     Hunt(HuntArgs),
+    /// Hunt, then check the controls that stop the next worm (admin use, AV, patches, passwords, logging).
+    Audit(AuditArgs),
+    /// Run the same rules on live log streams (syslog, Beats/Lumberjack, tailed files).
+    Monitor(MonitorArgs),
     /// Check or test Sigma rules.
     Rules {
         #[command(subcommand)]
@@ -49,6 +53,13 @@ pub struct HuntArgs {
     /// Files or folders to read (folders are recursed; .gz and .zip are opened).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub options: HuntOptions,
+}
+
+/// Options shared by the commands that read logs.
+#[derive(Debug, Args)]
+pub struct HuntOptions {
     /// Sigma rules to add (file or folder; repeatable). Ward's own rules always load.
     #[arg(long = "rules", short = 'r', value_name = "PATH")]
     pub rules: Vec<PathBuf>,
@@ -82,6 +93,35 @@ pub struct HuntArgs {
     /// No progress bar and no summary on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Logs, inventory exports (CSV, osquery JSON, systeminfo), policy files (`net accounts`,
+    /// secedit INF), NTLM hash exports, vulnerability feeds (CISA KEV, OSV), admin lists.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Sorted `HASH:COUNT` NTLM breached-password list, searched in place (never loaded).
+    #[arg(long, value_name = "FILE")]
+    pub breached: Option<PathBuf>,
+    /// Judge patch and signature age as of this time (default: now).
+    #[arg(long, value_parser = parse_time)]
+    pub as_of: Option<ward_event::Timestamp>,
+    #[command(flatten)]
+    pub hunt: HuntOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct MonitorArgs {
+    /// Monitor configuration (TOML; see docs/monitor.md).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: PathBuf,
+    /// Sigma rules to add (file or folder; repeatable). Ward's own rules always load.
+    #[arg(long = "rules", short = 'r', value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Alert only on detections at or above this level.
+    #[arg(long, default_value = "low", value_parser = parse_level)]
+    pub min_level: Level,
 }
 
 #[derive(Debug, Args)]

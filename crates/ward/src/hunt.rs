@@ -3,31 +3,57 @@
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
-use ward_analytics::Assets;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use ward_analytics::{Assets, Case};
+use ward_audit::{AuditConfig, Auditor};
 use ward_sigma::{Mapping, RuleSet, RuleSetBuilder};
 
-use crate::cli::{Format, HuntArgs};
+use crate::cli::{Format, HuntArgs, HuntOptions};
 use crate::pipeline::{self, RunOptions};
 use crate::{builtin, exit, output};
 
 /// Runs `ward hunt`.
 pub fn run(args: HuntArgs) -> Result<u8> {
-    if let Some(n) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global()
-            .context("starting worker threads")?;
-    }
-    let (rules, rule_summary) = load_rules(&args.rules)?;
-    let mut inputs = ward_ingest::discover(&args.paths)?;
-    // The inventory is configuration, not evidence: never read it as a log.
-    if let Some(assets) = args.assets.as_deref().and_then(|p| p.canonicalize().ok()) {
-        inputs.retain(|p| p.canonicalize().ok().as_deref() != Some(assets.as_path()));
-    }
+    let inputs = ward_ingest::discover(&args.paths)?;
     if inputs.is_empty() {
         bail!("no input files under {}", display_paths(&args.paths));
     }
-    let assets = match &args.assets {
+    let auditor = Mutex::new(Auditor::new(AuditConfig::default()));
+    let mut case = hunt_case(inputs, &args.options, &auditor)?;
+    let readiness = auditor
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("the audit state was poisoned by a panic"))?
+        .finish();
+    // Inside a hunt, readiness is shown only when the logs settled at least one check.
+    if readiness.checks.iter().any(|c| c.status != "unknown") {
+        case.readiness = Some(readiness);
+    }
+    finish(&case, &args.options)
+}
+
+/// Reads `inputs` with the hunt options and builds the case; `auditor` sees every event.
+pub fn hunt_case(
+    mut inputs: Vec<PathBuf>,
+    options: &HuntOptions,
+    auditor: &Mutex<Auditor>,
+) -> Result<Case> {
+    if let Some(n) = options.threads {
+        // Only the first call in a process can size the pool; later calls keep it.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
+    }
+    let (rules, rule_summary) = load_rules(&options.rules)?;
+    // The inventory is configuration, not evidence: never read it as a log.
+    if let Some(assets) = options
+        .assets
+        .as_deref()
+        .and_then(|p| p.canonicalize().ok())
+    {
+        inputs.retain(|p| p.canonicalize().ok().as_deref() != Some(assets.as_path()));
+    }
+    let assets = match &options.assets {
         Some(path) => {
             let file = std::fs::File::open(path)
                 .with_context(|| format!("cannot open assets file {}", path.display()))?;
@@ -36,15 +62,14 @@ pub fn run(args: HuntArgs) -> Result<u8> {
         }
         None => Assets::default(),
     };
-    let options = RunOptions {
-        from: args.from,
-        to: args.to,
-        min_level: args.min_level,
+    let run_options = RunOptions {
+        from: options.from,
+        to: options.to,
+        min_level: options.min_level,
         assets,
     };
 
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let bar = if show_progress {
+    let bar = if !options.quiet && std::io::stderr().is_terminal() {
         let bar =
             ProgressBar::with_draw_target(Some(inputs.len() as u64), ProgressDrawTarget::stderr());
         bar.set_style(
@@ -57,34 +82,43 @@ pub fn run(args: HuntArgs) -> Result<u8> {
     } else {
         ProgressBar::hidden()
     };
-    let mut case = pipeline::run(&inputs, &rules, &options, &|path| {
+    let mut case = pipeline::run(&inputs, &rules, &run_options, auditor, &|path| {
         bar.set_message(path.display().to_string());
         bar.inc(1);
     });
     bar.finish_and_clear();
     case.rules = rule_summary;
+    Ok(case)
+}
 
+/// Writes the case as the options ask and picks the exit code.
+pub fn finish(case: &Case, options: &HuntOptions) -> Result<u8> {
     let color = use_color();
-    output::write_case(&case, args.format, args.output.as_deref(), color)?;
-    if let Some(html) = &args.html {
-        output::write_html(&case, html)?;
+    output::write_case(case, options.format, options.output.as_deref(), color)?;
+    if let Some(html) = &options.html {
+        output::write_html(case, html)?;
     }
-    let summary_elsewhere = args.format != Format::Table || args.output.is_some();
-    if !args.quiet && summary_elsewhere {
+    let summary_elsewhere = options.format != Format::Table || options.output.is_some();
+    if !options.quiet && summary_elsewhere {
         let mut err = std::io::stderr().lock();
-        ward_report::write_summary(&case, &mut err, ward_report::Style { color, width: None })
-            .context("writing the summary")?;
+        ward_report::write_summary(
+            case,
+            &mut err,
+            ward_report::Style {
+                color: use_color_stderr(),
+                width: None,
+            },
+        )
+        .context("writing the summary")?;
     }
-    let found = args
+    let found = options
         .fail_level
         .is_some_and(|level| case.detections.iter().any(|d| d.level >= level));
     Ok(if found { exit::FOUND } else { exit::OK })
 }
 
 /// Loads Ward's built-in rules plus the user's; problems are counted, never fatal.
-pub fn load_rules(
-    paths: &[std::path::PathBuf],
-) -> Result<(RuleSet, ward_analytics::case::RuleSummary)> {
+pub fn load_rules(paths: &[PathBuf]) -> Result<(RuleSet, ward_analytics::case::RuleSummary)> {
     let mut builder = RuleSetBuilder::new(Mapping::builtin());
     for (origin, text) in builtin::BUILTIN_RULES {
         builder.add_yaml(origin, text);
@@ -111,10 +145,18 @@ pub fn load_rules(
 
 /// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
 fn use_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+    no_color_unset() && std::io::stdout().is_terminal()
 }
 
-fn display_paths(paths: &[std::path::PathBuf]) -> String {
+fn use_color_stderr() -> bool {
+    no_color_unset() && std::io::stderr().is_terminal()
+}
+
+fn no_color_unset() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+pub fn display_paths(paths: &[PathBuf]) -> String {
     paths
         .iter()
         .map(|p| p.display().to_string())

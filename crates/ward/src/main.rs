@@ -3,9 +3,11 @@
 //! This file only parses the command line and reports errors; each command lives in its own
 //! module and the stages live in the library crates.
 
+mod audit;
 mod builtin;
 mod cli;
 mod hunt;
+mod monitor;
 mod output;
 mod pipeline;
 mod rules_cmd;
@@ -29,6 +31,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Hunt(args) => hunt::run(args),
+        Command::Audit(args) => audit::run(args),
+        Command::Monitor(args) => monitor::run(args),
         Command::Rules {
             command: RulesCommand::Check(args),
         } => rules_cmd::check(args),

@@ -4,10 +4,12 @@
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use ward_analytics::case::{Detection, FileSummary, InputError};
 use ward_analytics::facts::Fact;
 use ward_analytics::network::{NetFact, NetworkAnalyzer};
 use ward_analytics::{Analyzer, Assets, Case};
+use ward_audit::Auditor;
 use ward_event::{Event, Level, Timestamp};
 use ward_ingest::FileReport;
 use ward_sigma::{CorrelationEvent, RuleSet};
@@ -39,12 +41,13 @@ pub fn run(
     inputs: &[PathBuf],
     rules: &RuleSet,
     options: &RunOptions,
+    auditor: &Mutex<Auditor>,
     progress: &(dyn Fn(&Path) + Sync),
 ) -> Case {
     let outputs: Vec<FileOutput> = inputs
         .par_iter()
         .map(|path| {
-            let out = read_one(path, rules, options);
+            let out = read_one(path, rules, options, auditor);
             progress(path);
             out
         })
@@ -116,7 +119,12 @@ pub fn run(
     case
 }
 
-fn read_one(path: &Path, rules: &RuleSet, options: &RunOptions) -> FileOutput {
+fn read_one(
+    path: &Path,
+    rules: &RuleSet,
+    options: &RunOptions,
+    auditor: &Mutex<Auditor>,
+) -> FileOutput {
     let mut out = FileOutput::default();
     let mut hits = Vec::new();
     let reports = ward_ingest::read_path(path, &mut |event: Event| {
@@ -142,6 +150,10 @@ fn read_one(path: &Path, rules: &RuleSet, options: &RunOptions) -> FileOutput {
         }
         if let Some(fact) = ward_analytics::network::extract(&event) {
             out.net_facts.push(fact);
+        }
+        // The audit's own early return is cheap; the lock is held for a few hundred nanoseconds.
+        if let Ok(mut auditor) = auditor.lock() {
+            auditor.feed_event(&event);
         }
     });
     out.reports = reports;
