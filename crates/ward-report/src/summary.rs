@@ -135,6 +135,26 @@ impl Summary<'_> {
             count(i.events as usize),
             count(i.bad_records as usize)
         )?;
+        if !i.unrecognised.is_empty() {
+            let shown: Vec<String> = i
+                .unrecognised
+                .iter()
+                .take(3)
+                .map(|p| visible(p).into_owned())
+                .collect();
+            let more = i.unrecognised.len().saturating_sub(shown.len());
+            writeln!(
+                out,
+                "{} files skipped as no known log format: {}{}",
+                count(i.unrecognised.len()),
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            )?;
+        }
         let damaged: Vec<_> = i
             .files
             .iter()

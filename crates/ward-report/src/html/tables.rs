@@ -152,6 +152,18 @@ pub(super) fn inputs(page: &mut Page, case: &Case) {
         }
         page.raw("</ul>");
     }
+    if !i.unrecognised.is_empty() {
+        page.raw("<details><summary>");
+        page.text(&format!(
+            "{} files skipped as no known log format",
+            i.unrecognised.len()
+        ));
+        page.raw("</summary><ul>");
+        for path in &i.unrecognised {
+            page.el("li", "", path);
+        }
+        page.raw("</ul></details>");
+    }
     if i.files.is_empty() {
         page.raw("<p class=\"warn\">No input file was read.</p></section>");
         return;

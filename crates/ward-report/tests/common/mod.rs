@@ -104,6 +104,7 @@ pub fn outbreak() -> Case {
         ],
         events: 2000,
         bad_records: 2,
+        unrecognised: vec!["logs/README.txt".into()],
     };
     case.rules = RuleSummary {
         loaded: 120,
