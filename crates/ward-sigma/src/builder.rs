@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use rayon::prelude::*;
 use rsigma_parser::{CorrelationRule, FilterRule, FilterRuleTarget, SigmaRule};
 
 use crate::analysis::{required_event_ids, required_fields};
@@ -55,13 +56,18 @@ impl RuleSetBuilder {
 
     /// Adds the rules of one YAML text (multi-document allowed); problems are recorded.
     pub fn add_yaml(&mut self, origin: &str, text: &str) {
-        let collection = match rsigma_parser::parse_sigma_yaml(text) {
-            Ok(c) => c,
-            Err(e) => {
-                self.problem_in_text(origin, text, e.to_string());
-                return;
-            }
-        };
+        match rsigma_parser::parse_sigma_yaml(text) {
+            Ok(c) => self.add_collection(origin, text, c),
+            Err(e) => self.problem_in_text(origin, text, e.to_string()),
+        }
+    }
+
+    fn add_collection(
+        &mut self,
+        origin: &str,
+        text: &str,
+        collection: rsigma_parser::SigmaCollection,
+    ) {
         for e in &collection.errors {
             self.problem_in_text(origin, text, e.clone());
         }
@@ -86,32 +92,30 @@ impl RuleSetBuilder {
     }
 
     /// Adds a rule file, or every `.yml`/`.yaml` file under a folder (sorted, recursive).
+    /// Files are read and parsed in parallel; rules are added in path order, so the result does
+    /// not depend on the thread count.
     pub fn add_path(&mut self, path: &Path) -> Result<(), SigmaError> {
-        let io = |e| SigmaError::Io {
+        let meta = std::fs::metadata(path).map_err(|e| SigmaError::Io {
             path: path.display().to_string(),
             source: e,
-        };
-        let meta = std::fs::metadata(path).map_err(io)?;
+        })?;
+        let mut files = Vec::new();
         if meta.is_file() {
-            let text = std::fs::read_to_string(path).map_err(io)?;
-            self.add_yaml(&path.display().to_string(), &text);
-            return Ok(());
+            files.push(path.to_path_buf());
+        } else {
+            collect_rule_files(path, &mut files)?;
         }
-        let mut entries: Vec<_> = std::fs::read_dir(path)
-            .map_err(io)?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
+        let parsed: Vec<(String, RuleFile)> = files
+            .par_iter()
+            .map(|p| (p.display().to_string(), RuleFile::read(p)))
             .collect();
-        entries.sort();
-        for p in entries {
-            let is_rule = matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"));
-            if p.is_dir() {
-                self.add_path(&p)?;
-            } else if is_rule {
-                match std::fs::read_to_string(&p) {
-                    Ok(text) => self.add_yaml(&p.display().to_string(), &text),
-                    Err(e) => self.problem_in_text(&p.display().to_string(), "", e.to_string()),
+        for (origin, file) in parsed {
+            match file {
+                RuleFile::Parsed(text, collection) => {
+                    self.add_collection(&origin, &text, collection)
                 }
+                RuleFile::Invalid(text, detail) => self.problem_in_text(&origin, &text, detail),
+                RuleFile::Unreadable(detail) => self.problem_in_text(&origin, "", detail),
             }
         }
         Ok(())
@@ -360,4 +364,47 @@ fn rule_problem(origin: &str, rule: &SigmaRule, e: CompileError) -> RuleProblem 
         reason: e.kind,
         detail: e.detail,
     }
+}
+
+/// One rule file read and parsed, kept with its text for problem reports.
+enum RuleFile {
+    /// Parsed: its text and the documents in it.
+    Parsed(String, rsigma_parser::SigmaCollection),
+    /// Not valid Sigma YAML: its text and why.
+    Invalid(String, String),
+    /// Could not be read.
+    Unreadable(String),
+}
+
+impl RuleFile {
+    fn read(path: &Path) -> Self {
+        match std::fs::read_to_string(path) {
+            Err(e) => RuleFile::Unreadable(e.to_string()),
+            Ok(text) => match rsigma_parser::parse_sigma_yaml(&text) {
+                Ok(collection) => RuleFile::Parsed(text, collection),
+                Err(e) => RuleFile::Invalid(text, e.to_string()),
+            },
+        }
+    }
+}
+
+/// Every `.yml`/`.yaml` file under `dir`, recursively, in sorted order.
+fn collect_rule_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), SigmaError> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| SigmaError::Io {
+            path: dir.display().to_string(),
+            source: e,
+        })?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            collect_rule_files(&p, out)?;
+        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
+            out.push(p);
+        }
+    }
+    Ok(())
 }
