@@ -34,7 +34,11 @@ pub fn write_summary(case: &Case, out: &mut dyn Write, style: Style) -> io::Resu
     if overview.has_spread() {
         s.outbreak(out)?;
     }
-    s.findings(out)
+    s.findings(out)?;
+    if let Some(readiness) = &case.readiness {
+        s.readiness(out, readiness)?;
+    }
+    Ok(())
 }
 
 struct Summary<'a> {
@@ -44,6 +48,42 @@ struct Summary<'a> {
 }
 
 impl Summary<'_> {
+    /// Readiness: the score, then every check (failures first) with what to do about failures.
+    fn readiness(
+        &self,
+        out: &mut dyn Write,
+        readiness: &ward_analytics::case::Readiness,
+    ) -> io::Result<()> {
+        self.heading(out, "Readiness")?;
+        writeln!(
+            out,
+            "Score {} / 100 (share of decided checks that pass, weighted by severity).",
+            readiness.score
+        )?;
+        let mut t = self.table(&[
+            "status",
+            "check",
+            "severity",
+            "what was found",
+            "what to do",
+        ]);
+        for check in crate::html::readiness_order(readiness) {
+            let fix = if check.status == "pass" {
+                String::new()
+            } else {
+                visible(&check.remediation).into_owned()
+            };
+            t.add_row(vec![
+                Cell::new(check.status.to_uppercase()),
+                Cell::new(visible(&check.id)),
+                Cell::new(check.severity.as_str()),
+                Cell::new(visible(&check.summary)),
+                Cell::new(fix),
+            ]);
+        }
+        writeln!(out, "{t}")
+    }
+
     fn heading(&self, out: &mut dyn Write, title: &str) -> io::Result<()> {
         if self.style.color {
             writeln!(out, "\n{}", title.bold().underline())

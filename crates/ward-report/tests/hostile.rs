@@ -80,6 +80,13 @@ fn case_with(text: impl Fn(usize) -> String) -> Case {
             (f.from, f.to) = (next(), next());
         }
     }
+    if let Some(r) = &mut c.readiness {
+        for check in &mut r.checks {
+            (check.id, check.title, check.summary, check.remediation) =
+                (next(), next(), next(), next());
+            check.evidence = vec![next()];
+        }
+    }
     for a in c.accounts.reset.iter_mut().chain(&mut c.accounts.review) {
         a.account = next();
         a.hosts = vec![next()];

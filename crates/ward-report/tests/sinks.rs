@@ -240,3 +240,23 @@ fn every_sink_reports_write_errors() {
         assert!(err.to_string().contains("disk full"), "{name}: {err}");
     }
 }
+
+#[test]
+fn summary_lists_readiness_with_remediation() {
+    let mut out = Vec::new();
+    ward_report::write_summary(&common::outbreak(), &mut out, ward_report::Style::plain())
+        .expect("write");
+    let text = String::from_utf8(out).expect("utf-8");
+    let readiness = &text[text
+        .find("Readiness\n---------")
+        .expect("a readiness section")..];
+    assert!(readiness.contains("Score 40 / 100"), "{readiness}");
+    assert!(
+        readiness.contains("FAIL") && readiness.contains("password-quality"),
+        "{readiness}"
+    );
+    assert!(
+        readiness.contains("UNKNOWN") && readiness.contains("av-realtime"),
+        "{readiness}"
+    );
+}

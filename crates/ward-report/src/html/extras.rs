@@ -1,4 +1,4 @@
-//! Sections for parts of the case this page does not know yet (readiness checks, say): any
+//! Sections for parts of the case this page does not know yet: any
 //! top-level field of the case beyond the known ones is shown generically, so data added by
 //! other stages reaches readers before a dedicated section exists.
 
@@ -8,7 +8,7 @@ use serde_json::Value;
 use ward_analytics::Case;
 
 /// Top-level case fields that have their own section.
-const KNOWN: [&str; 9] = [
+const KNOWN: [&str; 10] = [
     "schema_version",
     "ward_version",
     "generated_at",
@@ -18,6 +18,7 @@ const KNOWN: [&str; 9] = [
     "findings",
     "spread",
     "accounts",
+    "readiness",
 ];
 /// Nesting shown before values are printed as JSON text.
 const MAX_DEPTH: usize = 4;
@@ -38,13 +39,9 @@ fn sections_of(page: &mut Page, case: &Value) {
         .iter()
         .filter(|(k, v)| !KNOWN.contains(&k.as_str()) && !is_empty(v))
         .collect();
-    extra.sort_by_key(|(k, _)| (k.as_str() != "readiness", k.as_str()));
+    extra.sort_by_key(|(k, _)| k.as_str());
     for (key, value) in extra {
-        let title = if key == "readiness" {
-            "Readiness".to_string()
-        } else {
-            key.replace('_', " ")
-        };
+        let title = key.replace('_', " ");
         page.raw("<section class=\"extra\"><h2>");
         page.text(&title);
         page.raw("</h2>");
@@ -127,19 +124,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unknown_fields_get_a_section_readiness_first() {
+    fn unknown_fields_get_a_section_in_name_order() {
         let case = serde_json::json!({
             "detections": [],
             "zeta": {"note": "later"},
             "empty": [],
-            "readiness": {"checks": [{"check": "smb-signing", "status": "fail<b>"}, {"check": "laps", "status": "pass"}]},
+            "inventory": {"checks": [{"check": "smb-signing", "status": "fail<b>"}, {"check": "laps", "status": "pass"}]},
+            "readiness": {"score": 50},
         });
         let mut page = Page::default();
         sections_of(&mut page, &case);
         let html = page.buf;
-        let readiness = html.find("<h2>Readiness</h2>").expect("readiness section");
+        let inventory = html.find("<h2>inventory</h2>").expect("inventory section");
         let zeta = html.find("<h2>zeta</h2>").expect("zeta section");
-        assert!(readiness < zeta);
+        assert!(inventory < zeta);
+        assert!(
+            !html.contains("<h2>readiness</h2>"),
+            "readiness has its own section"
+        );
         assert!(!html.contains("<h2>empty</h2>"));
         assert!(!html.contains("<h2>detections</h2>"));
         assert!(html.contains("<th>check</th><th>status</th>"));

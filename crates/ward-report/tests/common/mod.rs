@@ -242,5 +242,30 @@ pub fn outbreak() -> Case {
             )],
         }],
     };
+    case.readiness = Some(Readiness {
+        score: 40,
+        checks: vec![
+            ReadinessCheck {
+                id: "password-quality".into(),
+                title: "Strong, unreused passwords".into(),
+                status: "fail".into(),
+                severity: Level::High,
+                summary: "3 accounts share one password".into(),
+                evidence: vec![
+                    "CLINIC\\svc-backup, CLINIC\\alice, CLINIC\\bob share one NT hash".into(),
+                ],
+                remediation: "Give every account its own long passphrase".into(),
+            },
+            ReadinessCheck {
+                id: "av-realtime".into(),
+                title: "Anti-virus real-time protection on".into(),
+                status: "unknown".into(),
+                severity: Level::Medium,
+                summary: "No Defender events: supply the Defender Operational log".into(),
+                evidence: vec![],
+                remediation: "Keep real-time protection on".into(),
+            },
+        ],
+    });
     case
 }
