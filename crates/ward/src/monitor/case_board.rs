@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use ward_analytics::Case;
 use ward_analytics::case::{Detection, RuleSummary};
 use ward_event::{FieldList, Timestamp, Value};
-use ward_monitor::{StoredAlert, Store};
+use ward_monitor::{Store, StoredAlert};
 
 /// The newest detections, bounded; older ones stay in the state file.
 pub struct CaseBoard {
@@ -108,7 +108,11 @@ fn detection_of(stored: &StoredAlert) -> Option<Detection> {
         tags: e
             .get("tags")
             .and_then(|t| t.as_array())
-            .map(|t| t.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+            .map(|t| {
+                t.iter()
+                    .filter_map(|s| s.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default(),
         fields,
     })

@@ -170,7 +170,10 @@ mod tests {
         };
         assert_eq!(levels(&all), [Level::High, Level::Critical]);
         assert_eq!(levels(&only), [Level::Critical]);
-        assert_eq!(only[0].key, "80171b4d-2084-4b9a-8d31-318464f6f31c|FS-01|Microsoft-Windows-Sysmon/Operational|52069");
+        assert_eq!(
+            only[0].key,
+            "80171b4d-2084-4b9a-8d31-318464f6f31c|FS-01|Microsoft-Windows-Sysmon/Operational|52069"
+        );
     }
 
     fn syslog_event(text: &str, origin: &str, position: u64) -> Event {
