@@ -5,10 +5,11 @@
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use ward_analytics::case::Finding;
 use ward_analytics::case::{Detection, FileSummary, InputError};
 use ward_analytics::facts::Fact;
 use ward_analytics::network::{NetFact, NetworkAnalyzer};
-use ward_analytics::{Analyzer, Assets, Case};
+use ward_analytics::{Analyzer, Assets, Case, Outcome};
 use ward_audit::Auditor;
 use ward_event::{Event, Level, Timestamp};
 use ward_ingest::FileReport;
@@ -77,36 +78,14 @@ pub fn run(
     case.inputs.events = case.inputs.files.iter().map(|f| f.events).sum();
     case.inputs.bad_records = case.inputs.files.iter().map(|f| f.bad_records).sum();
 
-    correlation.sort_by_key(|c| c.time);
-    for hit in rules.correlate(&correlation) {
-        detections.push(crate::output::correlation_detection(
-            rules,
-            &hit,
-            &correlation,
-        ));
-    }
-    detections.sort_by(detection_order);
-
-    facts.sort_by_key(|f| f.time());
-    let mut analyzer = Analyzer::new(Default::default(), options.assets.clone());
-    let mut pending = detections.iter().peekable();
-    for fact in &facts {
-        while let Some(d) = pending.next_if(|d| d.time <= fact.time()) {
-            analyzer.feed_detection(d);
-        }
-        analyzer.feed(fact);
-    }
-    pending.for_each(|d| analyzer.feed_detection(d));
-    let outcome = analyzer.finish();
-
-    net_facts.sort_by_key(|f| f.flow().time);
-    let mut network = NetworkAnalyzer::new(Default::default());
-    for fact in &net_facts {
-        network.feed(fact);
-    }
+    // Host and network analytics share nothing: run them side by side.
+    let ((mut detections, outcome), network_findings) = rayon::join(
+        || host_stage(rules, options, detections, correlation, facts),
+        || network_stage(net_facts),
+    );
 
     case.findings = outcome.findings;
-    case.findings.extend(network.finish());
+    case.findings.extend(network_findings);
     case.findings.sort_by(|a, b| {
         a.first_seen
             .cmp(&b.first_seen)
@@ -117,6 +96,47 @@ pub fn run(
     detections.retain(|d| d.level >= options.min_level);
     case.detections = detections;
     case
+}
+
+/// Correlations, then the host analytics over facts and detections merged in time order.
+fn host_stage(
+    rules: &RuleSet,
+    options: &RunOptions,
+    mut detections: Vec<Detection>,
+    mut correlation: Vec<CorrelationEvent>,
+    mut facts: Vec<Fact>,
+) -> (Vec<Detection>, Outcome) {
+    correlation.par_sort_by_key(|c| c.time);
+    for hit in rules.correlate(&correlation) {
+        detections.push(crate::output::correlation_detection(
+            rules,
+            &hit,
+            &correlation,
+        ));
+    }
+    detections.par_sort_by(detection_order);
+    facts.par_sort_by_key(|f| f.time());
+    let mut analyzer = Analyzer::new(Default::default(), options.assets.clone());
+    let mut pending = detections.iter().peekable();
+    for fact in &facts {
+        while let Some(d) = pending.next_if(|d| d.time <= fact.time()) {
+            analyzer.feed_detection(d);
+        }
+        analyzer.feed(fact);
+    }
+    pending.for_each(|d| analyzer.feed_detection(d));
+    let outcome = analyzer.finish();
+    (detections, outcome)
+}
+
+/// The network analytics over flows in time order.
+fn network_stage(mut net_facts: Vec<NetFact>) -> Vec<Finding> {
+    net_facts.par_sort_by_key(|f| f.flow().time);
+    let mut network = NetworkAnalyzer::new(Default::default());
+    for fact in &net_facts {
+        network.feed(fact);
+    }
+    network.finish()
 }
 
 fn read_one(
