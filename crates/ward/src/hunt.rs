@@ -94,7 +94,13 @@ pub fn hunt_case(
 /// Writes the case as the options ask and picks the exit code.
 pub fn finish(case: &Case, options: &HuntOptions) -> Result<u8> {
     let color = use_color();
-    output::write_case(case, options.format, options.output.as_deref(), color)?;
+    output::write_case(
+        case,
+        options.format,
+        options.output.as_deref(),
+        color,
+        terminal_width(),
+    )?;
     if let Some(html) = &options.html {
         output::write_html(case, html)?;
     }
@@ -146,6 +152,16 @@ pub fn load_rules(paths: &[PathBuf]) -> Result<(RuleSet, ward_analytics::case::R
 /// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
 fn use_color() -> bool {
     no_color_unset() && std::io::stdout().is_terminal()
+}
+
+/// The terminal's width when there is a terminal, so tables wrap instead of running off screen;
+/// files and pipes get unwrapped tables.
+fn terminal_width() -> Option<u16> {
+    if std::io::stdout().is_terminal() || std::io::stderr().is_terminal() {
+        comfy_table::Table::new().width()
+    } else {
+        None
+    }
 }
 
 fn use_color_stderr() -> bool {

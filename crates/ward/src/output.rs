@@ -87,13 +87,19 @@ pub fn correlation_detection(
 
 /// Writes `case` in `format` to `path`, or to standard output when `path` is `None`.
 /// Everything is flushed and every write error reported, so a full disk is not a silent loss.
-pub fn write_case(case: &Case, format: Format, path: Option<&Path>, color: bool) -> Result<()> {
+pub fn write_case(
+    case: &Case,
+    format: Format,
+    path: Option<&Path>,
+    color: bool,
+    width: Option<u16>,
+) -> Result<()> {
     match path {
         Some(path) => {
             let file =
                 File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
             let mut w = BufWriter::new(file);
-            write_format(case, format, &mut w, false)
+            write_format(case, format, &mut w, false, None)
                 .with_context(|| format!("writing {}", path.display()))?;
             let file = w
                 .into_inner()
@@ -104,7 +110,8 @@ pub fn write_case(case: &Case, format: Format, path: Option<&Path>, color: bool)
         None => {
             let stdout = std::io::stdout();
             let mut w = BufWriter::new(stdout.lock());
-            write_format(case, format, &mut w, color).context("writing to standard output")?;
+            write_format(case, format, &mut w, color, width)
+                .context("writing to standard output")?;
             w.flush().context("writing to standard output")
         }
     }
@@ -115,11 +122,10 @@ fn write_format(
     format: Format,
     w: &mut dyn Write,
     color: bool,
+    width: Option<u16>,
 ) -> std::io::Result<()> {
     match format {
-        Format::Table => {
-            ward_report::write_summary(case, w, ward_report::Style { color, width: None })
-        }
+        Format::Table => ward_report::write_summary(case, w, ward_report::Style { color, width }),
         Format::Jsonl => ward_report::write_jsonl(case, w),
         Format::Json => ward_report::write_json(case, w),
         Format::Csv => ward_report::write_csv_timeline(case, w),
