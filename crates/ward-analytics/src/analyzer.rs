@@ -5,9 +5,11 @@ use crate::artefacts::{ArtefactLog, file_key, is_specific, service_key};
 use crate::assets::Assets;
 use crate::case::{Accounts, Cluster, Detection, Edge, Evidence, Finding, Spread};
 use crate::config::AnalyticsConfig;
-use crate::directory::{HostDirectory, is_local_ip};
+use crate::directory::{AddressBook, HostDirectory, is_local_ip};
 use crate::facts::Fact;
 use crate::fanout::FanOutTracker;
+use crate::network::NetFact;
+use crate::reach::{self, NetworkReach};
 use crate::recon::{ReconTracker, base_name};
 use crate::remote_exec::{Hop, RemoteExecTracker, image_file};
 use crate::spread::{self, ResolvedHop, SpreadContext};
@@ -23,6 +25,8 @@ pub struct Outcome {
     pub spread: Spread,
     /// Accounts to reset and to review.
     pub accounts: Accounts,
+    /// Host names behind addresses, as the logs and the assets file tell.
+    pub addresses: AddressBook,
 }
 
 /// Failed attempts kept for the spread graph; more are dropped.
@@ -39,6 +43,7 @@ pub struct Analyzer {
     fanout: FanOutTracker,
     exposure: CredentialExposure,
     artefacts: ArtefactLog,
+    reach: NetworkReach,
     /// Failed remote logons: (source address, target host, time).
     failed_logons: Vec<(String, String, Timestamp)>,
     last_sweep: Timestamp,
@@ -56,6 +61,7 @@ impl Analyzer {
             fanout: FanOutTracker::default(),
             exposure: CredentialExposure::default(),
             artefacts: ArtefactLog::default(),
+            reach: NetworkReach::default(),
             failed_logons: Vec::new(),
             last_sweep: Timestamp::UNKNOWN,
         }
@@ -115,8 +121,15 @@ impl Analyzer {
                 }
                 self.fanout.connection(c, cfg);
             }
+            Fact::AddressSeen(a) => self.directory.learn(&a.ip, &a.host),
         }
         self.sweep(fact.time());
+    }
+
+    /// Takes one network fact, in time order with the host facts: SMB contacts and call-outs
+    /// that put devices without host logs into the spread graph.
+    pub fn feed_network(&mut self, fact: &NetFact) {
+        self.reach.feed(fact);
     }
 
     fn sweep(&mut self, now: Timestamp) {
@@ -180,6 +193,7 @@ impl Analyzer {
             + self.fanout.state_size()
             + self.exposure.state_size()
             + self.artefacts.state_size()
+            + self.reach.state_size()
             + self.failed_logons.len()
     }
 
@@ -210,9 +224,13 @@ impl Analyzer {
             artefacts: &self.artefacts,
             attempts: &attempts,
         };
-        let built = spread::build(&resolved, &ctx);
+        let mut built = spread::build(&resolved, &ctx);
         let mut findings = recon;
         findings.extend(hop_findings(&resolved, &built));
+        for (c, _) in built.iter_mut().filter(|(c, _)| c.verdict != "likely-admin") {
+            let hops = self.reach.hops_into(c, &|ip| self.name(ip));
+            findings.extend(reach::extend(c, hops, &self.assets, &self.directory));
+        }
         let clusters: Vec<Cluster> = built.into_iter().map(|(c, _)| c).collect();
         let fanout = std::mem::take(&mut self.fanout);
         findings.extend(fanout.finish(&|ip| self.name(ip)));
@@ -246,6 +264,7 @@ impl Analyzer {
             findings,
             spread: Spread { clusters },
             accounts,
+            addresses: self.directory.book(&self.assets),
         }
     }
 

@@ -121,6 +121,11 @@ impl Assets {
         self.by_ip.get(ip).map(String::as_str)
     }
 
+    /// Every host with its entry.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Asset)> {
+        self.by_host.iter().map(|(h, a)| (h.as_str(), a))
+    }
+
     /// Number of hosts.
     pub fn len(&self) -> usize {
         self.by_host.len()

@@ -3,6 +3,7 @@
 //! (which wins). Bounded by the number of hosts and addresses, not events.
 
 use crate::assets::Assets;
+use crate::case::Finding;
 use std::collections::{BTreeSet, HashMap};
 
 /// Addresses and names of the hosts seen.
@@ -76,8 +77,52 @@ impl HostDirectory {
         self.fqdn.get(host).cloned()
     }
 
+    /// Every address with its host: what the logs taught, overridden by the assets file.
+    pub fn book(&self, assets: &Assets) -> AddressBook {
+        let mut by_ip: HashMap<String, String> = self.by_ip.clone();
+        for (host, asset) in assets.iter() {
+            for ip in &asset.ips {
+                by_ip.insert(ip.clone(), host.to_string());
+            }
+        }
+        AddressBook { by_ip }
+    }
+
     /// Entries held, for the memory bound.
     pub fn size(&self) -> usize {
         self.by_ip.len() + self.fqdn.len()
+    }
+}
+
+/// Host names behind addresses at the end of a run, to name the hosts of network findings.
+#[derive(Debug, Clone, Default)]
+pub struct AddressBook {
+    by_ip: HashMap<String, String>,
+}
+
+impl AddressBook {
+    /// The host behind `ip` (upper-case short name).
+    pub fn host_of(&self, ip: &str) -> Option<&str> {
+        self.by_ip.get(ip).map(String::as_str)
+    }
+
+    /// Names the host of each finding whose host is an address: `host` becomes the name, the
+    /// address stays in `details.host_ip` and the title reads `NAME (ip)`.
+    pub fn name_findings(&self, findings: &mut [Finding]) {
+        for f in findings {
+            let Some(name) = self.host_of(&f.host) else {
+                continue;
+            };
+            let ip = std::mem::replace(&mut f.host, name.to_string());
+            let labelled = format!("{name} ({ip})");
+            f.title = f.title.replacen(&ip, &labelled, 1);
+            f.summary = f.summary.replacen(&ip, &labelled, 1);
+            f.details.insert("host_ip".into(), serde_json::json!(ip));
+        }
+    }
+
+    /// Learns a mapping, for tests and callers with their own sources.
+    pub fn insert(&mut self, ip: &str, host: &str) {
+        self.by_ip.insert(ip.to_string(), host.to_string());
     }
 }

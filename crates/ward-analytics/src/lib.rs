@@ -26,6 +26,7 @@ pub mod directory;
 pub mod facts;
 pub mod fanout;
 pub mod network;
+mod reach;
 pub mod recon;
 pub mod remote_exec;
 pub mod spread;

@@ -221,32 +221,17 @@ fn verdict(
     ctx: &SpreadContext<'_>,
 ) -> (&'static str, Vec<String>) {
     let mut reasons = Vec::new();
-    let mut multi_hop = false;
-    for h in hops {
-        if let Some(earlier) = hops.iter().find(|e| e.to == h.from && e.time <= h.time) {
-            multi_hop = true;
-            reasons.push(format!(
-                "multi-hop: {} was reached from {} and then reached {}",
-                h.from, earlier.from, h.to
-            ));
-        }
-    }
-    let mut follow_up = Vec::new();
-    for (host, t) in infected {
-        let seen = ctx.artefacts.follow_up_since(host, *t);
-        if !seen.is_empty() {
-            follow_up.push(format!("follow-up on {host}: {}", seen.join("; ")));
-        }
-    }
+    let relays = multi_hop_reason(hops);
+    let multi_hop = relays.is_some();
+    reasons.extend(relays);
+    let follow_up = follow_up_reason(infected, ctx.artefacts);
     let sources: BTreeSet<&str> = hops.iter().map(|h| h.from.as_str()).collect();
     let targets: BTreeSet<&str> = hops.iter().map(|h| h.to.as_str()).collect();
     let admin_tool = hops.iter().all(|h| ctx.config.is_admin_tool(&h.service));
-    reasons.sort();
-    reasons.dedup();
     let (kind, name) = artefact.split_once(':').unwrap_or(("service", artefact));
     let verdict = if multi_hop {
         "worm"
-    } else if admin_tool && sources.len() == 1 && follow_up.is_empty() {
+    } else if admin_tool && sources.len() == 1 && follow_up.is_none() {
         let src = sources.iter().next().copied().unwrap_or("?");
         reasons.push(format!(
             "one source ({src}) pushed the signed admin tool {name} to {} host(s) with no follow-up activity",
@@ -263,6 +248,78 @@ fn verdict(
     };
     reasons.extend(follow_up);
     (verdict, reasons)
+}
+
+/// One line for every host that was reached and then reached others:
+/// `multi-hop: FS-01 reached from WS-RECEPTION-01, then reached KIOSK-CONSENT-01, MRI-CONSOLE-01`.
+fn multi_hop_reason(hops: &[&ResolvedHop]) -> Option<String> {
+    // relay → (reached from, then reached)
+    let mut relays: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
+    for h in hops {
+        for earlier in hops.iter().filter(|e| e.to == h.from && e.time <= h.time) {
+            let slot = relays.entry(h.from.as_str()).or_default();
+            slot.0.insert(earlier.from.as_str());
+            slot.1.insert(h.to.as_str());
+        }
+    }
+    if relays.is_empty() {
+        return None;
+    }
+    let join = |s: &BTreeSet<&str>| s.iter().copied().collect::<Vec<_>>().join(", ");
+    let parts: Vec<String> = relays
+        .iter()
+        .map(|(relay, (from, to))| {
+            format!("{relay} reached from {}, then reached {}", join(from), join(to))
+        })
+        .collect();
+    Some(format!("multi-hop: {}", parts.join("; ")))
+}
+
+/// One line for the follow-up on infected hosts, each kind with the number of hosts it was
+/// seen on: `follow-up on 6 hosts: recon burst (6), rule hits: implant process (6)`.
+fn follow_up_reason(
+    infected: &BTreeMap<String, Timestamp>,
+    artefacts: &ArtefactLog,
+) -> Option<String> {
+    let mut hosts = 0;
+    let mut bursts = 0;
+    let mut rules: BTreeMap<String, usize> = BTreeMap::new();
+    for (host, t) in infected {
+        let seen = artefacts.follow_up_since(host, *t);
+        if seen.is_empty() {
+            continue;
+        }
+        hosts += 1;
+        let mut titles = BTreeSet::new();
+        let mut burst = false;
+        for what in &seen {
+            match what.strip_prefix("rule hit: ") {
+                Some(title) => {
+                    titles.insert(title.to_string());
+                }
+                None => burst |= what.starts_with("recon burst"),
+            }
+        }
+        bursts += usize::from(burst);
+        for title in titles {
+            *rules.entry(title).or_default() += 1;
+        }
+    }
+    if hosts == 0 {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if bursts > 0 {
+        parts.push(format!("recon bursts ({bursts})"));
+    }
+    let mut ranked: Vec<(String, usize)> = rules.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    if !ranked.is_empty() {
+        let list: Vec<String> = ranked.iter().map(|(t, n)| format!("{t} ({n})")).collect();
+        parts.push(format!("rule hits: {}", list.join(", ")));
+    }
+    let noun = if hosts == 1 { "host" } else { "hosts" };
+    Some(format!("follow-up on {hosts} {noun}: {}", parts.join(", ")))
 }
 
 /// The artefact the hops share: their service name, else their implant file, else the image.

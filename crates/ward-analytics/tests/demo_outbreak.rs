@@ -53,8 +53,14 @@ fn worm_cluster_has_patient_zero_and_every_hop() {
         .map(|e| e.kind.as_str())
         .collect();
     assert_eq!(kinds, ["4624", "5145", "11", "7045"]);
-    assert!(worm.reasons.iter().any(|r| r
-        == "multi-hop: FS-01 was reached from WS-RECEPTION-01 and then reached MRI-CONSOLE-01"));
+    assert_eq!(
+        worm.reasons,
+        [
+            "multi-hop: FS-01 reached from WS-RECEPTION-01, then reached KIOSK-CONSENT-01, \
+             MRI-CONSOLE-01, XRAY-PC-02",
+            "follow-up on 6 hosts: recon bursts (6)",
+        ]
+    );
     let failed: Vec<(&str, &str)> = worm
         .failed_attempts
         .iter()

@@ -157,7 +157,7 @@ fn psexec_followed_by_recon_is_suspicious() {
         c[0].reasons,
         [
             "1 source(s) installed service PSEXESVC on 1 host(s)",
-            "follow-up on LAB-1: recon burst (5 commands)",
+            "follow-up on 1 host: recon bursts (1)",
         ]
     );
 }
@@ -202,7 +202,7 @@ fn hops_from_reached_hosts_make_a_worm() {
     assert_eq!(c[0].patient_zero.as_deref(), Some("WS-1"));
     assert_eq!(
         c[0].reasons,
-        ["multi-hop: FS-1 was reached from WS-1 and then reached MRI-1"]
+        ["multi-hop: FS-1 reached from WS-1, then reached MRI-1"]
     );
     let hosts: Vec<&str> = c[0].hosts.iter().map(|h| h.host.as_str()).collect();
     assert_eq!(hosts, ["WS-1", "FS-1", "MRI-1"]);

@@ -5,6 +5,9 @@ use ward_event::{Event, Fields, Value};
 
 /// The compact fact behind `event`, or `None` when the analytics have no use for it.
 pub fn extract(event: &Event) -> Option<Fact> {
+    if event.source.product.as_ref() == "zeek" {
+        return address_seen(event).map(Fact::AddressSeen);
+    }
     let id = event.source.event_id?;
     let channel = channel_kind(event);
     match (channel, id) {
@@ -332,4 +335,27 @@ fn connection(event: &Event) -> NetworkConnection {
         destination_host: text(event, "DestinationHostname"),
         initiated,
     }
+}
+
+/// The host behind an address in Zeek's ntlm (`hostname`), kerberos (a computer account
+/// `client`, `NAME$/REALM`) and dhcp (`host_name` + `assigned_addr`) logs.
+fn address_seen(event: &Event) -> Option<AddressSeen> {
+    let (ip, host) = match event.source.service.as_deref()? {
+        "ntlm" => (ip(event, "id.orig_h")?, text(event, "hostname")?),
+        "kerberos" => {
+            let client = text(event, "client")?;
+            let account = client.split('/').next().unwrap_or("");
+            // A user's ticket says nothing about which machine asked for it.
+            let name = account.strip_suffix('$')?.to_string();
+            (ip(event, "id.orig_h")?, name)
+        }
+        "dhcp" => (
+            ip(event, "assigned_addr").or_else(|| ip(event, "client_addr"))?,
+            text(event, "host_name")?,
+        ),
+        _ => return None,
+    };
+    let mut e = evidence(event, format!("{host} seen at {ip}"));
+    e.kind = event.source.label();
+    Some(AddressSeen { evidence: e, ip, host })
 }

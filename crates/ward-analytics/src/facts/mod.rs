@@ -30,6 +30,8 @@ pub enum Fact {
     RegistrySet(RegistrySet),
     /// Sysmon 3: a network connection.
     NetworkConnection(NetworkConnection),
+    /// Zeek ntlm / kerberos / dhcp: a host name seen behind an address.
+    AddressSeen(AddressSeen),
 }
 
 impl Fact {
@@ -45,6 +47,7 @@ impl Fact {
             Fact::FileCreate(f) => &f.evidence,
             Fact::RegistrySet(f) => &f.evidence,
             Fact::NetworkConnection(f) => &f.evidence,
+            Fact::AddressSeen(f) => &f.evidence,
         }
     }
 
@@ -252,4 +255,16 @@ pub struct NetworkConnection {
     pub destination_host: Option<String>,
     /// True when this host opened the connection.
     pub initiated: bool,
+}
+
+/// A host name the network saw behind an address (NTLM workstation, Kerberos computer
+/// account, DHCP lease).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AddressSeen {
+    /// The network event.
+    pub evidence: Evidence,
+    /// The address.
+    pub ip: String,
+    /// The host name as logged (normalised by the directory).
+    pub host: String,
 }

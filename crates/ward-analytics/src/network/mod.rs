@@ -20,6 +20,7 @@ mod evidence;
 mod fact;
 mod scan;
 
+pub(crate) use c2::encoded_query;
 pub use fact::{FactOrigin, Flow, NetFact, WebRequest, extract, is_broadcast, is_internal};
 
 use crate::case::Finding;
