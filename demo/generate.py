@@ -26,6 +26,18 @@ Benign look-alikes:
   erin logs on at XRAY-PC-02 before it is infected; frank logs on at the uninfected WS-LAB-07;
   DWM-1 / UMFD-0 / ANONYMOUS LOGON sessions appear on infected hosts (never listed).
 Clinical devices (MRI, X-ray, kiosk) have no Sysmon: only Security (4688 with command lines) and System.
+
+The network (outbreak/network/: Zeek conn.log and dhcp.log from the core switch's tap, the Squid
+proxy's access.log), 2026-03-02 to 2026-03-07:
+  Every SMB hop above appears as a 445 connection; FS-01 also reaches CT-SCANNER-01 (10:03:30),
+  a CT console with NO host logs (the assets file names it but has no address for it; Zeek's
+  dhcp.log gives its lease, 10.20.5.40).
+  Each infected host, CT-SCANNER-01 included, calls its C2 (an IP literal) through the proxy
+  about six minutes after infection and then daily at the same time (within a minute), with an
+  encoded query string: GET http://<ip>/groupmgr/index.php?q=<base64>.
+Benign: workstations map shares on FS-01 (445); every host, the CT console too, sends DICOM
+  (104) to PACS-01; Windows Update (CONNECT ...windowsupdate.com:443) at random times; ordinary
+  web browsing by name.
 """
 
 import json
@@ -355,9 +367,131 @@ def write():
         f.write("hostname,ip,role,clinical\n")
         for name, (ip, role, clinical, _) in HOSTS.items():
             f.write("%s.clinic.local,%s,%s,%s\n" % (name.lower(), ip, role, "true" if clinical else "false"))
+        f.write("ct-scanner-01.clinic.local,,ct-console,true\n")
+        f.write("pacs-01.clinic.local,10.20.6.10,pacs,true\n")
+
+
+# ---------------------------------------------------------------- the network
+
+NET = os.path.join(OUT, "network")
+net_rng = random.Random(2026030299)  # own stream: the Windows events above stay byte-identical
+CT = ("CT-SCANNER-01", "10.20.5.40")
+PACS = "10.20.6.10"
+PROXY = "10.20.0.8"
+DAYS = 6
+# Infected host -> time the implant landed (from the story above).
+INFECTED = [("WS-RECEPTION-01", at(8, 40, 0, 450)), ("FS-01", at(9, 10, 40, 0)), ("WS-NURSE-03", at(9, 12, 40, 0)),
+            ("MRI-CONSOLE-01", at(10, 0, 40, 0)), ("XRAY-PC-02", at(10, 1, 50, 0)),
+            ("KIOSK-CONSENT-01", at(10, 3, 20, 0)), (CT[0], at(10, 3, 31, 0))]
+conn = []   # (time, fields)
+squid = []  # (time, line)
+
+
+def ip_of(host):
+    return CT[1] if host == CT[0] else HOSTS[host][0]
+
+
+def uid():
+    return "C" + "".join(net_rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+                         for _ in range(17))
+
+
+def flow(when, src, dst, port, service, state="SF", out_b=None, in_b=None, dur=None):
+    out_b = net_rng.randint(400, 9000) if out_b is None else out_b
+    in_b = net_rng.randint(300, 60000) if in_b is None else in_b
+    dur = round(net_rng.uniform(0.05, 4.0), 6) if dur is None else dur
+    conn.append((when, [uid(), src, str(net_rng.randint(49152, 65000)), dst, str(port), "tcp", service,
+                        "%.6f" % dur, str(out_b), str(in_b), state, "T", "T", "0",
+                        "ShADadFf" if state == "SF" else "S", str(8 + out_b // 500), str(out_b + 400),
+                        str(6 + in_b // 1400), str(in_b + 300), "-"]))
+
+
+def request(when, src, method, url, status, size, peer, ctype):
+    ms = net_rng.randint(40, 900)
+    squid.append((when, "%.3f %6d %s TCP_MISS/%d %d %s %s - HIER_DIRECT/%s %s" % (
+        when.timestamp(), ms, src, status, size, method, url, peer, ctype)))
+
+
+def c2_query():
+    raw = bytes(net_rng.getrandbits(8) for _ in range(net_rng.randint(30, 42)))
+    import base64
+    return base64.b64encode(raw).decode().rstrip("=").replace("+", "-").replace("/", "_")
+
+
+def network():
+    # SMB: the hops (and the refused ones: the TCP session is up before the logon fails).
+    for src, dst, t in [("WS-RECEPTION-01", "FS-01", at(9, 10, 0, 0)), ("WS-RECEPTION-01", "WS-NURSE-03", at(9, 12, 0, 0)),
+                        ("FS-01", "MRI-CONSOLE-01", at(10, 0, 5, 0)), ("FS-01", "WS-LAB-07", at(10, 0, 40, 0)),
+                        ("FS-01", "XRAY-PC-02", at(10, 1, 20, 0)), ("FS-01", "DC-01", at(10, 2, 0, 0)),
+                        ("FS-01", "KIOSK-CONSENT-01", at(10, 2, 45, 0)), ("FS-01", CT[0], at(10, 3, 30, 0)),
+                        ("ADMIN-PC-01", "WS-LAB-07", at(14, 0, 0, 0))]:
+        flow(t - timedelta(milliseconds=150), ip_of(src), ip_of(dst), 445, "smb,gssapi,ntlm")
+    # Ordinary share use.
+    for i, src in enumerate(["WS-NURSE-03", "WS-LAB-07", "WS-LAB-07"]):
+        flow(at(8, 10 + i * 7, 0, 0) - timedelta(milliseconds=150), ip_of(src), ip_of("FS-01"), 445, "smb,gssapi,krb")
+    # C2: shortly after infection, then daily.
+    for host, infected in INFECTED:
+        target = net_rng.choice(C2)
+        first = infected + timedelta(minutes=6, seconds=net_rng.randint(0, 30))
+        for day in range(DAYS):
+            t = first + timedelta(days=day, seconds=net_rng.randint(-40, 40), milliseconds=net_rng.randint(0, 999))
+            url = "http://%s/groupmgr/index.php?q=%s" % (target, c2_query())
+            request(t, ip_of(host), "GET", url, 200, net_rng.randint(600, 720), target, "text/html")
+    # Benign: DICOM to the PACS, Windows Update, browsing.
+    everyone = [h for h in HOSTS if h != "DC-01"] + [CT[0]]
+    for day in range(DAYS):
+        for host in everyone:
+            for _ in range(net_rng.randint(1, 4)):
+                t = DAY + timedelta(days=day, seconds=net_rng.randint(7 * 3600, 19 * 3600), milliseconds=net_rng.randint(0, 999))
+                flow(t, ip_of(host), PACS, 104, "-", out_b=net_rng.randint(2_000_000, 90_000_000))
+            t = DAY + timedelta(days=day, seconds=net_rng.randint(0, 86399), milliseconds=net_rng.randint(0, 999))
+            request(t, ip_of(host), "CONNECT", "fe2.update.microsoft.com:443", 200, net_rng.randint(8000, 900000),
+                    "fe2.update.microsoft.com", "-")
+        for host in ["WS-RECEPTION-01", "WS-NURSE-03", "WS-LAB-07", "ADMIN-PC-01"]:
+            for _ in range(net_rng.randint(2, 5)):
+                t = DAY + timedelta(days=day, seconds=net_rng.randint(8 * 3600, 17 * 3600), milliseconds=net_rng.randint(0, 999))
+                site = net_rng.choice(["www.nhs.uk", "www.bnf.org", "intranet.clinic.local", "www.who.int"])
+                request(t, ip_of(host), "GET", "http://%s/%s?page=%d" % (site, net_rng.choice(["news", "search", "guidance"]),
+                        net_rng.randint(1, 9)), 200, net_rng.randint(2000, 90000), site, "text/html")
+
+
+ZEEK_CONN_FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "service", "duration",
+                    "orig_bytes", "resp_bytes", "conn_state", "local_orig", "local_resp", "missed_bytes", "history",
+                    "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents"]
+ZEEK_CONN_TYPES = ["time", "string", "addr", "port", "addr", "port", "enum", "string", "interval", "count", "count",
+                   "string", "bool", "bool", "count", "string", "count", "count", "count", "count", "set[string]"]
+ZEEK_DHCP_FIELDS = ["ts", "uids", "client_addr", "server_addr", "mac", "host_name", "client_fqdn", "domain",
+                    "requested_addr", "assigned_addr", "lease_time", "msg_types", "duration"]
+ZEEK_DHCP_TYPES = ["time", "set[string]", "addr", "addr", "string", "string", "string", "string", "addr", "addr",
+                   "interval", "vector[string]", "interval"]
+
+
+def zeek(path, fields, types, rows):
+    head = ["#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-",
+            "#path\t" + path, "#open\t2026-03-02-00-00-00", "#fields\t" + "\t".join(fields),
+            "#types\t" + "\t".join(types)]
+    with open(os.path.join(NET, path + ".log"), "w", newline="\n") as f:
+        f.write("\n".join(head) + "\n")
+        for when, values in sorted(rows, key=lambda r: r[0]):
+            f.write("%.6f\t%s\n" % (when.timestamp(), "\t".join(values)))
+        f.write("#close\t2026-03-08-00-00-00\n")
+
+
+def write_network():
+    os.makedirs(NET, exist_ok=True)
+    zeek("conn", ZEEK_CONN_FIELDS, ZEEK_CONN_TYPES, conn)
+    lease = at(6, 58, 12, 337)
+    zeek("dhcp", ZEEK_DHCP_FIELDS, ZEEK_DHCP_TYPES, [
+        (lease, ["CdhcpCT5cann3r01aa", "-", "10.20.0.5", "00:1b:63:4c:7e:21", CT[0], "ct-scanner-01.clinic.local",
+                 "clinic.local", CT[1], CT[1], "86400.000000", "REQUEST,ACK", "0.012000"])])
+    with open(os.path.join(NET, "access.log"), "w", newline="\n") as f:
+        for _, line in sorted(squid):
+            f.write(line + "\n")
 
 
 if __name__ == "__main__":
     story()
     benign()
     write()
+    network()
+    write_network()

@@ -227,7 +227,10 @@ impl Analyzer {
         let mut built = spread::build(&resolved, &ctx);
         let mut findings = recon;
         findings.extend(hop_findings(&resolved, &built));
-        for (c, _) in built.iter_mut().filter(|(c, _)| c.verdict != "likely-admin") {
+        for (c, _) in built
+            .iter_mut()
+            .filter(|(c, _)| c.verdict != "likely-admin")
+        {
             let hops = self.reach.hops_into(c, &|ip| self.name(ip));
             findings.extend(reach::extend(c, hops, &self.assets, &self.directory));
         }

@@ -65,7 +65,7 @@ impl NetworkReach {
             self.contacted.insert(dst);
             self.smb
                 .entry((flow.src, dst))
-                .or_insert_with(|| evidence(flow, format!("{} → {dst}:445 SMB", flow.src)));
+                .or_insert_with(|| evidence(flow, String::new()));
         }
         if let NetFact::WebRequest(f, w) = fact
             && let Some(dest) = c2_like(f, w)
@@ -100,19 +100,25 @@ impl NetworkReach {
             .iter()
             .map(|h| (h.host.as_str(), h.infected_at.unwrap_or_default()))
             .collect();
-        let mut best: BTreeMap<String, (&Evidence, String, &CallOut)> = BTreeMap::new();
+        let mut best: BTreeMap<String, (Evidence, String, &CallOut)> = BTreeMap::new();
         for ((src, dst), contact) in &self.smb {
             let Some(call) = self.call_outs.get(dst) else {
                 continue;
             };
             let (from, to) = (name(&src.to_string()), name(&dst.to_string()));
-            let source_infected = infected.get(from.as_str()).is_some_and(|t| *t <= contact.time);
+            let source_infected = infected
+                .get(from.as_str())
+                .is_some_and(|t| *t <= contact.time);
             if !source_infected || infected.contains_key(to.as_str()) || call.last < contact.time {
                 continue;
             }
-            let slot = best.entry(to).or_insert((contact, from.clone(), call));
-            if (contact.time, &from) < (slot.0.time, &slot.1) {
-                *slot = (contact, from, call);
+            let mut named = contact.clone();
+            named.summary = format!("{from} ({src}) → {to} ({dst}):445 SMB");
+            let slot = best
+                .entry(to)
+                .or_insert((named.clone(), from.clone(), call));
+            if (named.time, &from) < (slot.0.time, &slot.1) {
+                *slot = (named, from, call);
             }
         }
         best.into_iter()
@@ -122,7 +128,7 @@ impl NetworkReach {
                     to: to.clone(),
                     time: Some(contact.time),
                     account: None,
-                    evidence: vec![contact.clone(), call.first.clone()],
+                    evidence: vec![contact, call.first.clone()],
                 },
                 from,
                 to,

@@ -269,7 +269,11 @@ fn multi_hop_reason(hops: &[&ResolvedHop]) -> Option<String> {
     let parts: Vec<String> = relays
         .iter()
         .map(|(relay, (from, to))| {
-            format!("{relay} reached from {}, then reached {}", join(from), join(to))
+            format!(
+                "{relay} reached from {}, then reached {}",
+                join(from),
+                join(to)
+            )
         })
         .collect();
     Some(format!("multi-hop: {}", parts.join("; ")))

@@ -11,7 +11,8 @@ fn outcome() -> Outcome {
     let assets = Assets::from_csv_reader(File::open(dir.join("assets.csv")).expect("assets.csv"))
         .expect("valid assets");
     let events = common::read_events(&[dir]);
-    assert_eq!(events.len(), 212);
+    // 212 Windows events, 144 Zeek connections, 1 DHCP lease, 176 proxy requests.
+    assert_eq!(events.len(), 533);
     common::analyze(&events, assets)
 }
 
@@ -44,6 +45,8 @@ fn worm_cluster_has_patient_zero_and_every_hop() {
             ("FS-01", "MRI-CONSOLE-01", Some("CLINIC\\FS-01$")),
             ("FS-01", "XRAY-PC-02", Some("CLINIC\\FS-01$")),
             ("FS-01", "KIOSK-CONSENT-01", Some("CLINIC\\FS-01$")),
+            // No host logs: the network shows the hop.
+            ("FS-01", "CT-SCANNER-01", None),
         ]
     );
     // Each hop rests on the network logon, the ADMIN$ write (Security and Sysmon) and the service install.
@@ -59,6 +62,8 @@ fn worm_cluster_has_patient_zero_and_every_hop() {
             "multi-hop: FS-01 reached from WS-RECEPTION-01, then reached KIOSK-CONSENT-01, \
              MRI-CONSOLE-01, XRAY-PC-02",
             "follow-up on 6 hosts: recon bursts (6)",
+            "network-evidenced: CT-SCANNER-01 reached over SMB from FS-01, then 6 C2-like \
+             request(s) to 198.51.100.23",
         ]
     );
     let failed: Vec<(&str, &str)> = worm
@@ -84,6 +89,7 @@ fn affected_hosts_list_clinical_devices_first() {
             ("MRI-CONSOLE-01", true),
             ("XRAY-PC-02", true),
             ("KIOSK-CONSENT-01", true),
+            ("CT-SCANNER-01", true),
             ("WS-RECEPTION-01", false),
             ("FS-01", false),
             ("WS-NURSE-03", false),
@@ -218,4 +224,109 @@ fn findings_cover_recon_fan_out_and_hops() {
         .find(|f| f.analytic == "remote-execution" && f.host == "WS-LAB-07")
         .expect("psexec");
     assert_eq!(admin.level, ward_event::Level::Low);
+}
+
+#[test]
+fn ct_scanner_joins_the_worm_by_network_evidence() {
+    let out = outcome();
+    let worm = &out.spread.clusters[0];
+    let ct = worm
+        .hosts
+        .iter()
+        .find(|h| h.host == "CT-SCANNER-01")
+        .expect("the CT console is in the worm cluster");
+    assert!(ct.clinical);
+    assert_eq!(ct.role.as_deref(), Some("ct-console"));
+    // The assets file has no address for it: Zeek's DHCP lease named 10.20.5.40.
+    assert_eq!(ct.ips, ["10.20.5.40"]);
+    assert_eq!(ct.fqdn, None);
+    // Infected at the SMB contact from FS-01, not at its first call-out.
+    // (Zeek's epoch-seconds stamps carry sub-microsecond float noise: compare to the second.)
+    assert_eq!(
+        ct.infected_at
+            .map(|t| t.to_rfc3339())
+            .as_deref()
+            .and_then(|s| s.get(..19)),
+        Some("2026-03-02T10:03:29")
+    );
+    assert_eq!(ct.evidence_count, 7);
+    let edge = worm
+        .edges
+        .iter()
+        .find(|e| e.to == "CT-SCANNER-01")
+        .expect("edge");
+    let kinds: Vec<(&str, &str)> = edge
+        .evidence
+        .iter()
+        .map(|e| (e.kind.as_str(), e.summary.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (
+                "zeek/conn",
+                "FS-01 (10.20.0.10) → CT-SCANNER-01 (10.20.5.40):445 SMB"
+            ),
+            (
+                "squid/proxy",
+                "GET 198.51.100.23/groupmgr/index.php?q=PUAdeErTKhP4wgMStUR6ZzW_s4NR5dGYsKLFQomO"
+            ),
+        ]
+    );
+    // FS-01 reached WS-LAB-07 and DC-01 over SMB too, but neither called out afterwards.
+    for clean in ["WS-LAB-07", "DC-01"] {
+        assert!(worm.hosts.iter().all(|h| h.host != clean), "{clean}");
+    }
+    let spread: Vec<(&str, ward_event::Level)> = out
+        .findings
+        .iter()
+        .filter(|f| f.analytic == "network-spread")
+        .map(|f| (f.host.as_str(), f.level))
+        .collect();
+    assert_eq!(spread, [("CT-SCANNER-01", ward_event::Level::Critical)]);
+}
+
+#[test]
+fn network_findings_name_the_infected_hosts() {
+    let dir = common::demo_dir();
+    let assets = Assets::from_csv_reader(File::open(dir.join("assets.csv")).expect("assets.csv"))
+        .expect("valid assets");
+    let events = common::read_events(&[dir]);
+    let out = common::analyze(&events, assets);
+    let mut network = ward_analytics::network::NetworkAnalyzer::new(Default::default());
+    for e in &events {
+        if let Some(f) = ward_analytics::network::extract(e) {
+            network.feed(&f);
+        }
+    }
+    let mut findings = network.finish();
+    out.addresses.name_findings(&mut findings);
+    // The daily C2 of the seven infected hosts, and nothing from PACS or Windows Update traffic.
+    let infected = [
+        ("CT-SCANNER-01", "10.20.5.40"),
+        ("FS-01", "10.20.0.10"),
+        ("KIOSK-CONSENT-01", "10.20.3.40"),
+        ("MRI-CONSOLE-01", "10.20.5.21"),
+        ("WS-NURSE-03", "10.20.1.23"),
+        ("WS-RECEPTION-01", "10.20.1.15"),
+        ("XRAY-PC-02", "10.20.5.34"),
+    ];
+    for analytic in ["beacon", "encoded-query", "http-ip-literal"] {
+        let mut hosts: Vec<(&str, &str)> = findings
+            .iter()
+            .filter(|f| f.analytic == analytic)
+            .map(|f| (f.host.as_str(), f.details["host_ip"].as_str().unwrap_or("")))
+            .collect();
+        hosts.sort();
+        assert_eq!(hosts, infected, "{analytic}");
+    }
+    assert_eq!(findings.len(), 21);
+    let ct = findings
+        .iter()
+        .find(|f| f.analytic == "http-ip-literal" && f.host == "CT-SCANNER-01")
+        .expect("CT call-outs");
+    assert_eq!(
+        ct.title,
+        "CT-SCANNER-01 (10.20.5.40) made 6 HTTP request(s) to IP literal 198.51.100.23"
+    );
 }

@@ -78,11 +78,14 @@ pub fn run(
     case.inputs.events = case.inputs.files.iter().map(|f| f.events).sum();
     case.inputs.bad_records = case.inputs.files.iter().map(|f| f.bad_records).sum();
 
-    // Host and network analytics share nothing: run them side by side.
-    let ((mut detections, outcome), network_findings) = rayon::join(
-        || host_stage(rules, options, detections, correlation, facts),
-        || network_stage(net_facts),
+    net_facts.par_sort_by_key(|f| f.flow().time);
+    // The network analytics read the flows alone: run them beside the host stage, which reads
+    // the flows too (SMB contacts and call-outs put devices without host logs in the spread).
+    let ((mut detections, outcome), mut network_findings) = rayon::join(
+        || host_stage(rules, options, detections, correlation, facts, &net_facts),
+        || network_stage(&net_facts),
     );
+    outcome.addresses.name_findings(&mut network_findings);
 
     case.findings = outcome.findings;
     case.findings.extend(network_findings);
@@ -105,6 +108,7 @@ fn host_stage(
     mut detections: Vec<Detection>,
     mut correlation: Vec<CorrelationEvent>,
     mut facts: Vec<Fact>,
+    net_facts: &[NetFact],
 ) -> (Vec<Detection>, Outcome) {
     correlation.par_sort_by_key(|c| c.time);
     for hit in rules.correlate(&correlation) {
@@ -118,22 +122,26 @@ fn host_stage(
     facts.par_sort_by_key(|f| f.time());
     let mut analyzer = Analyzer::new(Default::default(), options.assets.clone());
     let mut pending = detections.iter().peekable();
+    let mut flows = net_facts.iter().peekable();
     for fact in &facts {
         while let Some(d) = pending.next_if(|d| d.time <= fact.time()) {
             analyzer.feed_detection(d);
         }
+        while let Some(n) = flows.next_if(|n| n.flow().time <= fact.time()) {
+            analyzer.feed_network(n);
+        }
         analyzer.feed(fact);
     }
     pending.for_each(|d| analyzer.feed_detection(d));
+    flows.for_each(|n| analyzer.feed_network(n));
     let outcome = analyzer.finish();
     (detections, outcome)
 }
 
 /// The network analytics over flows in time order.
-fn network_stage(mut net_facts: Vec<NetFact>) -> Vec<Finding> {
-    net_facts.par_sort_by_key(|f| f.flow().time);
+fn network_stage(net_facts: &[NetFact]) -> Vec<Finding> {
     let mut network = NetworkAnalyzer::new(Default::default());
-    for fact in &net_facts {
+    for fact in net_facts {
         network.feed(fact);
     }
     network.finish()

@@ -357,5 +357,9 @@ fn address_seen(event: &Event) -> Option<AddressSeen> {
     };
     let mut e = evidence(event, format!("{host} seen at {ip}"));
     e.kind = event.source.label();
-    Some(AddressSeen { evidence: e, ip, host })
+    Some(AddressSeen {
+        evidence: e,
+        ip,
+        host,
+    })
 }

@@ -41,12 +41,15 @@ pub fn read_events(paths: &[PathBuf]) -> Vec<Event> {
     events
 }
 
-/// Runs the analytics over events with default thresholds.
+/// Runs the host analytics (network facts included) over events with default thresholds.
 pub fn analyze(events: &[Event], assets: Assets) -> Outcome {
     let mut analyzer = Analyzer::new(AnalyticsConfig::default(), assets);
     for e in events {
         if let Some(fact) = facts::extract(e) {
             analyzer.feed(&fact);
+        }
+        if let Some(fact) = ward_analytics::network::extract(e) {
+            analyzer.feed_network(&fact);
         }
     }
     analyzer.finish()
