@@ -212,3 +212,71 @@ fn other_events_give_no_fact() {
         None
     );
 }
+
+fn zeek(service: &str, fields: &[(&str, &str)]) -> Event {
+    let mut f = FieldList::default();
+    for (k, v) in fields {
+        f.push(*k, s(v));
+    }
+    let t = Timestamp::parse("2026-03-02T09:10:00Z").expect("time");
+    Event::new(t, "", LogSource::other("zeek", Some(service), None), f)
+}
+
+fn address(e: &Event) -> Option<(String, String, String)> {
+    match extract(e)? {
+        Fact::AddressSeen(a) => Some((a.ip, a.host, a.evidence.kind)),
+        _ => None,
+    }
+}
+
+#[test]
+fn zeek_ntlm_kerberos_and_dhcp_name_addresses() {
+    let ntlm = zeek(
+        "ntlm",
+        &[("id.orig_h", "10.20.5.40"), ("hostname", "CT-SCANNER-01")],
+    );
+    assert_eq!(
+        address(&ntlm),
+        Some((
+            "10.20.5.40".into(),
+            "CT-SCANNER-01".into(),
+            "zeek/ntlm".into()
+        ))
+    );
+    // A computer account's ticket names the machine; a user's does not.
+    let machine = zeek(
+        "kerberos",
+        &[
+            ("id.orig_h", "172.16.0.211"),
+            ("client", "DESKTOP-RBDMVVA$/TEST.LOCAL"),
+        ],
+    );
+    assert_eq!(
+        address(&machine).map(|a| (a.0, a.1)),
+        Some(("172.16.0.211".into(), "DESKTOP-RBDMVVA".into()))
+    );
+    let user = zeek(
+        "kerberos",
+        &[
+            ("id.orig_h", "172.16.0.211"),
+            ("client", "administrator/TEST.LOCAL"),
+        ],
+    );
+    assert_eq!(address(&user), None);
+    let lease = zeek(
+        "dhcp",
+        &[
+            ("assigned_addr", "10.20.5.40"),
+            ("host_name", "ct-scanner-01"),
+        ],
+    );
+    assert_eq!(
+        address(&lease).map(|a| (a.0, a.1)),
+        Some(("10.20.5.40".into(), "ct-scanner-01".into()))
+    );
+    // Unset fields (`-`) and other Zeek logs give nothing.
+    let unset = zeek("ntlm", &[("id.orig_h", "10.0.0.1"), ("hostname", "-")]);
+    assert_eq!(address(&unset), None);
+    let conn = zeek("conn", &[("id.orig_h", "10.0.0.1")]);
+    assert_eq!(extract(&conn), None);
+}

@@ -4,6 +4,7 @@
 
 use ward_analytics::case::{Cluster, Evidence};
 use ward_analytics::facts::{Account, Fact, Logon, ProcessCreation, ServiceInstall, ShareAccess};
+use ward_analytics::network::{FactOrigin, Flow, NetFact, WebRequest};
 use ward_analytics::{AnalyticsConfig, Analyzer, Assets};
 use ward_event::Timestamp;
 
@@ -207,4 +208,85 @@ fn hops_from_reached_hosts_make_a_worm() {
     let hosts: Vec<&str> = c[0].hosts.iter().map(|h| h.host.as_str()).collect();
     assert_eq!(hosts, ["WS-1", "FS-1", "MRI-1"]);
     assert_eq!(c[1].verdict, "suspicious");
+}
+
+fn flow(t: i64, src: &str, dst: &str, port: u16, failed: bool) -> Flow {
+    Flow {
+        time: Timestamp::from_nanos((T0 + t) * 1_000_000_000),
+        src: src.parse().expect("src"),
+        dst: Some(dst.parse().expect("dst")),
+        dst_name: None,
+        dport: Some(port),
+        proto: "tcp".into(),
+        bytes: None,
+        duration: None,
+        failed,
+        origin: FactOrigin {
+            kind: "zeek/conn".into(),
+            ..FactOrigin::default()
+        },
+    }
+}
+
+fn c2(t: i64, src: &str) -> NetFact {
+    let web = WebRequest {
+        method: "GET".into(),
+        host: "203.0.113.9".into(),
+        path: "/index.php".into(),
+        query: "q=aGVsbG8gd29ybGQgZnJvbSBrd2FtcGlycw".into(),
+        status: Some(200),
+    };
+    NetFact::WebRequest(flow(t, src, "203.0.113.9", 80, false), web)
+}
+
+#[test]
+fn network_evidence_needs_an_infected_source_then_a_call_out() {
+    let mut host: Vec<Fact> = hop(0, "WS-1", "FS-1", "WS-1$", "Svc1", "a.exe");
+    host.extend(hop(300, "FS-1", "MRI-1", "FS-1$", "Svc1", "b.exe"));
+    host.sort_by_key(Fact::time);
+    let (fs, mri) = (ip("FS-1"), ip("MRI-1"));
+    let mut net = [
+        // Reached over SMB by the infected file server, then calls out: joins.
+        NetFact::Connection(flow(400, &fs, "10.9.9.1", 445, false)),
+        c2(500, "10.9.9.1"),
+        // Called out before anyone reached it: not this worm's doing.
+        c2(100, "10.9.9.2"),
+        NetFact::Connection(flow(400, &fs, "10.9.9.2", 445, false)),
+        // Reached by MRI-1 before MRI-1 was infected.
+        NetFact::Connection(flow(200, &mri, "10.9.9.3", 445, false)),
+        c2(500, "10.9.9.3"),
+        // The SMB session was refused.
+        NetFact::Connection(flow(400, &fs, "10.9.9.4", 445, true)),
+        c2(500, "10.9.9.4"),
+    ];
+    net.sort_by_key(|n| n.flow().time);
+    let mut a = Analyzer::new(AnalyticsConfig::default(), Assets::default());
+    let mut flows = net.iter().peekable();
+    for f in &host {
+        while let Some(n) = flows.next_if(|n| n.flow().time <= f.time()) {
+            a.feed_network(n);
+        }
+        a.feed(f);
+    }
+    flows.for_each(|n| a.feed_network(n));
+    let out = a.finish();
+    let worm = &out.spread.clusters[0];
+    assert_eq!(worm.verdict, "worm");
+    let hosts: Vec<&str> = worm.hosts.iter().map(|h| h.host.as_str()).collect();
+    assert_eq!(hosts, ["WS-1", "FS-1", "MRI-1", "10.9.9.1"]);
+    let added = &worm.hosts[3];
+    assert_eq!(
+        added.infected_at,
+        Some(Timestamp::from_nanos((T0 + 400) * 1_000_000_000))
+    );
+    let last = worm.edges.last().expect("edge");
+    // The file server's address is named from the logons it made.
+    assert_eq!((last.from.as_str(), last.to.as_str()), ("FS-1", "10.9.9.1"));
+    assert_eq!(
+        worm.reasons.last().map(String::as_str),
+        Some(
+            "network-evidenced: 10.9.9.1 reached over SMB from FS-1, then 1 C2-like \
+             request(s) to 203.0.113.9"
+        )
+    );
 }
