@@ -1,4 +1,4 @@
-//! Threat intel from a hand-made plain list and a STIX 2.1 bundle, matched against the demo
+//! Threat intel from the demo's hand-made plain list and STIX 2.1 bundle (`demo/intel/`), matched against the demo
 //! outbreak (Sysmon hashes and connections, the proxy's C2 requests) and RITA's proxy logs.
 
 mod common;
@@ -10,40 +10,9 @@ use ward_analytics::network;
 use ward_analytics::{Assets, Outcome};
 use ward_event::Event;
 
-const LIST: &str = "\
-# Kwampirs C2, hand-made for the demo
-185.141.27.0/24  Kwampirs C2 range
-198.51.100.23, Kwampirs C2
-hxxp://91.219.236[.]174/groupmgr/index.php
-0B1AB892D0E414D968EDC8519AE0A30DFEF64997126E79E2E6CA41D621ADBC4E implant wmiapsrvex.exe
-update.microsoft.com   # benign: shows the subdomain match
-not-an-indicator!
-";
-
-const BUNDLE: &str = r#"{"type": "bundle", "id": "bundle--1", "objects": [
-  {"type": "identity", "id": "identity--1", "name": "Hospital CERT"},
-  {"type": "indicator", "id": "indicator--c2", "name": "Kwampirs C2",
-   "description": "Orangeworm's Kwampirs command and control",
-   "pattern": "[ipv4-addr:value = '185.141.27.90'] OR [ipv4-addr:value = '198.51.100.23']",
-   "pattern_type": "stix", "valid_from": "2026-01-01T00:00:00Z"},
-  {"type": "indicator", "id": "indicator--implant", "name": "Kwampirs dropper",
-   "pattern": "[file:hashes.'SHA-256' = '0b1ab892d0e414d968edc8519ae0a30dfef64997126e79e2e6ca41d621adbc4e']",
-   "pattern_type": "stix"},
-  {"type": "indicator", "id": "indicator--url", "name": "Kwampirs check-in",
-   "pattern": "[url:value = 'http://91.219.236.174/groupmgr/index.php']", "pattern_type": "stix"},
-  {"type": "indicator", "id": "indicator--proc",
-   "pattern": "[process:name = 'wmiapsrvex.exe']", "pattern_type": "stix"},
-  {"type": "indicator", "id": "indicator--and",
-   "pattern": "[ipv4-addr:value = '1.2.3.4' AND network-traffic:dst_port = 80]", "pattern_type": "stix"},
-  {"type": "indicator", "id": "indicator--sigma", "pattern": "title: x", "pattern_type": "sigma"}
-]}"#;
-
-fn write(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ward-intel-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write");
-    path
+/// A file of the demo's intel (`demo/intel/`).
+fn demo_intel(name: &str) -> PathBuf {
+    common::demo_dir().join("../intel").join(name)
 }
 
 /// Every hit folded and named, as (host, indicator, count) sorted.
@@ -89,10 +58,10 @@ fn demo() -> (Vec<Event>, Outcome) {
 #[test]
 fn plain_list_detects_kinds_and_skips_junk() {
     let mut intel = Intel::default();
-    let added = intel.load(&write("list2.txt", LIST)).expect("list loads");
+    let added = intel.load(&demo_intel("kwampirs.txt")).expect("list loads");
     assert_eq!(added, 5);
     assert_eq!(intel.skipped().len(), 1);
-    assert!(intel.skipped()[0].source.ends_with("list2.txt:7"));
+    assert!(intel.skipped()[0].source.ends_with("kwampirs.txt:7"));
     assert_eq!(
         intel.skipped()[0].reason,
         "`not-an-indicator!` is no IP, network, domain, URL or hash"
@@ -115,7 +84,7 @@ fn plain_list_detects_kinds_and_skips_junk() {
 #[test]
 fn plain_list_matches_the_demo_outbreak() {
     let mut intel = Intel::default();
-    intel.load(&write("list3.txt", LIST)).expect("list loads");
+    intel.load(&demo_intel("kwampirs.txt")).expect("list loads");
     let (events, out) = demo();
     // Each infected host's C2 (six daily requests through the proxy, plus one Sysmon connection
     // on hosts with Sysmon), the implant's hash where Sysmon saw it start, and the benign
@@ -154,7 +123,7 @@ fn plain_list_matches_the_demo_outbreak() {
 fn stix_bundle_reads_simple_patterns_and_names_the_rest() {
     let mut intel = Intel::default();
     let added = intel
-        .load(&write("bundle.json", BUNDLE))
+        .load(&demo_intel("kwampirs.stix.json"))
         .expect("bundle loads");
     assert_eq!(added, 4);
     let skipped: Vec<(&str, &str)> = intel
@@ -218,7 +187,10 @@ fn stix_bundle_reads_simple_patterns_and_names_the_rest() {
         "Orangeworm's Kwampirs command and control"
     );
     let source = ct.details["indicator_source"].as_str().unwrap_or("");
-    assert!(source.ends_with("bundle.json:indicator--c2"), "{source}");
+    assert!(
+        source.ends_with("kwampirs.stix.json:indicator--c2"),
+        "{source}"
+    );
     assert_eq!(ct.details["field"], "host");
 }
 
