@@ -20,9 +20,10 @@ impl Timestamp {
         Timestamp(n)
     }
 
-    /// From (possibly fractional) seconds since the epoch, as Zeek writes them.
+    /// From (possibly fractional) seconds since the epoch, as Zeek writes them. Rounded to the
+    /// microsecond: an `f64` holds no more, and finer digits would only be float noise.
     pub fn from_epoch_secs_f64(s: f64) -> Self {
-        Timestamp((s * 1e9).round() as i64)
+        Timestamp(((s * 1e6).round() as i64).saturating_mul(1_000))
     }
 
     /// Nanoseconds since the epoch.
@@ -116,5 +117,7 @@ mod tests {
         let d = Timestamp::parse("1600618569.362").unwrap();
         assert_eq!(a, d);
         assert!(Timestamp::parse("yesterday").is_err());
+        let z = Timestamp::from_epoch_secs_f64(1772445809.849999);
+        assert_eq!(z.to_rfc3339(), "2026-03-02T10:03:29.849999Z");
     }
 }
