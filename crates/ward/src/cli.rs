@@ -84,6 +84,10 @@ pub struct HuntOptions {
     /// Also write the self-contained HTML case report to this file.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Threat intelligence: a list of IPs, CIDRs, domains, URLs and hashes, or a STIX 2.1 bundle
+    /// (repeatable); matches become `intel-match` findings.
+    #[arg(long, value_name = "FILE")]
+    pub intel: Vec<PathBuf>,
     /// Asset inventory CSV (`hostname,ip,role,clinical`) to mark clinical devices and roles.
     #[arg(long, value_name = "FILE")]
     pub assets: Option<PathBuf>,

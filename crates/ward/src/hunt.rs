@@ -5,7 +5,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use ward_analytics::{Assets, Case};
+use ward_analytics::{Assets, Case, Intel};
 use ward_audit::{AuditConfig, Auditor};
 use ward_sigma::{Mapping, RuleSet, RuleSetBuilder};
 
@@ -62,11 +62,26 @@ pub fn hunt_case(
         }
         None => Assets::default(),
     };
+    let mut intel = Intel::default();
+    for path in &options.intel {
+        intel
+            .load(path)
+            .with_context(|| format!("reading threat intelligence {}", path.display()))?;
+    }
+    if !options.quiet {
+        for skipped in intel.skipped() {
+            eprintln!(
+                "ward: intel: skipped {}: {}",
+                skipped.source, skipped.reason
+            );
+        }
+    }
     let run_options = RunOptions {
         from: options.from,
         to: options.to,
         min_level: options.min_level,
         assets,
+        intel,
     };
 
     let bar = if !options.quiet && std::io::stderr().is_terminal() {

@@ -7,9 +7,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use ward_analytics::case::Finding;
 use ward_analytics::case::{Detection, FileSummary, InputError};
+use ward_analytics::directory::AddressBook;
 use ward_analytics::facts::Fact;
+use ward_analytics::intel::IntelHits;
 use ward_analytics::network::{NetFact, NetworkAnalyzer};
-use ward_analytics::{Analyzer, Assets, Case, Outcome};
+use ward_analytics::{Analyzer, Assets, Case, Intel, Outcome, intel_match_event, intel_match_net};
+
+/// Evidence lines kept per intel finding (host and indicator); the count covers them all.
+const MAX_INTEL_EVIDENCE: usize = 20;
 use ward_audit::Auditor;
 use ward_event::{Event, Level, Timestamp};
 use ward_ingest::FileReport;
@@ -25,6 +30,8 @@ pub struct RunOptions {
     pub min_level: Level,
     /// Asset inventory, when given.
     pub assets: Assets,
+    /// Threat-intelligence indicators (`--intel`), possibly empty.
+    pub intel: Intel,
 }
 
 /// What reading one input produced.
@@ -35,6 +42,7 @@ struct FileOutput {
     correlation: Vec<CorrelationEvent>,
     facts: Vec<Fact>,
     net_facts: Vec<NetFact>,
+    intel_hits: Vec<Finding>,
 }
 
 /// Reads every input and builds the case. `progress` is called once per input read.
@@ -62,6 +70,7 @@ pub fn run(
     let mut correlation = Vec::new();
     let mut facts = Vec::new();
     let mut net_facts = Vec::new();
+    let mut intel_hits = IntelHits::new(MAX_INTEL_EVIDENCE);
     for out in outputs {
         for report in &out.reports {
             if report.format == ward_ingest::UNRECOGNISED {
@@ -74,6 +83,9 @@ pub fn run(
         correlation.extend(out.correlation);
         facts.extend(out.facts);
         net_facts.extend(out.net_facts);
+        out.intel_hits
+            .into_iter()
+            .for_each(|hit| intel_hits.push(hit));
     }
     case.inputs.events = case.inputs.files.iter().map(|f| f.events).sum();
     case.inputs.bad_records = case.inputs.files.iter().map(|f| f.bad_records).sum();
@@ -86,6 +98,8 @@ pub fn run(
         || network_stage(&net_facts),
     );
     outcome.addresses.name_findings(&mut network_findings);
+    network_findings.extend(intel_hits.finish(&outcome.addresses));
+    name_network_detections(&mut detections, &outcome.addresses);
 
     case.findings = outcome.findings;
     case.findings.extend(network_findings);
@@ -176,7 +190,15 @@ fn read_one(
         if let Some(fact) = ward_analytics::facts::extract(&event) {
             out.facts.push(fact);
         }
+        if !options.intel.is_empty() {
+            out.intel_hits
+                .extend(intel_match_event(&options.intel, &event));
+        }
         if let Some(fact) = ward_analytics::network::extract(&event) {
+            if !options.intel.is_empty() {
+                out.intel_hits
+                    .extend(intel_match_net(&options.intel, &fact));
+            }
             out.net_facts.push(fact);
         }
         // The audit's own early return is cheap; the lock is held for a few hundred nanoseconds.
@@ -186,6 +208,21 @@ fn read_one(
     });
     out.reports = reports;
     out
+}
+
+/// Rule hits on network logs carry no host of their own: name them after the source address,
+/// through the address book when it knows the device.
+fn name_network_detections(detections: &mut [Detection], book: &AddressBook) {
+    const SOURCE_FIELDS: [&str; 4] = ["src_ip", "id.orig_h", "SourceIp", "c-ip"];
+    for d in detections.iter_mut().filter(|d| d.host.is_empty()) {
+        let ip = SOURCE_FIELDS
+            .iter()
+            .find_map(|name| d.fields.get_str(name))
+            .map(str::to_string);
+        if let Some(ip) = ip {
+            d.host = book.host_of(&ip).map_or(ip.clone(), str::to_string);
+        }
+    }
 }
 
 fn detection_order(a: &Detection, b: &Detection) -> std::cmp::Ordering {

@@ -264,3 +264,47 @@ fn hunting_the_whole_corpus_reads_every_evtx_file() {
     assert!(v["rules"]["loaded"].as_u64().is_some_and(|n| n > 2000));
     assert_eq!(v["rules"]["skipped"], 0);
 }
+
+#[test]
+fn intel_lists_and_stix_bundles_become_findings_on_named_hosts() {
+    let intel = repo().join("demo/intel");
+    let out = ward()
+        .args(["hunt", "-q", "-f", "json", "--assets"])
+        .arg(demo().join("assets.csv"))
+        .arg("--intel")
+        .arg(intel.join("kwampirs.txt"))
+        .arg("--intel")
+        .arg(intel.join("kwampirs.stix.json"))
+        .arg(demo())
+        .output()
+        .expect("ward runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let hits: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["analytic"] == "intel-match")
+        .collect();
+    assert!(
+        !hits.is_empty(),
+        "the demo's C2 addresses are in the intel files"
+    );
+    assert!(
+        hits.iter().any(|f| f["host"] == "CT-SCANNER-01"),
+        "hits are named after the device, not its IP"
+    );
+    // Without --intel there are none.
+    let plain = hunt_demo("jsonl");
+    assert!(!plain.contains("\"analytic\":\"intel-match\""));
+    // Rule hits on network logs are named after their source device too.
+    assert!(
+        !plain
+            .lines()
+            .any(|l| l.contains("\"type\":\"detection\"") && l.contains("\"host\":\"\""))
+    );
+}
