@@ -152,7 +152,9 @@ pub struct FieldList {
 impl FieldList {
     /// An empty list with room for `n` fields.
     pub fn with_capacity(n: usize) -> Self {
-        FieldList { entries: Vec::with_capacity(n) }
+        FieldList {
+            entries: Vec::with_capacity(n),
+        }
     }
 
     /// Appends a field.
@@ -186,7 +188,10 @@ impl FieldList {
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.entries.iter().find(|(k, _)| **k == *name).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .find(|(k, _)| **k == *name)
+            .map(|(_, v)| v)
     }
 
     /// The first value of `name` as text, if it is a string.

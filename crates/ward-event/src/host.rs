@@ -20,14 +20,20 @@ impl HostName {
             return HostName::default();
         }
         if raw.parse::<std::net::IpAddr>().is_ok() {
-            return HostName { short: raw.into(), fqdn: None };
+            return HostName {
+                short: raw.into(),
+                fqdn: None,
+            };
         }
         match raw.split_once('.') {
             Some((short, _)) => HostName {
                 short: short.to_ascii_uppercase().into(),
                 fqdn: Some(raw.to_ascii_lowercase().into()),
             },
-            None => HostName { short: raw.to_ascii_uppercase().into(), fqdn: None },
+            None => HostName {
+                short: raw.to_ascii_uppercase().into(),
+                fqdn: None,
+            },
         }
     }
 

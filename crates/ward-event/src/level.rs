@@ -4,7 +4,19 @@ use std::fmt;
 use std::str::FromStr;
 
 /// How serious a detection is, lowest first (so levels compare with `<`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Context, not an alert.
@@ -22,7 +34,13 @@ pub enum Level {
 
 impl Level {
     /// All levels, lowest first.
-    pub const ALL: [Level; 5] = [Level::Informational, Level::Low, Level::Medium, Level::High, Level::Critical];
+    pub const ALL: [Level; 5] = [
+        Level::Informational,
+        Level::Low,
+        Level::Medium,
+        Level::High,
+        Level::Critical,
+    ];
 
     /// The lower-case name.
     pub fn as_str(self) -> &'static str {
@@ -51,7 +69,9 @@ impl FromStr for Level {
             "medium" | "med" => Ok(Level::Medium),
             "high" => Ok(Level::High),
             "critical" | "crit" => Ok(Level::Critical),
-            other => Err(format!("unknown level `{other}` (expected informational, low, medium, high or critical)")),
+            other => Err(format!(
+                "unknown level `{other}` (expected informational, low, medium, high or critical)"
+            )),
         }
     }
 }

@@ -73,7 +73,12 @@ impl Event {
 
     /// The ordering key that makes output independent of thread count.
     pub fn sort_key(&self) -> (Timestamp, &str, u64, &Origin) {
-        (self.time, self.host.short(), self.record_id.unwrap_or(0), &self.origin)
+        (
+            self.time,
+            self.host.short(),
+            self.record_id.unwrap_or(0),
+            &self.origin,
+        )
     }
 }
 

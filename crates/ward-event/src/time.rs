@@ -48,10 +48,16 @@ impl Timestamp {
         if let Ok(ts) = t.parse::<jiff::Timestamp>() {
             return Ok(Self::from_jiff(ts));
         }
-        if let Ok(z) = t.parse::<jiff::civil::DateTime>().and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC)) {
+        if let Ok(z) = t
+            .parse::<jiff::civil::DateTime>()
+            .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC))
+        {
             return Ok(Self::from_jiff(z.timestamp()));
         }
-        if let Ok(z) = t.parse::<jiff::civil::Date>().and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC)) {
+        if let Ok(z) = t
+            .parse::<jiff::civil::Date>()
+            .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC))
+        {
             return Ok(Self::from_jiff(z.timestamp()));
         }
         if let Some(ts) = Self::parse_epoch(t) {
@@ -63,7 +69,10 @@ impl Timestamp {
     /// Epoch seconds with an optional fraction, parsed exactly (no float rounding).
     fn parse_epoch(t: &str) -> Option<Self> {
         let (secs, frac) = t.split_once('.').unwrap_or((t, ""));
-        if secs.is_empty() || !secs.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        if secs.is_empty()
+            || !secs.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         let secs: i64 = secs.parse().ok()?;
@@ -71,7 +80,9 @@ impl Timestamp {
         for (i, b) in frac.bytes().take(9).enumerate() {
             nanos += i64::from(b - b'0') * 10i64.pow(8 - i as u32);
         }
-        Some(Timestamp(secs.checked_mul(1_000_000_000)?.checked_add(nanos)?))
+        Some(Timestamp(
+            secs.checked_mul(1_000_000_000)?.checked_add(nanos)?,
+        ))
     }
 
     /// From a `jiff` timestamp (the `evtx` crate's type).
