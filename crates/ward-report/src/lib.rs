@@ -24,7 +24,9 @@ mod csv_timeline;
 mod html;
 mod json;
 mod jsonl;
+mod network;
 mod overview;
+mod readiness;
 mod summary;
 mod text;
 

@@ -2,14 +2,16 @@
 //! verdict, then what was read, what ran, what matched, the outbreak and the findings.
 
 use crate::Style;
+use crate::network::{figures_line, is_network, network_analytic};
 use crate::overview::{Overview, Verdict, is_threat};
+use crate::readiness::{self, Status};
 use crate::text::{clip, visible};
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use owo_colors::OwoColorize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use ward_analytics::Case;
-use ward_analytics::case::AccountEntry;
+use ward_analytics::case::{AccountEntry, Finding, Readiness};
 use ward_event::Level;
 
 /// Files with read errors listed before the summary says "and N more".
@@ -48,18 +50,23 @@ struct Summary<'a> {
 }
 
 impl Summary<'_> {
-    /// Readiness: the score, then every check (failures first) with what to do about failures.
-    fn readiness(
-        &self,
-        out: &mut dyn Write,
-        readiness: &ward_analytics::case::Readiness,
-    ) -> io::Result<()> {
+    /// Readiness: the score, then every check (failures first) with a mark that reads without
+    /// colour, and what to do about each failure.
+    fn readiness(&self, out: &mut dyn Write, readiness: &Readiness) -> io::Result<()> {
         self.heading(out, "Readiness")?;
+        let checks = readiness::ordered(readiness);
+        let count = |s: Status| checks.iter().filter(|c| Status::of(c) == s).count();
         writeln!(
             out,
-            "Score {} / 100 (share of decided checks that pass, weighted by severity).",
-            readiness.score
+            "Score {} / 100 (share of decided checks that pass, weighted by severity): {} failed, {} unknown, {} passed.",
+            readiness.score,
+            count(Status::Fail),
+            count(Status::Unknown),
+            count(Status::Pass)
         )?;
+        if checks.is_empty() {
+            return Ok(());
+        }
         let mut t = self.table(&[
             "status",
             "check",
@@ -67,21 +74,35 @@ impl Summary<'_> {
             "what was found",
             "what to do",
         ]);
-        for check in crate::html::readiness_order(readiness) {
-            let fix = if check.status == "pass" {
-                String::new()
-            } else {
-                visible(&check.remediation).into_owned()
+        for check in checks {
+            let status = Status::of(check);
+            let fix = match status {
+                Status::Fail => visible(&check.remediation).into_owned(),
+                _ => String::new(),
             };
             t.add_row(vec![
-                Cell::new(check.status.to_uppercase()),
-                Cell::new(visible(&check.id)),
-                Cell::new(check.severity.as_str()),
+                self.status_cell(status),
+                Cell::new(format!(
+                    "{} ({})",
+                    visible(&check.title),
+                    visible(&check.id)
+                )),
+                self.level_cell(check.severity),
                 Cell::new(visible(&check.summary)),
                 Cell::new(fix),
             ]);
         }
         writeln!(out, "{t}")
+    }
+
+    /// The status mark, coloured only as a second cue when colour is on.
+    fn status_cell(&self, status: Status) -> Cell {
+        let cell = Cell::new(status.mark());
+        match (self.style.color, status) {
+            (true, Status::Fail) => cell.fg(Color::Red),
+            (true, Status::Pass) => cell.fg(Color::Green),
+            _ => cell,
+        }
     }
 
     fn heading(&self, out: &mut dyn Write, title: &str) -> io::Result<()> {
@@ -381,28 +402,69 @@ impl Summary<'_> {
         writeln!(out, "{t}")
     }
 
+    /// Host findings, then network findings with their key figures.
     fn findings(&self, out: &mut dyn Write) -> io::Result<()> {
         self.heading(out, "Findings")?;
-        let findings = &self.case.findings;
-        if findings.is_empty() {
+        if self.case.findings.is_empty() {
             return writeln!(out, "No analytic raised a finding.");
         }
-        let mut t = self.table(&["level", "first seen", "host", "analytic", "summary"]);
-        for f in findings.iter().take(FINDINGS_SHOWN) {
+        let (network, host): (Vec<&Finding>, Vec<&Finding>) = self
+            .case
+            .findings
+            .iter()
+            .partition(|f| is_network(&f.analytic));
+        if !host.is_empty() {
+            let mut t = self.table(&["level", "first seen", "host", "analytic", "summary"]);
+            for f in host.iter().take(FINDINGS_SHOWN) {
+                t.add_row(vec![
+                    self.level_cell(f.level),
+                    Cell::new(f.first_seen),
+                    Cell::new(visible(&f.host)),
+                    Cell::new(visible(&f.analytic)),
+                    Cell::new(clip(&visible(&f.summary), 120)),
+                ]);
+            }
+            writeln!(out, "{t}")?;
+            self.more_findings(out, host.len())?;
+        }
+        if !network.is_empty() {
+            self.network(out, &network)?;
+        }
+        Ok(())
+    }
+
+    /// Network findings, one row each, with the figures that matter for their analytic.
+    fn network(&self, out: &mut dyn Write, network: &[&Finding]) -> io::Result<()> {
+        writeln!(out, "Network findings:")?;
+        let mut t = self.table(&[
+            "level",
+            "first seen",
+            "host",
+            "analytic",
+            "figures",
+            "summary",
+        ]);
+        for f in network.iter().take(FINDINGS_SHOWN) {
+            let label = network_analytic(&f.analytic).map_or("", |a| a.label);
             t.add_row(vec![
                 self.level_cell(f.level),
                 Cell::new(f.first_seen),
                 Cell::new(visible(&f.host)),
-                Cell::new(visible(&f.analytic)),
+                Cell::new(format!("{label} ({})", f.analytic)),
+                Cell::new(clip(&visible(&figures_line(f)), 120)),
                 Cell::new(clip(&visible(&f.summary), 120)),
             ]);
         }
         writeln!(out, "{t}")?;
-        if findings.len() > FINDINGS_SHOWN {
+        self.more_findings(out, network.len())
+    }
+
+    fn more_findings(&self, out: &mut dyn Write, total: usize) -> io::Result<()> {
+        if total > FINDINGS_SHOWN {
             writeln!(
                 out,
                 "… and {} more findings (all are in the JSON and HTML reports).",
-                findings.len() - FINDINGS_SHOWN
+                total - FINDINGS_SHOWN
             )?;
         }
         Ok(())

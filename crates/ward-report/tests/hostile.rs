@@ -21,7 +21,7 @@ const PAYLOADS: [&str; 7] = [
 
 /// The sample outbreak with `text(i)` in every string a log or analytic could fill.
 fn case_with(text: impl Fn(usize) -> String) -> Case {
-    let mut c = common::outbreak();
+    let mut c = common::outbreak_with_network();
     let mut n = 0;
     let mut next = || {
         n += 1;
@@ -46,9 +46,14 @@ fn case_with(text: impl Fn(usize) -> String) -> Case {
     }
     for f in &mut c.findings {
         (f.title, f.host, f.summary) = (next(), next(), next());
-        f.details = [(next(), serde_json::Value::String(next()))]
-            .into_iter()
-            .collect();
+        // A hostile key, and hostile values under the keys the network section lifts out.
+        f.details = [
+            (next(), serde_json::Value::String(next())),
+            ("destination".into(), serde_json::Value::String(next())),
+            ("interval_secs".into(), serde_json::Value::String(next())),
+        ]
+        .into_iter()
+        .collect();
         for e in &mut f.evidence {
             (e.host, e.file, e.kind, e.summary) = (next(), next(), next(), next());
         }
@@ -84,6 +89,7 @@ fn case_with(text: impl Fn(usize) -> String) -> Case {
         for check in &mut r.checks {
             (check.id, check.title, check.summary, check.remediation) =
                 (next(), next(), next(), next());
+            check.status = next();
             check.evidence = vec![next()];
         }
     }
@@ -158,4 +164,14 @@ fn hostile_values_create_no_element_or_attribute() {
     assert!(text.contains("invoice\\u{202E}fdp.exe"));
     assert!(text.contains("nul\\0byte\\x1B[2J"));
     assert!(!hostile.contains('\u{202E}') && !hostile.contains('\0'));
+    // The readiness and network sections rendered those values too, as text.
+    for section in ["#readiness", "#network"] {
+        let sel = scraper::Selector::parse(section).expect("sel");
+        let shown: String = doc.select(&sel).flat_map(|e| e.text()).collect();
+        assert!(shown.contains("<script>alert(1)</script>"), "{section}");
+        assert!(shown.contains("invoice\\u{202E}fdp.exe"), "{section}");
+    }
+    let figures = scraper::Selector::parse("#network .figures-line").expect("sel");
+    // Every network finding but the SMB fan-out, whose figures are neither of those keys.
+    assert_eq!(doc.select(&figures).count(), 4);
 }

@@ -70,3 +70,36 @@ fn the_schema_rejects_a_wrong_report() {
     bad["schema_version"] = Value::from("2.0");
     assert!(validate(schema, &bad).is_err());
 }
+
+#[test]
+fn a_report_with_readiness_and_network_findings_validates() {
+    let schema: Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
+    let good = report(&common::outbreak_with_network());
+    let checks = good["readiness"]["checks"].as_array().expect("checks");
+    assert_eq!(checks.len(), 3);
+    assert_eq!(good["readiness"]["score"], 40);
+    assert_eq!(
+        checks[0]["evidence"][0],
+        "CLINIC\\svc-backup, CLINIC\\alice, CLINIC\\bob share one NT hash"
+    );
+    assert_eq!(good["findings"].as_array().map(Vec::len), Some(7));
+    validate(strict(schema.clone()), &good).expect("valid report");
+
+    let mut bad = good.clone();
+    bad["readiness"]["checks"][1]["status"] = Value::from("maybe");
+    assert!(validate(schema.clone(), &bad).is_err(), "unknown status");
+    let mut bad = good.clone();
+    bad["readiness"]["score"] = Value::from(101);
+    assert!(validate(schema.clone(), &bad).is_err(), "score over 100");
+    let mut bad = good.clone();
+    bad["readiness"]["checks"][0]["severity"] = Value::from("urgent");
+    assert!(
+        validate(schema.clone(), &bad).is_err(),
+        "severity not a level"
+    );
+    let mut bad = good;
+    if let Some(check) = bad["readiness"]["checks"][2].as_object_mut() {
+        check.remove("remediation");
+    }
+    assert!(validate(schema, &bad).is_err(), "remediation is required");
+}

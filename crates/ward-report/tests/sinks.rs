@@ -123,7 +123,7 @@ fn jsonl_has_one_detection_per_line_then_the_findings() {
             .collect::<Vec<_>>()
     );
     assert_eq!(lines[7]["analytic"], "beacon");
-    assert_eq!(lines[7]["details"]["period_s"], 300);
+    assert_eq!(lines[7]["details"]["interval_secs"], 300);
 }
 
 #[test]
@@ -242,21 +242,54 @@ fn every_sink_reports_write_errors() {
 }
 
 #[test]
-fn summary_lists_readiness_with_remediation() {
-    let mut out = Vec::new();
-    ward_report::write_summary(&common::outbreak(), &mut out, ward_report::Style::plain())
-        .expect("write");
-    let text = String::from_utf8(out).expect("utf-8");
+fn summary_lists_readiness_with_marks_and_remediation_for_failures() {
+    let text = summary(&outbreak(), Style::plain());
     let readiness = &text[text
         .find("Readiness\n---------")
         .expect("a readiness section")..];
-    assert!(readiness.contains("Score 40 / 100"), "{readiness}");
     assert!(
-        readiness.contains("FAIL") && readiness.contains("password-quality"),
+        readiness.contains("Score 40 / 100 (share of decided checks that pass, weighted by severity): 1 failed, 1 unknown, 1 passed."),
+        "{readiness}"
+    );
+    let fail = readiness.find("✗ FAIL").expect("fail mark");
+    let unknown = readiness.find("? UNKNOWN").expect("unknown mark");
+    let pass = readiness.find("✓ PASS").expect("pass mark");
+    assert!(fail < unknown && unknown < pass, "{readiness}");
+    assert!(readiness.contains("(password-quality)"), "{readiness}");
+    assert!(
+        readiness.contains("Give every account its own long"),
+        "{readiness}"
+    );
+    // Remediation is for failures only.
+    assert!(
+        !readiness.contains("Keep real-time protection on"),
         "{readiness}"
     );
     assert!(
-        readiness.contains("UNKNOWN") && readiness.contains("av-realtime"),
+        !readiness.contains("Give administrators a separate"),
         "{readiness}"
     );
+    assert!(!readiness.contains('\x1b'));
+}
+
+#[test]
+fn summary_lists_network_findings_apart_with_their_figures() {
+    let text = summary(&common::outbreak_with_network(), Style::plain());
+    let findings = &text[text.find("Findings\n--------").expect("findings")..];
+    let (host, network) = findings
+        .split_once("Network findings:")
+        .expect("a network table");
+    assert!(host.contains("remote-execution") && host.contains("PACS-01 did scan"));
+    assert!(!host.contains("beacon"), "{host}");
+    for expected in [
+        "Beacons (beacon)",
+        "interval (s) 300 · score 0.91 · connections 28 · destination 203.0.113.9:443",
+        "Vertical scans (scan-vertical)",
+        "ports 1000 · destination 10.0.0.5 · failed 990",
+        "SMB fan-out (smb-fan-out)",
+    ] {
+        assert!(network.contains(expected), "{expected} in {network}");
+    }
+    let network = &network[..network.find("Readiness\n").unwrap_or(network.len())];
+    assert!(!network.contains("PACS-01"), "{network}");
 }

@@ -25,7 +25,7 @@ const MAX_DEPTH: usize = 4;
 /// Array items shown.
 const MAX_ITEMS: usize = 200;
 
-/// One section per unknown, non-empty top-level field; `readiness` first when present.
+/// One section per unknown, non-empty top-level field, in name order.
 pub(super) fn section(page: &mut Page, case: &Case) {
     if let Ok(value) = serde_json::to_value(case) {
         sections_of(page, &value);

@@ -1,34 +1,14 @@
-//! Findings grouped by analytic, network findings apart, and Sigma detections grouped by rule,
+//! Findings grouped by analytic, network findings apart (with their key figures), and Sigma detections grouped by rule,
 //! each folded behind `<details>` with its evidence.
 
 use super::Page;
 use super::tables::{EVIDENCE_SHOWN, evidence_table, more};
+use crate::network::{NETWORK_ANALYTICS, is_network, key_figures};
 use crate::text::clip;
 use std::collections::BTreeMap;
 use ward_analytics::Case;
 use ward_analytics::case::{Detection, Finding};
 use ward_event::Level;
-
-/// Analytics over network logs; their findings get their own section. Network analytics should
-/// use one of these names or the `network/` prefix.
-const NETWORK_ANALYTICS: [&str; 9] = [
-    "beacon",
-    "scan",
-    "port-scan",
-    "host-scan",
-    "fan-out",
-    "c2-fallback",
-    "long-connection",
-    "dns-tunnel",
-    "exfiltration",
-];
-
-/// True when `analytic` works on network logs.
-pub(super) fn is_network(analytic: &str) -> bool {
-    NETWORK_ANALYTICS.contains(&analytic)
-        || analytic.starts_with("network/")
-        || analytic.starts_with("net-")
-}
 
 /// Host-based findings, grouped by analytic.
 pub(super) fn analytics(page: &mut Page, case: &Case) {
@@ -46,18 +26,31 @@ pub(super) fn analytics(page: &mut Page, case: &Case) {
     page.raw("</section>");
 }
 
-/// Network findings (beacons, scans, …), when there are any.
+/// Network findings (beacons, scans, …), when there are any: one group per analytic in the order
+/// of [`NETWORK_ANALYTICS`], each finding with its key figures on its summary line.
 pub(super) fn network(page: &mut Page, case: &Case) {
-    let net: Vec<&Finding> = case
-        .findings
-        .iter()
-        .filter(|f| is_network(&f.analytic))
-        .collect();
-    if net.is_empty() {
+    if !case.findings.iter().any(|f| is_network(&f.analytic)) {
         return;
     }
     page.section("network", "Network findings");
-    grouped(page, &net);
+    for analytic in &NETWORK_ANALYTICS {
+        let list: Vec<&Finding> = case
+            .findings
+            .iter()
+            .filter(|f| f.analytic == analytic.name)
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        page.raw("<h3>");
+        page.text(&format!("{} ({})", analytic.label, list.len()));
+        page.raw(" <code>");
+        page.text(analytic.name);
+        page.raw("</code></h3>");
+        for f in list {
+            finding(page, f);
+        }
+    }
     page.raw("</section>");
 }
 
@@ -80,6 +73,18 @@ fn finding(page: &mut Page, f: &Finding) {
     page.raw("<details class=\"finding\"><summary>");
     level(page, f.level);
     page.text(&format!(" {} · {} · {}", f.host, f.first_seen, f.title));
+    let figures = key_figures(f);
+    if !figures.is_empty() {
+        page.raw("<span class=\"figures-line\">");
+        for (label, value) in figures {
+            page.raw("<span class=\"fig\">");
+            page.el("span", "fig-label", label);
+            page.raw(" ");
+            page.el("strong", "", &clip(&value, 80));
+            page.raw("</span>");
+        }
+        page.raw("</span>");
+    }
     page.raw("</summary>");
     page.el("p", "", &f.summary);
     page.raw("<dl class=\"kv\">");

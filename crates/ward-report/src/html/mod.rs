@@ -8,8 +8,6 @@ mod extras;
 mod findings;
 mod graph;
 mod readiness;
-
-pub(crate) use readiness::ordered as readiness_order;
 mod tables;
 mod verdict;
 
@@ -43,7 +41,7 @@ pub fn write_html(case: &Case, out: &mut dyn Write) -> io::Result<()> {
     page.text(&case.ward_version);
     page.raw(" · report schema ");
     page.text(case.schema_version);
-    page.raw("</p></header>");
+    page.raw("</p><p class=\"print-note\">Printed copy: folded evidence is printed open where the browser can. If it is missing, open the folded sections before printing, or read the JSON report, which has all of it.</p></header>");
     verdict::section(&mut page, case, &overview);
     contents(&mut page, case, &overview);
     if overview.has_spread() {
@@ -86,7 +84,7 @@ fn contents(page: &mut Page, case: &Case, overview: &Overview) {
     if case
         .findings
         .iter()
-        .any(|f| findings::is_network(&f.analytic))
+        .any(|f| crate::network::is_network(&f.analytic))
     {
         links.push(("network", "Network"));
     }

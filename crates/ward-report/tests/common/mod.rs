@@ -187,7 +187,13 @@ pub fn outbreak() -> Case {
             first_seen: at("09:30"),
             last_seen: at("11:50"),
             summary: "WS-07 contacted 203.0.113.9:443 every 300 s".into(),
-            details: BTreeMap::from([("period_s".into(), serde_json::json!(300))]),
+            details: BTreeMap::from([
+                ("interval_secs".into(), serde_json::json!(300)),
+                ("score".into(), serde_json::json!(0.91)),
+                ("connections".into(), serde_json::json!(28)),
+                ("destination".into(), serde_json::json!("203.0.113.9:443")),
+                ("coverage".into(), serde_json::json!(0.97)),
+            ]),
             evidence: vec![],
         },
     ];
@@ -257,6 +263,15 @@ pub fn outbreak() -> Case {
                 remediation: "Give every account its own long passphrase".into(),
             },
             ReadinessCheck {
+                id: "admin-daily-use".into(),
+                title: "No administrator accounts for daily work".into(),
+                status: "pass".into(),
+                severity: Level::High,
+                summary: "No interactive logon by a domain administrator".into(),
+                evidence: vec!["0 interactive logons by Domain Admins members".into()],
+                remediation: "Give administrators a separate daily account".into(),
+            },
+            ReadinessCheck {
                 id: "av-realtime".into(),
                 title: "Anti-virus real-time protection on".into(),
                 status: "unknown".into(),
@@ -267,5 +282,63 @@ pub fn outbreak() -> Case {
             },
         ],
     });
+    case
+}
+
+/// A network finding from `analytic` on `host` with these `details`.
+pub fn network_finding(
+    analytic: &str,
+    host: &str,
+    hm: &str,
+    details: serde_json::Value,
+) -> Finding {
+    Finding {
+        analytic: analytic.into(),
+        title: format!("{analytic} from {host}"),
+        level: Level::High,
+        host: host.into(),
+        first_seen: at(hm),
+        last_seen: at(hm),
+        summary: format!("{host} did {analytic}"),
+        details: serde_json::from_value(details).expect("details object"),
+        evidence: vec![Evidence {
+            kind: "zeek/conn".into(),
+            ..evidence(hm, host, "zeek/conn", &format!("{host} conn"), 0)
+        }],
+    }
+}
+
+/// The sample outbreak with a scan, an SMB fan-out, an IP-literal request and a finding from an
+/// analytic the network table does not list (`scan`), beside its beacon.
+pub fn outbreak_with_network() -> Case {
+    let mut case = outbreak();
+    case.findings.extend([
+        network_finding(
+            "scan-vertical",
+            "WS-07",
+            "09:20",
+            serde_json::json!({"distinct_ports": 1000, "failed": 990, "destination": "10.0.0.5"}),
+        ),
+        network_finding(
+            "scan-horizontal",
+            "WS-07",
+            "09:25",
+            serde_json::json!({"distinct_destinations": 254, "port": 445, "failed": 240}),
+        ),
+        network_finding(
+            "smb-fan-out",
+            "WS-07",
+            "09:26",
+            serde_json::json!({"peer_count": 12, "failed_peers": 3}),
+        ),
+        network_finding(
+            "http-ip-literal",
+            "CT-02",
+            "10:40",
+            serde_json::json!({"destination": "198.51.100.7", "count": 4}),
+        ),
+        network_finding("scan", "PACS-01", "11:40", serde_json::json!({"failed": 7})),
+    ]);
+    case.findings.sort_by_key(|f| f.first_seen);
     case
 }
