@@ -28,14 +28,7 @@ pub(crate) fn read(
     report: &mut FileReport,
     on_event: &mut dyn FnMut(Event),
 ) {
-    let mut buf = Vec::new();
-    if let Err(e) = input.read_to_end(&mut buf) {
-        report.bad(
-            buf.len() as u64,
-            PositionUnit::Offset,
-            format!("read failed: {e}"),
-        );
-    }
+    let buf = crate::report::read_whole(input, report);
     let settings = ParserSettings::new()
         .num_threads(1)
         .separate_json_attributes(false)

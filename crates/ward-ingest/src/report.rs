@@ -100,3 +100,18 @@ impl FileReport {
         }
     }
 }
+
+/// Reads the rest of `input` into memory for readers that need the whole file. A read error is
+/// recorded at the offset reached, and what was read is kept (a truncated `.gz` still yields its
+/// intact part).
+pub(crate) fn read_whole(input: &mut dyn std::io::BufRead, report: &mut FileReport) -> Vec<u8> {
+    let mut buf = Vec::new();
+    if let Err(e) = input.read_to_end(&mut buf) {
+        report.bad(
+            buf.len() as u64,
+            PositionUnit::Offset,
+            format!("read failed: {e}"),
+        );
+    }
+    buf
+}

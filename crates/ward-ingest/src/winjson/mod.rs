@@ -53,15 +53,7 @@ pub(crate) fn read(
     report: &mut FileReport,
     on_event: &mut dyn FnMut(Event),
 ) {
-    let mut buf = Vec::new();
-    if let Err(e) = input.read_to_end(&mut buf) {
-        // Keep what was read (a truncated .gz still yields its intact part).
-        report.bad(
-            buf.len() as u64,
-            PositionUnit::Offset,
-            format!("read failed: {e}"),
-        );
-    }
+    let buf = crate::report::read_whole(input, report);
     let bom = buf.len() - strip_bom(&buf).len();
     let powershell = memchr::memmem::find(&buf[..buf.len().min(1 << 16)], b"\"@").is_some();
     let file: Arc<str> = Arc::from(report.path.as_str());
