@@ -11,6 +11,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use serde::{Deserialize, Serialize};
+
 use rsigma_parser::{
     ConditionExpr, ConditionOperator, CorrelationCondition, CorrelationRule, CorrelationType,
 };
@@ -46,7 +48,9 @@ pub struct CorrelationHit {
     pub group: Vec<(String, Option<String>)>,
     /// The measured figure: events, distinct values, sum, average, percentile or rules seen.
     pub value: f64,
-    /// Indices into the input slice of the events in the window.
+    /// The host every event in the window came from; `None` when they came from several.
+    pub host: Option<String>,
+    /// Ids of the events in the window (in a batch run, indices into the input slice).
     pub events: Vec<usize>,
 }
 
@@ -197,121 +201,225 @@ fn compile_one(
 /// A group key: the group-by values of one event.
 type GroupKey = Vec<Option<Box<str>>>;
 
-/// An input event before windowing: time, input position, group key, value, event index.
-type Pending = (Timestamp, usize, GroupKey, Option<Box<str>>, usize);
-
 /// One event inside a window.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Entry {
-    time: Timestamp,
+    /// Event time, nanoseconds since the epoch.
+    time: i64,
+    /// Position of the input rule in the correlation's `rules`.
     input: usize,
     value: Option<Box<str>>,
-    event: usize,
+    /// The caller's id of the event; `None` for a hit of a chained correlation.
+    event: Option<usize>,
+    host: Box<str>,
 }
 
-/// Runs all correlations; correlations over correlations see the hits of earlier ones.
-pub(crate) fn run(set: &RuleSet, events: &[CorrelationEvent]) -> Vec<CorrelationHit> {
-    let mut hits: Vec<CorrelationHit> = Vec::new();
-    // Chained correlations: repeat until no new correlation can run (inputs before users).
-    let mut done = vec![false; set.correlations.len()];
-    for _ in 0..set.correlations.len() {
-        for (i, c) in set.correlations.iter().enumerate() {
-            let ready = c.inputs.iter().all(|inp| {
-                set.correlations
-                    .iter()
-                    .position(|o| o.idx == inp.rule)
-                    .is_none_or(|o| done[o])
-            });
-            if done[i] || !ready {
-                continue;
-            }
-            done[i] = true;
-            let new = run_one(c, events, &hits);
-            hits.extend(new);
-        }
-    }
-    hits.sort_by(|a, b| a.last.cmp(&b.last).then(a.rule.cmp(&b.rule)));
-    hits
+/// Groups not touched for this many events are checked for expiry.
+const PRUNE_EVERY: u64 = 4096;
+
+/// Streaming correlation state: sliding windows per correlation and group, fed one detection
+/// at a time in time order. The batch [`crate::RuleSet::correlate`] and the live monitor share
+/// it; its state serialises (serde) so the monitor can checkpoint and restore it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Correlator {
+    /// Per compiled correlation (in the rule set's order), the open windows by group.
+    #[serde(with = "pairs")]
+    windows: Vec<HashMap<GroupKey, VecDeque<Entry>>>,
+    /// Latest event time fed, nanoseconds.
+    latest: i64,
+    fed: u64,
 }
 
-fn run_one(
-    c: &CompiledCorrelation,
-    events: &[CorrelationEvent],
-    earlier: &[CorrelationHit],
-) -> Vec<CorrelationHit> {
-    // Gather (time, input, group key, value, event index) for this correlation, in time order.
-    let mut stream: Vec<Pending> = Vec::new();
-    for (ei, e) in events.iter().enumerate() {
-        for (ii, inp) in c
-            .inputs
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.rule == e.rule)
-        {
-            let get = |s: Option<usize>| s.and_then(|s| e.values.get(s).cloned().flatten());
-            let key = inp.group_slots.iter().map(|s| get(*s)).collect();
-            stream.push((e.time, ii, key, get(inp.value_slot), ei));
+impl Correlator {
+    /// An empty state for `set`'s correlations.
+    pub fn new(set: &RuleSet) -> Self {
+        Correlator {
+            windows: vec![HashMap::new(); set.correlations.len()],
+            latest: i64::MIN,
+            fed: 0,
         }
     }
-    for h in earlier {
-        for (ii, _) in c
-            .inputs
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.rule == h.rule)
-        {
-            let key = c
-                .group_by
+
+    /// True when no correlation can ever fire (the rule set has none).
+    pub fn is_idle(&self) -> bool {
+        self.windows.is_empty()
+    }
+
+    /// Open windows held now, over all correlations and groups: stays bounded as groups expire.
+    pub fn open_windows(&self) -> usize {
+        self.windows.iter().map(HashMap::len).sum()
+    }
+
+    /// Takes one detection (`id` is the caller's name for it, echoed in hits) and pushes the
+    /// hits it completes onto `out`, chained correlations included. Detections must arrive in
+    /// time order; a restored state from another rule set is reset.
+    pub fn feed(
+        &mut self,
+        set: &RuleSet,
+        id: usize,
+        event: &CorrelationEvent,
+        out: &mut Vec<CorrelationHit>,
+    ) {
+        if self.windows.len() != set.correlations.len() {
+            *self = Correlator::new(set);
+        }
+        let time = event.time.as_nanos();
+        self.latest = self.latest.max(time);
+        let first_new = out.len();
+        for (ci, c) in set.correlations.iter().enumerate() {
+            for (ii, inp) in c
+                .inputs
                 .iter()
-                .map(|g| {
-                    h.group
+                .enumerate()
+                .filter(|(_, i)| i.rule == event.rule)
+            {
+                let get = |s: Option<usize>| s.and_then(|s| event.values.get(s).cloned().flatten());
+                let key = inp.group_slots.iter().map(|s| get(*s)).collect();
+                let entry = Entry {
+                    time,
+                    input: ii,
+                    value: get(inp.value_slot),
+                    event: Some(id),
+                    host: event.host.clone(),
+                };
+                self.push(ci, c, key, entry, out);
+            }
+        }
+        // Chained correlations see the hits of the ones they name, at the hit's time.
+        let mut next = first_new;
+        let mut rounds = 0;
+        while next < out.len() && rounds <= set.correlations.len() * 4 {
+            let hit = out[next].clone();
+            next += 1;
+            rounds += 1;
+            for (ci, c) in set.correlations.iter().enumerate() {
+                for (ii, _) in c
+                    .inputs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, i)| i.rule == hit.rule)
+                {
+                    let key = c
+                        .group_by
                         .iter()
-                        .find(|(n, _)| n == g)
-                        .and_then(|(_, v)| v.as_deref().map(Box::from))
-                })
-                .collect();
-            stream.push((h.last, ii, key, None, usize::MAX));
+                        .map(|g| {
+                            hit.group
+                                .iter()
+                                .find(|(n, _)| n == g)
+                                .and_then(|(_, v)| v.as_deref().map(Box::from))
+                        })
+                        .collect();
+                    let entry = Entry {
+                        time: hit.last.as_nanos(),
+                        input: ii,
+                        value: None,
+                        event: None,
+                        host: hit.host.as_deref().unwrap_or_default().into(),
+                    };
+                    self.push(ci, c, key, entry, out);
+                }
+            }
+        }
+        self.fed += 1;
+        if self.fed.is_multiple_of(PRUNE_EVERY) {
+            self.prune(set);
         }
     }
-    stream.sort_by_key(|s| s.0);
-    let mut windows: HashMap<GroupKey, VecDeque<Entry>> = HashMap::new();
-    let mut out = Vec::new();
-    for (time, input, key, value, event) in stream {
-        let window = windows.entry(key.clone()).or_default();
-        window.push_back(Entry {
-            time,
-            input,
-            value,
-            event,
-        });
+
+    fn push(
+        &mut self,
+        ci: usize,
+        c: &CompiledCorrelation,
+        key: GroupKey,
+        entry: Entry,
+        out: &mut Vec<CorrelationHit>,
+    ) {
+        let time = entry.time;
+        let window = self.windows[ci].entry(key.clone()).or_default();
+        window.push_back(entry);
         while window
             .front()
-            .is_some_and(|f| time.as_nanos() - f.time.as_nanos() > c.timespan_ns)
+            .is_some_and(|f| time.saturating_sub(f.time) > c.timespan_ns)
         {
             window.pop_front();
         }
-        if let Some(measure) = c.fire(window) {
-            out.push(CorrelationHit {
-                rule: c.idx,
-                first: window.front().map_or(time, |f| f.time),
-                last: time,
-                group: c
-                    .group_by
-                    .iter()
-                    .cloned()
-                    .zip(key.iter().map(|v| v.as_deref().map(String::from)))
-                    .collect(),
-                value: measure,
-                events: window
-                    .iter()
-                    .map(|e| e.event)
-                    .filter(|e| *e != usize::MAX)
-                    .collect(),
+        let Some(measure) = c.fire(window) else {
+            return;
+        };
+        let mut hosts = window.iter().map(|e| &*e.host).filter(|h| !h.is_empty());
+        let first_host = hosts.next();
+        let host = first_host
+            .filter(|h| hosts.all(|o| o == *h))
+            .map(str::to_string);
+        out.push(CorrelationHit {
+            rule: c.idx,
+            first: Timestamp::from_nanos(window.front().map_or(time, |f| f.time)),
+            last: Timestamp::from_nanos(time),
+            group: c
+                .group_by
+                .iter()
+                .cloned()
+                .zip(key.iter().map(|v| v.as_deref().map(String::from)))
+                .collect(),
+            value: measure,
+            host,
+            events: window.iter().filter_map(|e| e.event).collect(),
+        });
+        self.windows[ci].remove(&key);
+    }
+
+    /// Drops the groups whose newest event left the correlation's timespan.
+    fn prune(&mut self, set: &RuleSet) {
+        let latest = self.latest;
+        for (windows, c) in self.windows.iter_mut().zip(&set.correlations) {
+            windows.retain(|_, w| {
+                w.back()
+                    .is_some_and(|e| latest.saturating_sub(e.time) <= c.timespan_ns)
             });
-            window.clear();
         }
     }
-    out
+}
+
+/// Maps with non-string keys, written as a list of pairs so any serde format takes them.
+mod pairs {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::HashMap;
+    use std::hash::Hash;
+
+    pub fn serialize<K, V, S>(maps: &[HashMap<K, V>], s: S) -> Result<S::Ok, S::Error>
+    where
+        K: Serialize,
+        V: Serialize,
+        S: Serializer,
+    {
+        let lists: Vec<Vec<(&K, &V)>> = maps.iter().map(|m| m.iter().collect()).collect();
+        lists.serialize(s)
+    }
+
+    pub fn deserialize<'de, K, V, D>(d: D) -> Result<Vec<HashMap<K, V>>, D::Error>
+    where
+        K: Deserialize<'de> + Eq + Hash,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        let lists: Vec<Vec<(K, V)>> = Vec::deserialize(d)?;
+        Ok(lists.into_iter().map(|l| l.into_iter().collect()).collect())
+    }
+}
+
+/// Runs all correlations over time-ordered events; correlations over correlations see the hits
+/// of earlier ones.
+pub(crate) fn run(set: &RuleSet, events: &[CorrelationEvent]) -> Vec<CorrelationHit> {
+    let mut state = Correlator::new(set);
+    let mut hits = Vec::new();
+    if state.is_idle() {
+        return hits;
+    }
+    for (i, e) in events.iter().enumerate() {
+        state.feed(set, i, e, &mut hits);
+    }
+    hits.sort_by(|a, b| a.last.cmp(&b.last).then(a.rule.cmp(&b.rule)));
+    hits
 }
 
 impl CompiledCorrelation {

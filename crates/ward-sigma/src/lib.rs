@@ -45,7 +45,7 @@ mod regression;
 mod ruleset;
 
 pub use builder::RuleSetBuilder;
-pub use correlation::{CorrelationEvent, CorrelationHit};
+pub use correlation::{CorrelationEvent, CorrelationHit, Correlator};
 pub use error::{LoadReport, ProblemKind, RuleProblem, SigmaError};
 pub use mapping::{Mapping, Resolved, Target};
 pub use meta::{RuleIdx, RuleKind, RuleLogSource, RuleMeta};

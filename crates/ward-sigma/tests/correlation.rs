@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use ward_event::{Event, FieldList, LogSource, Timestamp, Value};
-use ward_sigma::{CorrelationEvent, CorrelationHit, Mapping, RuleKind, RuleSet, RuleSetBuilder};
+use ward_sigma::{
+    CorrelationEvent, CorrelationHit, Correlator, Mapping, RuleKind, RuleSet, RuleSetBuilder,
+};
 
 fn build(yaml: &str) -> RuleSet {
     let mut b = RuleSetBuilder::new(Mapping::builtin());
@@ -290,5 +292,78 @@ fn psexec_admin_share_then_service_then_process_in_order() {
             &events
         )
         .is_empty()
+    );
+}
+
+/// The live monitor feeds detections one at a time and checkpoints between them: a state
+/// saved and restored midway (through JSON, as the monitor stores it) gives the batch's hits.
+#[test]
+fn streaming_with_a_checkpoint_midway_equals_the_batch() {
+    let Some(path) = data("deepbluecli/evtx/password-spray.evtx") else {
+        return;
+    };
+    let set = build(
+        "title: explicit credentials\nname: explicit_creds\nlogsource: {product: windows, service: security}\ndetection:\n    sel: {EventID: 4648}\n    condition: sel\n---\ntitle: password spray\nname: spray\ncorrelation:\n    type: value_count\n    rules: [explicit_creds]\n    group-by: [IpAddress]\n    timespan: 10m\n    condition: {gte: 41, field: TargetUserName}\n---\ntitle: repeated spray\ncorrelation:\n    type: event_count\n    rules: [spray]\n    group-by: [IpAddress]\n    timespan: 1h\n    condition: {gte: 3}\n",
+    );
+    let events = read(&path);
+    let mut inputs: Vec<CorrelationEvent> = Vec::new();
+    for e in &events {
+        set.matches(e, &mut |r| inputs.extend(set.correlation_input(r, e)));
+    }
+    inputs.sort_by_key(|c| c.time);
+    let batch = set.correlate(&inputs);
+    assert_eq!(
+        batch.len(),
+        7 + 2,
+        "seven sprays, and two rounds of three sprays"
+    );
+
+    let half = inputs.len() / 2;
+    let mut live = Correlator::new(&set);
+    let mut hits = Vec::new();
+    for (i, e) in inputs[..half].iter().enumerate() {
+        live.feed(&set, i, e, &mut hits);
+    }
+    let saved = serde_json::to_string(&live).expect("state serialises");
+    let mut restored: Correlator = serde_json::from_str(&saved).expect("state restores");
+    for (i, e) in inputs.iter().enumerate().skip(half) {
+        restored.feed(&set, i, e, &mut hits);
+    }
+    hits.sort_by(|a, b| a.last.cmp(&b.last).then(a.rule.cmp(&b.rule)));
+    assert_eq!(hits, batch);
+    assert!(
+        hits.iter()
+            .filter(|h| set.rule(h.rule).title == "password spray")
+            .all(|h| h.host.as_deref() == Some("DESKTOP-JR78RLP")),
+        "{:?}",
+        hits.iter().map(|h| &h.host).collect::<Vec<_>>()
+    );
+}
+
+/// Groups that left their window are dropped, so a long stream of one-off keys keeps a bounded
+/// state.
+#[test]
+fn expired_groups_are_pruned() {
+    let set = build(&format!(
+        "{BASE}---\ntitle: brute force\ncorrelation:\n    type: event_count\n    rules: [failed_logon]\n    group-by: [User]\n    timespan: 10s\n    condition: {{gte: 3}}\n"
+    ));
+    let mut live = Correlator::new(&set);
+    let mut hits = Vec::new();
+    let mut user = String::new();
+    for i in 0..100_000 {
+        user.clear();
+        user.push_str(&format!("user{i}"));
+        let e = ev(i, &[("Action", "fail"), ("User", &user)]);
+        set.matches(&e, &mut |r| {
+            if let Some(c) = set.correlation_input(r, &e) {
+                live.feed(&set, i as usize, &c, &mut hits);
+            }
+        });
+    }
+    assert!(hits.is_empty());
+    assert!(
+        live.open_windows() <= 4096 + 11,
+        "{} windows open",
+        live.open_windows()
     );
 }

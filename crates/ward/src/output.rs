@@ -7,7 +7,7 @@ use std::path::Path;
 use ward_analytics::Case;
 use ward_analytics::case::Detection;
 use ward_event::{Event, FieldList, Value};
-use ward_sigma::{CorrelationEvent, CorrelationHit, RuleIdx, RuleMeta, RuleSet};
+use ward_sigma::{CorrelationHit, RuleIdx, RuleMeta, RuleSet};
 
 use crate::cli::Format;
 
@@ -41,23 +41,9 @@ fn rule_id(rule: &RuleMeta) -> String {
 
 /// A detection for a correlation rule that fired. `inputs` are the correlation events the hit's
 /// indices refer to; the host is theirs when they all come from one host.
-pub fn correlation_detection(
-    rules: &RuleSet,
-    hit: &CorrelationHit,
-    inputs: &[CorrelationEvent],
-) -> Detection {
+pub fn correlation_detection(rules: &RuleSet, hit: &CorrelationHit) -> Detection {
     let rule = rules.rule(hit.rule);
-    let mut hosts = hit
-        .events
-        .iter()
-        .filter_map(|&i| inputs.get(i))
-        .map(|e| &*e.host);
-    let first = hosts.next().unwrap_or_default();
-    let host = if hosts.all(|h| h == first) {
-        first.to_string()
-    } else {
-        String::new()
-    };
+    let host = hit.host.clone().unwrap_or_default();
     let mut fields = FieldList::default();
     for (name, value) in &hit.group {
         fields.push(

@@ -126,11 +126,7 @@ fn host_stage(
 ) -> (Vec<Detection>, Outcome) {
     correlation.par_sort_by_key(|c| c.time);
     for hit in rules.correlate(&correlation) {
-        detections.push(crate::output::correlation_detection(
-            rules,
-            &hit,
-            &correlation,
-        ));
+        detections.push(crate::output::correlation_detection(rules, &hit));
     }
     detections.par_sort_by(detection_order);
     facts.par_sort_by_key(|f| f.time());
