@@ -6,6 +6,11 @@ use ward_event::{Event, Level, Timestamp};
 pub trait Detector: Send {
     /// Handles one event; returns alerts (already including evidence) it raised.
     fn on_event(&mut self, event: &Event) -> Vec<Alert>;
+    /// Called before every commit, events or not: alerts of work that was due (analytics
+    /// re-evaluated on a timer) even when the streams are quiet.
+    fn on_tick(&mut self) -> Vec<Alert> {
+        Vec::new()
+    }
     /// Serialises the detector's state for a checkpoint.
     fn checkpoint(&self) -> Vec<u8>;
     /// Restores the state a previous [`Detector::checkpoint`] produced.

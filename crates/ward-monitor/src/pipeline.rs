@@ -107,8 +107,13 @@ impl Pipeline {
         }
     }
 
-    fn commit(&mut self, pending: Pending) -> Result<(), MonitorError> {
-        if pending.events == 0 && pending.offsets.is_empty() && pending.acks.is_empty() {
+    fn commit(&mut self, mut pending: Pending) -> Result<(), MonitorError> {
+        pending.alerts.extend(self.detector.on_tick());
+        if pending.alerts.is_empty()
+            && pending.events == 0
+            && pending.offsets.is_empty()
+            && pending.acks.is_empty()
+        {
             return Ok(());
         }
         let checkpoint = (pending.events > 0).then(|| self.detector.checkpoint());

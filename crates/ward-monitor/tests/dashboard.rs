@@ -206,3 +206,48 @@ fn dashboard_requires_login_and_shows_the_alert() {
     assert_eq!(page("/").0, 303);
     monitor.stop().unwrap();
 }
+
+#[test]
+fn repeated_wrong_passwords_lock_the_login_but_not_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let salt = SaltString::from_b64("c2FsdHNhbHRzYWx0").unwrap();
+    let hash = argon2::Argon2::default()
+        .hash_password(b"s3cret pass", &salt)
+        .unwrap()
+        .to_string();
+    let config = config(
+        &dir,
+        &format!("password_hash = \"{hash}\"\ntoken = \"{TOKEN}\""),
+    )
+    .unwrap();
+    let monitor = Monitor::new(config, Box::new(MarkerDetector::default()))
+        .start(Shutdown::new())
+        .unwrap();
+    let base = format!("http://{}", monitor.addresses().dashboard.unwrap());
+    let http = agent();
+    let login = |password: &str| {
+        http.post(&format!("{base}/login"))
+            .send_form([("password", password)])
+            .unwrap()
+    };
+    for _ in 0..4 {
+        assert_eq!(login("guess").status(), 401);
+    }
+    // The fifth wrong password starts the lock; from then on even the right one is refused.
+    let r = login("guess");
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["retry-after"], "30");
+    let mut r = login("s3cret pass");
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().get("set-cookie").is_none());
+    let body = r.body_mut().read_to_string().unwrap();
+    assert!(body.contains("locked for"), "{body}");
+    // Callers with the bearer token (scripts, Prometheus) carry on.
+    let r = http
+        .get(&format!("{base}/api/alerts"))
+        .header("Authorization", &format!("Bearer {TOKEN}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    monitor.stop().unwrap();
+}

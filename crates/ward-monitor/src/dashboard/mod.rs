@@ -2,6 +2,7 @@
 //! Every route but `/login` requires a session or the bearer token.
 
 mod auth;
+mod lockout;
 mod pages;
 #[cfg(feature = "tls")]
 mod tls_listener;
@@ -36,6 +37,7 @@ const CSP_CASE: &str = "default-src 'none'; style-src 'unsafe-inline'; script-sr
 
 struct Dashboard {
     gate: Gate,
+    lockout: lockout::Lockout,
     store: Mutex<Store>,
     metrics: Arc<Metrics>,
     case_view: Option<CaseView>,
@@ -54,6 +56,7 @@ pub(crate) async fn start(
     config.validate()?;
     let state = Arc::new(Dashboard {
         gate: Gate::new(config),
+        lockout: lockout::Lockout::default(),
         store: Mutex::new(store),
         metrics,
         case_view,
@@ -164,6 +167,9 @@ struct LoginForm {
 }
 
 async fn login(State(state): State<Shared>, Form(form): Form<LoginForm>) -> Response {
+    if let Some(left) = state.lockout.locked_for(std::time::Instant::now()) {
+        return locked(left);
+    }
     let checker = Arc::clone(&state);
     let ok = tokio::task::spawn_blocking(move || checker.gate.check_password(&form.password))
         .await
@@ -171,8 +177,16 @@ async fn login(State(state): State<Shared>, Form(form): Form<LoginForm>) -> Resp
     if !ok {
         // Slows guessing; Argon2 already costs the attacker per try.
         tokio::time::sleep(Duration::from_millis(300)).await;
+        if let Some(lock) = state.lockout.failed(std::time::Instant::now()) {
+            tracing::warn!(
+                lock_secs = lock.as_secs(),
+                "dashboard login locked after repeated wrong passwords"
+            );
+            return locked(lock);
+        }
         return (StatusCode::UNAUTHORIZED, html(pages::login(true))).into_response();
     }
+    state.lockout.succeeded();
     match state.gate.open_session() {
         Some(cookie) => ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response(),
         None => (
@@ -181,6 +195,17 @@ async fn login(State(state): State<Shared>, Form(form): Form<LoginForm>) -> Resp
         )
             .into_response(),
     }
+}
+
+/// 429 with `Retry-After`: the login is locked for `left`.
+fn locked(left: Duration) -> Response {
+    let secs = left.as_secs().max(1);
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, secs.to_string())],
+        html(pages::locked(secs)),
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]

@@ -48,6 +48,19 @@ pub(crate) fn login(failed: bool) -> String {
     )
 }
 
+/// The login refused while it is locked after repeated wrong passwords.
+pub(crate) fn locked(secs: u64) -> String {
+    layout(
+        "Ward monitor: log in",
+        "",
+        &format!(
+            "<h1>Ward monitor</h1><p class=\"high\">Too many wrong passwords: logging in is \
+             locked for {secs} s. Each further wrong password doubles the wait (at most 15 \
+             minutes).</p><p><a href=\"/login\">Back to the login</a></p>"
+        ),
+    )
+}
+
 /// The live alert list, refreshed every 5 seconds.
 pub(crate) fn alerts(alerts: &[StoredAlert], csrf: &str) -> String {
     let csrf = escape(csrf);
