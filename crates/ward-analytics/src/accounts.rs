@@ -5,6 +5,7 @@
 
 use crate::case::{AccountEntry, Accounts, Evidence};
 use crate::facts::{Account, ExplicitCredentials, Logon, ServiceInstall};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use ward_event::Timestamp;
 
@@ -13,7 +14,7 @@ pub const EXPOSING_LOGON_TYPES: &[u32] = &[2, 4, 5, 7, 8, 9, 10, 11, 12, 13];
 
 const KEPT_PER_RECORD: usize = 4;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Exposure {
     first: Vec<Evidence>,
     latest: Option<Evidence>,
@@ -42,7 +43,7 @@ impl Exposure {
 type Key = (String, String, String);
 
 /// Exposures per host, account and kind.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CredentialExposure {
     seen: HashMap<Key, Exposure>,
 }

@@ -4,6 +4,7 @@ use crate::accounts::CredentialExposure;
 use crate::artefacts::{ArtefactLog, file_key, is_specific, service_key};
 use crate::assets::Assets;
 use crate::case::{Accounts, Cluster, Detection, Edge, Evidence, Finding, Spread};
+use crate::checkpoint::{self, CheckpointError};
 use crate::config::AnalyticsConfig;
 use crate::directory::{AddressBook, HostDirectory, is_local_ip};
 use crate::facts::Fact;
@@ -13,6 +14,7 @@ use crate::reach::{self, NetworkReach};
 use crate::recon::{ReconTracker, base_name};
 use crate::remote_exec::{Hop, RemoteExecTracker, image_file};
 use crate::spread::{self, ResolvedHop, SpreadContext};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use ward_event::{Level, Timestamp, Value};
 
@@ -33,9 +35,12 @@ pub struct Outcome {
 const MAX_ATTEMPTS: usize = 4096;
 
 /// Stateful host analytics over facts in time order across all inputs.
-#[derive(Debug)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Analyzer {
+    // Thresholds and assets come from the user's files at start; checkpoints hold the rest.
+    #[serde(skip)]
     config: AnalyticsConfig,
+    #[serde(skip)]
     assets: Assets,
     directory: HostDirectory,
     remote: RemoteExecTracker,
@@ -195,6 +200,31 @@ impl Analyzer {
             + self.artefacts.state_size()
             + self.reach.state_size()
             + self.failed_logons.len()
+    }
+
+    /// What [`finish`](Self::finish) would return if the input ended now; the analyzer carries on.
+    pub fn snapshot(&self) -> Outcome {
+        self.clone().finish()
+    }
+
+    /// The state (not the thresholds or assets), to [`restore`](Self::restore) after a restart.
+    pub fn checkpoint(&self) -> Vec<u8> {
+        checkpoint::encode(checkpoint::Kind::Host, self)
+    }
+
+    /// An analyzer with these thresholds and assets that carries on from `bytes`, a
+    /// [`checkpoint`](Self::checkpoint) of this build.
+    pub fn restore(
+        config: AnalyticsConfig,
+        assets: Assets,
+        bytes: &[u8],
+    ) -> Result<Self, CheckpointError> {
+        let state: Analyzer = checkpoint::decode(checkpoint::Kind::Host, bytes)?;
+        Ok(Analyzer {
+            config,
+            assets,
+            ..state
+        })
     }
 
     /// Ends the run: findings, spread and accounts.

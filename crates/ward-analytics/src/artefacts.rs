@@ -3,6 +3,7 @@
 //! cluster verdicts. One record per host and artefact, not per event.
 
 use crate::case::Evidence;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use ward_event::Timestamp;
 
@@ -34,7 +35,7 @@ pub fn file_key(name: &str) -> String {
 }
 
 /// First sightings per host and artefact, and later activity per host.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ArtefactLog {
     first_seen: HashMap<(String, String), Evidence>,
     /// Lower-case file names of every service image installed: the only process images worth

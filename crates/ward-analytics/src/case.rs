@@ -1,7 +1,7 @@
 //! The Case: everything one run found, in the shape the JSON report documents
 //! (`docs/report-schema.md`). Report sinks render it; nothing here knows how it was made.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use ward_event::{FieldList, Level, Timestamp};
 
@@ -171,7 +171,7 @@ pub struct Finding {
 }
 
 /// A pointer to one event behind a finding, with enough to read it without opening the log.
-#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 pub struct Evidence {
     /// Event time.
     pub time: Timestamp,

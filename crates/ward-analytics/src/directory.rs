@@ -4,10 +4,11 @@
 
 use crate::assets::Assets;
 use crate::case::Finding;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
 /// Addresses and names of the hosts seen.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct HostDirectory {
     by_ip: HashMap<String, String>,
     ips: HashMap<String, BTreeSet<String>>,

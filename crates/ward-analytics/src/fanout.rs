@@ -5,11 +5,12 @@ use crate::case::{Evidence, Finding};
 use crate::config::AnalyticsConfig;
 use crate::directory::is_local_ip;
 use crate::facts::{Logon, NetworkConnection, ShareAccess};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use ward_event::{Level, Timestamp};
 
 /// Who fanned out: an address seen by targets, or a host seen by its own connection log.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Source {
     /// Source address from the targets' logs.
     Ip(String),
@@ -17,7 +18,7 @@ pub enum Source {
     Host(String),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Reach {
     /// Peer → first contact and outcome.
     peers: BTreeMap<String, Contact>,
@@ -27,7 +28,7 @@ struct Reach {
 }
 
 /// One peer's contact: when first, and whether logons to it failed or succeeded.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Contact {
     first: Timestamp,
     failed: bool,
@@ -56,7 +57,7 @@ enum Outcome {
 }
 
 /// Tracks peers per source within the window.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FanOutTracker {
     sources: HashMap<Source, Reach>,
     done: Vec<(Source, Reach)>,

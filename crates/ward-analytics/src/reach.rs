@@ -7,6 +7,7 @@ use crate::assets::Assets;
 use crate::case::{Cluster, ClusterHost, Edge, Evidence, Finding};
 use crate::directory::HostDirectory;
 use crate::network::{Flow, NetFact, WebRequest, is_internal};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 use ward_event::{Level, Timestamp};
@@ -18,7 +19,7 @@ const MAX_CONTACTS: usize = 65_536;
 const ENCODED_MIN_LEN: usize = 24;
 
 /// C2-like requests one contacted host made.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct CallOut {
     first: Evidence,
     last: Timestamp,
@@ -27,7 +28,7 @@ struct CallOut {
 }
 
 /// SMB contacts and the call-outs of contacted hosts, in time order.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct NetworkReach {
     /// First successful SMB (445) connection per (source, destination).
     smb: HashMap<(IpAddr, IpAddr), Evidence>,

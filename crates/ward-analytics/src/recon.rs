@@ -8,20 +8,21 @@ pub use commands::recon_command;
 use crate::case::{Evidence, Finding};
 use crate::config::AnalyticsConfig;
 use crate::facts::ProcessCreation;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use ward_event::{Level, Timestamp};
 
 /// The process a burst is keyed on: host plus parent GUID (Sysmon) or PID (4688).
 type ParentKey = (String, String);
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Burst {
     parent_image: String,
     commands: Vec<(String, Timestamp, Evidence)>,
     reported: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Shell {
     parent: String,
     parent_image: String,
@@ -29,12 +30,13 @@ struct Shell {
 }
 
 /// Tracks recon commands per parent process and turns bursts into findings.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ReconTracker {
     bursts: HashMap<ParentKey, Burst>,
     /// Recent `cmd.exe /c` wrappers, so their children count for the process that spawned the shell.
     shells: HashMap<ParentKey, Shell>,
-    findings: Vec<Finding>,
+    /// Bursts that ended, made into findings at the end.
+    done: Vec<(ParentKey, Burst)>,
     last_sweep: Timestamp,
 }
 
@@ -128,7 +130,7 @@ impl ReconTracker {
             if let Some(b) = self.bursts.remove(&key)
                 && b.reported
             {
-                self.findings.push(finding(&key, b));
+                self.done.push((key, b));
             }
         }
     }
@@ -143,15 +145,16 @@ impl ReconTracker {
     }
 
     /// All recon findings, including bursts still open.
-    pub fn finish(mut self) -> Vec<Finding> {
-        for (key, b) in self.bursts.drain() {
-            if b.reported {
-                self.findings.push(finding(&key, b));
-            }
-        }
-        self.findings
-            .sort_by(|a, b| (a.first_seen, &a.host).cmp(&(b.first_seen, &b.host)));
-        self.findings
+    pub fn finish(self) -> Vec<Finding> {
+        let open = self.bursts.into_iter().filter(|(_, b)| b.reported);
+        let mut findings: Vec<Finding> = self
+            .done
+            .into_iter()
+            .chain(open)
+            .map(|(key, b)| finding(&key, b))
+            .collect();
+        findings.sort_by(|a, b| (a.first_seen, &a.host).cmp(&(b.first_seen, &b.host)));
+        findings
     }
 }
 

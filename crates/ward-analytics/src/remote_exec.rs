@@ -12,11 +12,12 @@ use crate::recon::base_name;
 mod image;
 
 pub use image::{image_file, looks_remote_exec};
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use ward_event::Timestamp;
 
 /// A file dropped on a host over the network, waiting for the install it may lead to.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Drop {
     /// When.
     pub time: Timestamp,
@@ -33,7 +34,7 @@ pub struct Drop {
 }
 
 /// A recent network logon on a host.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct NetLogon {
     time: Timestamp,
     source_ip: Option<String>,
@@ -45,7 +46,7 @@ struct NetLogon {
 }
 
 /// One remote-execution hop, before host names are resolved.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Hop {
     /// Target host.
     pub target: String,
@@ -63,13 +64,28 @@ pub struct Hop {
     pub implant: String,
     /// Write, logon and install events.
     pub evidence: Vec<Evidence>,
-    /// How the source was tied: `logon-id`, `share-write`, `svcctl`, `network-logon`,
-    /// `service-image` (no source seen).
-    pub tie: &'static str,
+    /// How the source was tied.
+    pub tie: Tie,
+}
+
+/// How a hop's source was tied to its install.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tie {
+    /// The install or the drop carried the session's logon id.
+    LogonId,
+    /// A drop of the implant over an admin share, from the drop's address.
+    ShareWrite,
+    /// A session that opened the service control manager's pipe.
+    Svcctl,
+    /// The latest network logon on the host.
+    NetworkLogon,
+    /// No source seen: the image sits where remote-execution tools put theirs.
+    ServiceImage,
 }
 
 /// Pending drops and logons per host, and the hops found.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RemoteExecTracker {
     drops: HashMap<String, VecDeque<Drop>>,
     logons: HashMap<String, VecDeque<NetLogon>>,
@@ -225,7 +241,7 @@ impl RemoteExecTracker {
         let drops = self.take_drops(&host, &implant, s.logon_id.as_deref());
         let drop = drops.first().cloned();
         let session = self.session(&host, drop.as_ref(), s.logon_id.as_deref());
-        let by_id = matches!(session, Some((_, "logon-id")));
+        let by_id = matches!(session, Some((_, Tie::LogonId)));
         let remote_like = looks_remote_exec(&s.image_path);
         let svcctl = self
             .logons
@@ -236,14 +252,14 @@ impl RemoteExecTracker {
             return None;
         }
         let session = session
-            .or_else(|| svcctl.map(|l| (l, "svcctl")))
-            .or_else(|| self.latest_logon(&host).map(|l| (l, "network-logon")));
+            .or_else(|| svcctl.map(|l| (l, Tie::Svcctl)))
+            .or_else(|| self.latest_logon(&host).map(|l| (l, Tie::NetworkLogon)));
         let mut evidence = Vec::new();
         let (mut source_ip, mut account) = (None, None);
         let mut tie = if drop.is_some() {
-            "share-write"
+            Tie::ShareWrite
         } else {
-            "service-image"
+            Tie::ServiceImage
         };
         let mut drop_evidence: Vec<Evidence> = drops.iter().map(|d| d.evidence.clone()).collect();
         drop_evidence.sort_by_key(|e| e.time);
@@ -253,7 +269,7 @@ impl RemoteExecTracker {
             account = d.account.clone().filter(|a| !a.is_empty());
         }
         if let Some((l, how)) = session {
-            if drop.is_none() || how == "logon-id" || how == "svcctl" {
+            if drop.is_none() || how == Tie::LogonId || how == Tie::Svcctl {
                 tie = how;
             }
             source_ip = source_ip.or(l.source_ip);
@@ -309,12 +325,12 @@ impl RemoteExecTracker {
         host: &str,
         drop: Option<&Drop>,
         logon_id: Option<&str>,
-    ) -> Option<(NetLogon, &'static str)> {
+    ) -> Option<(NetLogon, Tie)> {
         let q = self.logons.get(host)?;
         let ids = [logon_id, drop.and_then(|d| d.logon_id.as_deref())];
         for id in ids.into_iter().flatten() {
             if let Some(l) = q.iter().rev().find(|l| l.logon_id.as_deref() == Some(id)) {
-                return Some((l.clone(), "logon-id"));
+                return Some((l.clone(), Tie::LogonId));
             }
         }
         let d = drop?;
@@ -323,8 +339,8 @@ impl RemoteExecTracker {
                 .iter()
                 .rev()
                 .find(|l| l.source_ip.as_ref() == Some(ip))
-                .map(|l| (l.clone(), "share-write")),
-            None => q.back().map(|l| (l.clone(), "network-logon")),
+                .map(|l| (l.clone(), Tie::ShareWrite)),
+            None => q.back().map(|l| (l.clone(), Tie::NetworkLogon)),
         }
     }
 

@@ -107,9 +107,27 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// RFC 3339 in human-readable formats (the JSON report), nanoseconds in binary ones (the
+/// analytics checkpoints), as `std` does for `IpAddr`.
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            s.serialize_i64(self.0)
+        }
+    }
+}
+
+/// The inverse of `Serialize`: any spelling [`Timestamp::parse`] takes, or nanoseconds.
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            let s = String::deserialize(d)?;
+            Timestamp::parse(&s).map_err(serde::de::Error::custom)
+        } else {
+            i64::deserialize(d).map(Timestamp)
+        }
     }
 }
 
@@ -130,5 +148,13 @@ mod tests {
         assert!(Timestamp::parse("yesterday").is_err());
         let z = Timestamp::from_epoch_secs_f64(1772445809.849999);
         assert_eq!(z.to_rfc3339(), "2026-03-02T10:03:29.849999Z");
+    }
+
+    #[test]
+    fn serde_round_trips_as_text() {
+        let t = Timestamp::parse("2020-09-20T16:16:09.362000001Z").unwrap();
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, "\"2020-09-20T16:16:09.362000001Z\"");
+        assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
     }
 }

@@ -63,7 +63,18 @@ impl Fact {
 }
 
 /// An account as `DOMAIN\user` (or `user` when no domain was logged).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Account {
     /// Domain as logged (may be empty).
     pub domain: String,

@@ -10,13 +10,14 @@ use super::NetworkConfig;
 use super::evidence::{EvidenceLog, evidence};
 use super::fact::{Flow, is_broadcast, is_internal};
 use crate::case::Finding;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::Arc;
 use ward_event::{Level, Timestamp};
 
 /// Where a beacon goes: a name when the log has one, else the address.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub(crate) enum Destination {
     Name(Arc<str>),
     Ip(IpAddr),
@@ -31,7 +32,7 @@ impl std::fmt::Display for Destination {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Pair {
     /// Sampled beat times, milliseconds.
     times: Vec<i64>,
@@ -46,7 +47,7 @@ struct Pair {
 }
 
 /// Beacon state for all pairs.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct BeaconDetector {
     pairs: HashMap<(IpAddr, Destination), Pair>,
     reach: HashMap<Destination, HashSet<IpAddr>>,
@@ -132,7 +133,12 @@ impl BeaconDetector {
                 src, &dest, pair, &score, total, prevalence, reached,
             ));
         }
-        out.sort_by(|a, b| score_of(b).total_cmp(&score_of(a)));
+        // Equal scores by source and destination, so the order does not hang on hashing.
+        out.sort_by(|a, b| {
+            score_of(b)
+                .total_cmp(&score_of(a))
+                .then_with(|| (&a.host, &a.title).cmp(&(&b.host, &b.title)))
+        });
         out
     }
 }

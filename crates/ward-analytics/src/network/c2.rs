@@ -6,11 +6,12 @@ use super::NetworkConfig;
 use super::evidence::{EvidenceLog, evidence};
 use super::fact::{Flow, WebRequest, is_internal};
 use crate::case::Finding;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 use ward_event::{Level, Timestamp};
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Fallback {
     window_start: Timestamp,
     targets: HashSet<IpAddr>,
@@ -20,7 +21,7 @@ struct Fallback {
     evidence: EvidenceLog,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Grouped {
     count: u64,
     first: Timestamp,
@@ -30,12 +31,31 @@ struct Grouped {
     evidence: EvidenceLog,
 }
 
+/// The analytics that group occurrences by source and destination, declared in the order of
+/// their names so findings come out as they did when the key held the name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+enum GroupedAnalytic {
+    EncodedQuery,
+    HttpIpLiteral,
+    LongConnection,
+}
+
+impl GroupedAnalytic {
+    fn name(self) -> &'static str {
+        match self {
+            GroupedAnalytic::EncodedQuery => "encoded-query",
+            GroupedAnalytic::HttpIpLiteral => "http-ip-literal",
+            GroupedAnalytic::LongConnection => "long-connection",
+        }
+    }
+}
+
 /// C2-fallback, IP-literal, encoded-query and long-connection state.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct C2Detector {
     fallback: HashMap<IpAddr, Fallback>,
     /// (analytic, source, destination) → occurrences.
-    grouped: BTreeMap<(&'static str, IpAddr, String), Grouped>,
+    grouped: BTreeMap<(GroupedAnalytic, IpAddr, String), Grouped>,
 }
 
 impl C2Detector {
@@ -51,7 +71,7 @@ impl C2Detector {
         if let Some(w) = web {
             if w.host.parse::<IpAddr>().is_ok_and(|ip| !is_internal(&ip)) {
                 self.group(
-                    "http-ip-literal",
+                    GroupedAnalytic::HttpIpLiteral,
                     f,
                     w.host.to_string(),
                     format!("{} {}{}", w.method, w.host, w.path),
@@ -65,7 +85,7 @@ impl C2Detector {
                     w.host.to_string()
                 };
                 self.group(
-                    "encoded-query",
+                    GroupedAnalytic::EncodedQuery,
                     f,
                     dest,
                     value.chars().take(120).collect(),
@@ -80,7 +100,7 @@ impl C2Detector {
                 .map(str::to_string)
                 .or(f.dst.map(|d| d.to_string()))
                 .unwrap_or_default();
-            self.group("long-connection", f, dest, String::new(), cfg);
+            self.group(GroupedAnalytic::LongConnection, f, dest, String::new(), cfg);
         }
     }
 
@@ -107,7 +127,7 @@ impl C2Detector {
 
     fn group(
         &mut self,
-        analytic: &'static str,
+        analytic: GroupedAnalytic,
         f: &Flow,
         dest: String,
         sample: String,
@@ -129,7 +149,9 @@ impl C2Detector {
 
     pub(crate) fn finish(self) -> Vec<Finding> {
         let mut out = Vec::new();
-        for (src, st) in self.fallback {
+        // By source, so the order does not hang on hashing.
+        let fallback: BTreeMap<IpAddr, Fallback> = self.fallback.into_iter().collect();
+        for (src, st) in fallback {
             if st.best == 0 {
                 continue;
             }
@@ -148,7 +170,7 @@ impl C2Detector {
             });
         }
         for ((analytic, src, dest), g) in self.grouped {
-            out.push(grouped_finding(analytic, src, &dest, g));
+            out.push(grouped_finding(analytic.name(), src, &dest, g));
         }
         out
     }

@@ -4,7 +4,7 @@ use super::fact::Flow;
 use crate::case::Evidence;
 
 /// Evidence kept for one finding, bounded.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct EvidenceLog {
     items: Vec<Evidence>,
 }

@@ -24,6 +24,8 @@ pub(crate) use c2::encoded_query;
 pub use fact::{FactOrigin, Flow, NetFact, WebRequest, extract, is_broadcast, is_internal};
 
 use crate::case::Finding;
+use crate::checkpoint::{self, CheckpointError};
+use serde::{Deserialize, Serialize};
 
 /// Thresholds of the network analytics.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,8 +85,10 @@ impl Default for NetworkConfig {
 }
 
 /// Runs the network analytics over facts fed in time order.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct NetworkAnalyzer {
+    // Thresholds come from the user's files at start; checkpoints hold the rest.
+    #[serde(skip)]
     config: NetworkConfig,
     scans: scan::ScanDetector,
     beacons: beacon::BeaconDetector,
@@ -113,6 +117,23 @@ impl NetworkAnalyzer {
         }
         self.beacons.feed(flow, &self.config);
         self.c2.feed(flow, web, &self.config);
+    }
+
+    /// What [`finish`](Self::finish) would return if the input ended now; the analyzer carries on.
+    pub fn snapshot(&self) -> Vec<Finding> {
+        self.clone().finish()
+    }
+
+    /// The state (not the thresholds), to [`restore`](Self::restore) after a restart.
+    pub fn checkpoint(&self) -> Vec<u8> {
+        checkpoint::encode(checkpoint::Kind::Network, self)
+    }
+
+    /// An analyzer with these thresholds that carries on from `bytes`, a
+    /// [`checkpoint`](Self::checkpoint) of this build.
+    pub fn restore(config: NetworkConfig, bytes: &[u8]) -> Result<Self, CheckpointError> {
+        let state: NetworkAnalyzer = checkpoint::decode(checkpoint::Kind::Network, bytes)?;
+        Ok(NetworkAnalyzer { config, ..state })
     }
 
     /// The findings: scans and fan-out, beacons (best first), C2 habits, long connections.

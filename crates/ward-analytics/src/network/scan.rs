@@ -7,6 +7,7 @@ use super::NetworkConfig;
 use super::evidence::{EvidenceLog, evidence};
 use super::fact::{Flow, is_broadcast};
 use crate::case::Finding;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
 use ward_event::{Level, Timestamp};
@@ -15,7 +16,7 @@ use ward_event::{Level, Timestamp};
 const SMB_RPC_PORTS: [u16; 3] = [445, 139, 135];
 
 /// Distinct keys seen in a sliding time window.
-#[derive(Debug)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct DistinctWindow<K: std::hash::Hash + Eq + Clone> {
     seen: VecDeque<(Timestamp, K, bool)>,
     counts: HashMap<K, u32>,
@@ -66,7 +67,7 @@ impl<K: std::hash::Hash + Eq + Clone> DistinctWindow<K> {
 }
 
 /// One ongoing scan episode.
-#[derive(Debug)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Episode {
     first: Timestamp,
     last: Timestamp,
@@ -92,7 +93,7 @@ impl Episode {
 }
 
 /// Which scan an episode is.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 enum ScanKey {
     Horizontal(IpAddr, u16),
     Vertical(IpAddr, IpAddr),
@@ -100,7 +101,7 @@ enum ScanKey {
 }
 
 /// Scan and fan-out state.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct ScanDetector {
     horizontal: HashMap<(IpAddr, u16), DistinctWindow<IpAddr>>,
     vertical: HashMap<(IpAddr, IpAddr), DistinctWindow<u16>>,
