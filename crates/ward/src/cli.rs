@@ -126,6 +126,9 @@ pub struct MonitorArgs {
     /// Alert only on detections at or above this level.
     #[arg(long, default_value = "low", value_parser = parse_level)]
     pub min_level: Level,
+    /// Asset inventory (CSV): roles and clinical devices for the live spread and accounts.
+    #[arg(long, value_name = "FILE")]
+    pub assets: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::Mutex;
 use ward_analytics::Case;
-use ward_analytics::case::{Detection, RuleSummary};
+use ward_analytics::case::{Accounts, Detection, Finding, RuleSummary, Spread};
 use ward_event::{FieldList, Timestamp, Value};
 use ward_monitor::{Store, StoredAlert};
 
@@ -13,6 +13,16 @@ use ward_monitor::{Store, StoredAlert};
 pub struct CaseBoard {
     capacity: usize,
     recent: Mutex<VecDeque<Detection>>,
+    analysis: Mutex<Analysis>,
+}
+
+/// The live analytics' latest view: findings, spread and accounts.
+#[derive(Default)]
+struct Analysis {
+    host_findings: Vec<Finding>,
+    network_findings: Vec<Finding>,
+    spread: Spread,
+    accounts: Accounts,
 }
 
 impl CaseBoard {
@@ -21,6 +31,21 @@ impl CaseBoard {
         Self {
             capacity,
             recent: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
+            analysis: Mutex::default(),
+        }
+    }
+
+    /// Replaces the host analytics' view: findings, the spread graph and the accounts.
+    pub fn set_analysis(&self, findings: Vec<Finding>, spread: Spread, accounts: Accounts) {
+        if let Ok(mut a) = self.analysis.lock() {
+            (a.host_findings, a.spread, a.accounts) = (findings, spread, accounts);
+        }
+    }
+
+    /// Replaces the network analytics' findings.
+    pub fn set_network(&self, findings: Vec<Finding>) {
+        if let Ok(mut a) = self.analysis.lock() {
+            a.network_findings = findings;
         }
     }
 
@@ -70,6 +95,13 @@ impl CaseBoard {
             case.detections = recent.iter().cloned().collect();
         }
         case.detections.sort_by_key(|d| d.time);
+        if let Ok(a) = self.analysis.lock() {
+            case.findings = a.host_findings.clone();
+            case.findings.extend(a.network_findings.iter().cloned());
+            case.findings.sort_by_key(|f| f.first_seen);
+            case.spread = a.spread.clone();
+            case.accounts = a.accounts.clone();
+        }
         let mut html = Vec::new();
         match ward_report::write_html(&case, &mut html) {
             Ok(()) => String::from_utf8_lossy(&html).into_owned(),

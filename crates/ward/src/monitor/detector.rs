@@ -1,63 +1,293 @@
-//! The monitor's detection step: Ward's Sigma rules over each live event.
+//! The monitor's detection step: the hunt's pipeline in streaming form. Each live event meets
+//! Ward's Sigma rules; rule hits feed the correlations; the event's compact facts feed the
+//! host and network analytics, whose findings are re-evaluated every few seconds. All of that
+//! state goes into the checkpoint the monitor commits with the input offsets.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+use ward_analytics::case::{Detection, Finding};
+use ward_analytics::network::{NetworkAnalyzer, NetworkConfig};
+use ward_analytics::{Analyzer, Assets, Outcome};
 use ward_event::{Event, Level};
 use ward_monitor::{Alert, Detector};
-use ward_sigma::RuleSet;
+use ward_sigma::{Correlator, RuleSet};
 
 use super::case_board::CaseBoard;
 use crate::output;
 
-/// Sigma rules over each live event; every standalone rule match at or above `min_level` is an
-/// alert. Matching is stateless, so the checkpoint is empty; correlation rules and the host
-/// analytics need state over many events and are not run live (see docs/monitor.md).
-pub struct RuleDetector {
+/// How often the host analytics (spread, accounts, recon bursts) are re-evaluated while facts
+/// arrive: they cost a clone of their state, which the hunt's memory tests keep small.
+const HOST_EVERY: Duration = Duration::from_secs(2);
+/// How often the network analytics (beacons, scans) are re-evaluated: their evidence builds
+/// up over minutes to days, and their state is larger.
+const NETWORK_EVERY: Duration = Duration::from_secs(30);
+
+/// Checkpoint envelope: magic and version, then three length-prefixed sections.
+const CHECKPOINT_MAGIC: &[u8; 4] = b"WLD1";
+
+/// The hunt's detections on live events: standalone rule matches at or above `min_level`,
+/// correlation hits, and analytics findings. Alerts are keyed so that the same detection seen
+/// again (an event re-read after a restart, a finding re-evaluated) is stored once.
+pub struct LiveDetector {
     rules: Arc<RuleSet>,
     min_level: Level,
     board: Arc<CaseBoard>,
+    correlator: Correlator,
+    assets: Assets,
+    host: Analyzer,
+    network: NetworkAnalyzer,
+    /// Facts fed since the last evaluation, per analyzer.
+    host_dirty: bool,
+    network_dirty: bool,
+    host_due: Instant,
+    network_due: Instant,
+    /// Evaluation cadences ([`HOST_EVERY`], [`NETWORK_EVERY`]).
+    host_every: Duration,
+    network_every: Duration,
+    /// The latest host outcome: names network findings after devices.
+    addresses: ward_analytics::directory::AddressBook,
 }
 
-impl RuleDetector {
+impl LiveDetector {
     /// A detector over `rules` that also records each alert on the dashboard's `board`.
-    pub fn new(rules: Arc<RuleSet>, min_level: Level, board: Arc<CaseBoard>) -> Self {
+    pub fn new(
+        rules: Arc<RuleSet>,
+        min_level: Level,
+        assets: Assets,
+        board: Arc<CaseBoard>,
+    ) -> Self {
+        let now = Instant::now();
         Self {
+            correlator: Correlator::new(&rules),
             rules,
             min_level,
             board,
+            host: Analyzer::new(Default::default(), assets.clone()),
+            network: NetworkAnalyzer::new(NetworkConfig::default()),
+            assets,
+            host_dirty: false,
+            network_dirty: false,
+            host_due: now + HOST_EVERY,
+            network_due: now + NETWORK_EVERY,
+            host_every: HOST_EVERY,
+            network_every: NETWORK_EVERY,
+            addresses: Default::default(),
+        }
+    }
+
+    fn alert_detection(&self, key: String, detection: &Detection, alerts: &mut Vec<Alert>) {
+        alerts.push(Alert {
+            key,
+            time: detection.time,
+            host: detection.host.clone(),
+            rule_id: detection.rule_id.clone(),
+            title: detection.title.clone(),
+            level: detection.level,
+            // The hunt's detection shape: event fields plus file and position.
+            evidence: serde_json::to_value(detection).unwrap_or(serde_json::Value::Null),
+        });
+        self.board.record(detection.clone());
+    }
+
+    /// Re-evaluates the analytics that are due (or all that have new facts, when `force`).
+    fn evaluate(&mut self, force: bool) -> Vec<Alert> {
+        let now = Instant::now();
+        let mut alerts = Vec::new();
+        if self.host_dirty && (force || now >= self.host_due) {
+            let outcome = self.host.snapshot();
+            self.addresses = outcome.addresses.clone();
+            let Outcome {
+                findings,
+                spread,
+                accounts,
+                ..
+            } = outcome;
+            alerts.extend(self.finding_alerts(&findings));
+            self.board.set_analysis(findings, spread, accounts);
+            self.host_dirty = false;
+            self.host_due = now + self.host_every;
+        }
+        if self.network_dirty && (force || now >= self.network_due) {
+            let findings = self.network.snapshot();
+            // Keyed before naming: a device's name can be learnt later, its address stays.
+            let keys: Vec<String> = findings.iter().map(finding_key).collect();
+            let mut named = findings;
+            self.addresses.name_findings(&mut named);
+            for (finding, key) in named.iter().zip(keys) {
+                if finding.level >= self.min_level {
+                    alerts.push(finding_alert(key, finding));
+                }
+            }
+            self.board.set_network(named);
+            self.network_dirty = false;
+            self.network_due = now + self.network_every;
+        }
+        alerts
+    }
+
+    fn finding_alerts(&self, findings: &[Finding]) -> Vec<Alert> {
+        findings
+            .iter()
+            .filter(|f| f.level >= self.min_level)
+            .map(|f| finding_alert(finding_key(f), f))
+            .collect()
+    }
+}
+
+impl Detector for LiveDetector {
+    fn on_event(&mut self, event: &Event) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        let rules = Arc::clone(&self.rules);
+        let mut hits = Vec::new();
+        rules.matches(event, &mut |idx| hits.push(idx));
+        let mut correlated = Vec::new();
+        for idx in hits {
+            let rule = rules.rule(idx);
+            if let Some(input) = rules.correlation_input(idx, event) {
+                self.correlator.feed(&rules, 0, &input, &mut correlated);
+            }
+            if !rule.standalone {
+                continue;
+            }
+            let detection = output::rule_detection(&rules, idx, event);
+            // Every standalone hit informs the analytics (artefacts, follow-up activity).
+            self.host.feed_detection(&detection);
+            self.host_dirty = true;
+            if rule.level >= self.min_level {
+                self.alert_detection(
+                    alert_key(&detection.rule_id, event),
+                    &detection,
+                    &mut alerts,
+                );
+            }
+        }
+        for hit in &correlated {
+            let detection = output::correlation_detection(&rules, hit);
+            self.host.feed_detection(&detection);
+            if detection.level >= self.min_level {
+                let key = correlation_key(&detection.rule_id, hit);
+                self.alert_detection(key, &detection, &mut alerts);
+            }
+        }
+        if let Some(fact) = ward_analytics::facts::extract(event) {
+            self.host.feed(&fact);
+            self.host_dirty = true;
+        }
+        if let Some(fact) = ward_analytics::network::extract(event) {
+            self.host.feed_network(&fact);
+            self.network.feed(&fact);
+            self.network_dirty = true;
+        }
+        alerts.extend(self.evaluate(false));
+        alerts
+    }
+
+    fn on_tick(&mut self) -> Vec<Alert> {
+        self.evaluate(false)
+    }
+
+    fn checkpoint(&self) -> Vec<u8> {
+        let correlations = serde_json::to_vec(&self.correlator).unwrap_or_default();
+        let mut out = CHECKPOINT_MAGIC.to_vec();
+        for section in [
+            correlations,
+            self.host.checkpoint(),
+            self.network.checkpoint(),
+        ] {
+            out.extend_from_slice(&(section.len() as u64).to_le_bytes());
+            out.extend_from_slice(&section);
+        }
+        out
+    }
+
+    fn restore(&mut self, state: &[u8]) {
+        match self.try_restore(state) {
+            Ok(()) => {
+                // Evaluate at the first chance: the restored state may hold findings not yet raised.
+                self.host_dirty = true;
+                self.network_dirty = true;
+                let now = Instant::now();
+                (self.host_due, self.network_due) = (now, now);
+            }
+            Err(reason) => {
+                eprintln!(
+                    "ward monitor: detector checkpoint not restored ({reason}); starting afresh"
+                );
+            }
         }
     }
 }
 
-impl Detector for RuleDetector {
-    fn on_event(&mut self, event: &Event) -> Vec<Alert> {
-        let mut alerts = Vec::new();
-        let rules = Arc::clone(&self.rules);
-        rules.matches(event, &mut |idx| {
-            let rule = rules.rule(idx);
-            if !rule.standalone || rule.level < self.min_level {
-                return;
-            }
-            let detection = output::rule_detection(&rules, idx, event);
-            alerts.push(Alert {
-                key: alert_key(&detection.rule_id, event),
-                time: detection.time,
-                host: detection.host.clone(),
-                rule_id: detection.rule_id.clone(),
-                title: detection.title.clone(),
-                level: detection.level,
-                // The hunt's detection shape: event fields plus file and position.
-                evidence: serde_json::to_value(&detection).unwrap_or(serde_json::Value::Null),
-            });
-            self.board.record(detection);
-        });
-        alerts
+impl LiveDetector {
+    fn try_restore(&mut self, state: &[u8]) -> Result<(), String> {
+        if state.is_empty() {
+            return Ok(());
+        }
+        let rest = state
+            .strip_prefix(CHECKPOINT_MAGIC.as_slice())
+            .ok_or("not a checkpoint of this Ward version")?;
+        let mut sections = Vec::new();
+        let mut rest = rest;
+        for _ in 0..3 {
+            let (len, tail) = rest.split_at_checked(8).ok_or("checkpoint truncated")?;
+            let len = u64::from_le_bytes(len.try_into().map_err(|_| "bad length")?);
+            let len = usize::try_from(len).map_err(|_| "bad length")?;
+            let (section, tail) = tail.split_at_checked(len).ok_or("checkpoint truncated")?;
+            sections.push(section);
+            rest = tail;
+        }
+        let correlator: Correlator =
+            serde_json::from_slice(sections[0]).map_err(|e| format!("correlation state: {e}"))?;
+        let host = Analyzer::restore(Default::default(), self.assets.clone(), sections[1])
+            .map_err(|e| format!("host analytics: {e}"))?;
+        let network = NetworkAnalyzer::restore(NetworkConfig::default(), sections[2])
+            .map_err(|e| format!("network analytics: {e}"))?;
+        (self.correlator, self.host, self.network) = (correlator, host, network);
+        Ok(())
     }
+}
 
-    fn checkpoint(&self) -> Vec<u8> {
-        Vec::new()
+/// A correlation hit's key: the rule, the group and the time it completed.
+fn correlation_key(rule_id: &str, hit: &ward_sigma::CorrelationHit) -> String {
+    let group: Vec<&str> = hit
+        .group
+        .iter()
+        .map(|(_, v)| v.as_deref().unwrap_or("-"))
+        .collect();
+    format!("{rule_id}|{}|{}", group.join(","), hit.last.as_nanos())
+}
+
+/// An analytics finding's key: what it is about and since when, and its level, so a hop that
+/// turns out to be part of a worm (critical) is raised again, once.
+fn finding_key(f: &Finding) -> String {
+    let detail = |name: &str| {
+        f.details
+            .get(name)
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .unwrap_or_default()
+    };
+    format!(
+        "analytic:{}|{}|{}|{}|{}|{}|{:?}",
+        f.analytic,
+        f.host,
+        detail("from"),
+        detail("destination"),
+        detail("port"),
+        f.first_seen.as_nanos(),
+        f.level
+    )
+}
+
+fn finding_alert(key: String, f: &Finding) -> Alert {
+    Alert {
+        key,
+        time: f.first_seen,
+        host: f.host.clone(),
+        rule_id: format!("ward.{}", f.analytic),
+        title: f.title.clone(),
+        level: f.level,
+        evidence: serde_json::to_value(f).unwrap_or(serde_json::Value::Null),
     }
-
-    fn restore(&mut self, _state: &[u8]) {}
 }
 
 /// The alert's de-duplication key: the same event seen again (a syslog line resent, a file
@@ -119,10 +349,15 @@ mod tests {
         events.remove(0)
     }
 
-    fn detector() -> (RuleDetector, Arc<CaseBoard>) {
+    fn detector() -> (LiveDetector, Arc<CaseBoard>) {
         let (rules, _) = crate::hunt::load_rules(&[]).expect("built-in rules load");
         let board = Arc::new(CaseBoard::new(10));
-        let detector = RuleDetector::new(Arc::new(rules), Level::Low, Arc::clone(&board));
+        let detector = LiveDetector::new(
+            Arc::new(rules),
+            Level::Low,
+            Assets::default(),
+            Arc::clone(&board),
+        );
         (detector, board)
     }
 
@@ -144,7 +379,11 @@ mod tests {
         assert_eq!(service.evidence["position"], 1);
         assert_eq!(service.evidence["fields"]["ServiceName"], "WmiApSrvEx");
         assert_eq!(board.len(), alerts.len());
-        assert!(detector.checkpoint().is_empty(), "matching keeps no state");
+        let saved = detector.checkpoint();
+        assert!(saved.starts_with(CHECKPOINT_MAGIC));
+        let (mut again, _) = super::tests::detector();
+        again.try_restore(&saved).expect("own checkpoint restores");
+        assert_eq!(again.checkpoint(), saved);
     }
 
     /// The demo's FS-01 Sysmon log: its fifth line is a recon shell that two rules flag, one
@@ -161,7 +400,8 @@ mod tests {
         let all = everything.on_event(&read("s", recon));
         let (rules, _) = crate::hunt::load_rules(&[]).expect("built-in rules load");
         let board = Arc::new(CaseBoard::new(10));
-        let mut critical = RuleDetector::new(Arc::new(rules), Level::Critical, board);
+        let mut critical =
+            LiveDetector::new(Arc::new(rules), Level::Critical, Assets::default(), board);
         let only = critical.on_event(&read("s", recon));
         let levels = |a: &[Alert]| {
             let mut l: Vec<_> = a.iter().map(|a| a.level).collect();
@@ -205,5 +445,169 @@ mod tests {
         assert_eq!(alert_key("r", &a), alert_key("r", &b));
         b.record_id = Some(13222);
         assert_ne!(alert_key("r", &a), alert_key("r", &b));
+    }
+
+    /// Every event of the demo outbreak (host and network logs), in time order, as live
+    /// streams would deliver them.
+    fn demo_events() -> Vec<Event> {
+        let root =
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/outbreak"));
+        let mut events = Vec::new();
+        let mut folders = vec![root.to_path_buf()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).expect("demo folder").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.file_name().is_some_and(|n| n != "assets.csv") {
+                    ward_ingest::read_path(&path, &mut |e| events.push(e));
+                }
+            }
+        }
+        events.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        events
+    }
+
+    fn demo_assets() -> Assets {
+        let csv = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../demo/outbreak/assets.csv"
+        ));
+        Assets::from_csv_reader(csv.as_bytes()).expect("demo assets")
+    }
+
+    /// A detector that evaluates its analytics only when forced or just restored, so what it
+    /// raises does not depend on how fast the test runs.
+    fn live(assets: Assets) -> LiveDetector {
+        let (rules, _) = crate::hunt::load_rules(&[]).expect("built-in rules load");
+        let mut d = LiveDetector::new(
+            Arc::new(rules),
+            Level::Low,
+            assets,
+            Arc::new(CaseBoard::new(10)),
+        );
+        let day = Duration::from_secs(86_400);
+        (d.host_every, d.network_every) = (day, day);
+        (d.host_due, d.network_due) = (Instant::now() + day, Instant::now() + day);
+        d
+    }
+
+    /// Alert keys by analytic, with a final evaluation once the stream ends.
+    fn run_live(detector: &mut LiveDetector, events: &[Event], alerts: &mut Vec<Alert>) {
+        for e in events {
+            alerts.extend(detector.on_event(e));
+        }
+    }
+
+    #[test]
+    fn the_demo_outbreak_raises_the_hunts_analytics_findings_live() {
+        let events = demo_events();
+        assert!(events.len() > 500, "{} demo events", events.len());
+        let mut detector = live(demo_assets());
+        let mut alerts = Vec::new();
+        run_live(&mut detector, &events, &mut alerts);
+        alerts.extend(detector.evaluate(true));
+
+        // The hunt over the same events, in one batch.
+        let mut host = Analyzer::new(Default::default(), demo_assets());
+        let mut network = NetworkAnalyzer::new(NetworkConfig::default());
+        for e in &events {
+            if let Some(f) = ward_analytics::facts::extract(e) {
+                host.feed(&f);
+            }
+            if let Some(f) = ward_analytics::network::extract(e) {
+                host.feed_network(&f);
+                network.feed(&f);
+            }
+        }
+        let outcome = host.finish();
+        let hops: std::collections::BTreeSet<String> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.analytic == "remote-execution" && f.level == Level::Critical)
+            .map(|f| f.title.clone())
+            .collect();
+        assert!(hops.len() >= 5, "the demo's worm hops: {hops:?}");
+        let live_hops: std::collections::BTreeSet<String> = alerts
+            .iter()
+            .filter(|a| a.rule_id == "ward.remote-execution" && a.level == Level::Critical)
+            .map(|a| a.title.clone())
+            .collect();
+        assert_eq!(
+            live_hops, hops,
+            "every worm hop is raised live, as critical"
+        );
+        let beacons = alerts.iter().filter(|a| a.rule_id == "ward.beacon").count();
+        assert_eq!(
+            beacons,
+            network
+                .finish()
+                .iter()
+                .filter(|f| f.analytic == "beacon")
+                .count()
+        );
+        assert!(beacons > 0);
+        // Each alert once: keys are distinct.
+        let keys: std::collections::BTreeSet<&str> =
+            alerts.iter().map(|a| a.key.as_str()).collect();
+        assert_eq!(keys.len(), alerts.len(), "no alert raised twice");
+    }
+
+    #[test]
+    fn a_checkpoint_midway_loses_and_repeats_nothing() {
+        let events = demo_events();
+        let mut straight = live(demo_assets());
+        let mut expected = Vec::new();
+        run_live(&mut straight, &events, &mut expected);
+        expected.extend(straight.evaluate(true));
+
+        let half = events.len() / 2;
+        let mut first = live(demo_assets());
+        let mut got = Vec::new();
+        run_live(&mut first, &events[..half], &mut got);
+        let saved = first.checkpoint();
+        drop(first);
+        let mut second = live(demo_assets());
+        second.restore(&saved);
+        run_live(&mut second, &events[half..], &mut got);
+        got.extend(second.evaluate(true));
+
+        // Findings are re-evaluated on a timer, so live alerts may be raised at other moments;
+        // what must hold is the set of keys the store keeps (it drops repeated keys).
+        let keys = |a: &[Alert]| -> std::collections::BTreeSet<String> {
+            a.iter().map(|a| a.key.clone()).collect()
+        };
+        let (want, have) = (keys(&expected), keys(&got));
+        assert_eq!(
+            want.difference(&have).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "alerts lost across the restart"
+        );
+        let extra: Vec<_> = have.difference(&want).collect();
+        assert!(
+            extra.is_empty(),
+            "alerts that a straight run does not raise: {extra:?}"
+        );
+        assert!(
+            want.iter()
+                .any(|k| k.starts_with("analytic:remote-execution")),
+            "the demo's hops are among them"
+        );
+        println!("checkpoint: {} bytes for {half} events", saved.len());
+    }
+
+    #[test]
+    fn a_damaged_checkpoint_starts_afresh() {
+        let mut detector = live(Assets::default());
+        for bad in [
+            &b"WLD1"[..],
+            b"garbage",
+            b"WLD1\xff\xff\xff\xff\xff\xff\xff\xff",
+        ] {
+            assert!(detector.try_restore(bad).is_err(), "{bad:?}");
+            detector.restore(bad);
+        }
+        let saved = detector.checkpoint();
+        assert!(detector.try_restore(&saved[..saved.len() - 1]).is_err());
     }
 }

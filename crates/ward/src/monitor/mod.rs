@@ -1,6 +1,6 @@
 //! `ward monitor`: the hunt's rules on live log streams. `ward-monitor` owns the inputs, the
 //! durable state, the alert sinks and the dashboard; this module supplies the detection step
-//! (Ward's built-in rules plus the user's), the dashboard's case view and the signal handling.
+//! (Ward's built-in rules plus the user's, correlations, host and network analytics), the dashboard's case view and the signal handling.
 
 mod case_board;
 mod detector;
@@ -14,7 +14,7 @@ use ward_monitor::{CaseView, IngestDecoder, Monitor, MonitorConfig, Shutdown};
 use crate::cli::MonitorArgs;
 use crate::exit;
 use case_board::CaseBoard;
-use detector::RuleDetector;
+use detector::LiveDetector;
 
 /// Detections kept for the dashboard's case view (the newest; older ones stay in the state DB).
 const CASE_VIEW_DETECTIONS: usize = 5_000;
@@ -28,7 +28,16 @@ pub fn run(args: MonitorArgs) -> Result<u8> {
     board
         .seed_from(&config.state)
         .with_context(|| format!("reading earlier alerts from {}", config.state.display()))?;
-    let detector = RuleDetector::new(Arc::new(rules), args.min_level, Arc::clone(&board));
+    let assets = match &args.assets {
+        Some(path) => {
+            let file = std::fs::File::open(path)
+                .with_context(|| format!("cannot open assets file {}", path.display()))?;
+            ward_analytics::Assets::from_csv_reader(file)
+                .with_context(|| format!("reading assets file {}", path.display()))?
+        }
+        None => ward_analytics::Assets::default(),
+    };
+    let detector = LiveDetector::new(Arc::new(rules), args.min_level, assets, Arc::clone(&board));
     let view: CaseView = Arc::new(move || board.render(&summary));
 
     let shutdown = Shutdown::new();

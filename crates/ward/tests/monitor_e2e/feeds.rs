@@ -20,7 +20,8 @@ pub fn identity(alert: &serde_json::Value) -> Identity {
     (
         alert["rule_id"].as_str().expect("rule_id").to_string(),
         alert["host"].as_str().expect("host").to_string(),
-        alert["evidence"]["record_id"].as_u64().expect("record id"),
+        // Analytics findings point at many events, not one record.
+        alert["evidence"]["record_id"].as_u64().unwrap_or(0),
     )
 }
 

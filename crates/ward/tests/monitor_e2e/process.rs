@@ -41,9 +41,15 @@ impl Ward {
     /// Starts `ward monitor --config <config>` and waits (at most 20 s) until it reports its
     /// listeners and says it is running.
     pub fn start(config: &Path) -> Ward {
+        Ward::start_with(config, &[])
+    }
+
+    /// [`Ward::start`] with more command-line arguments.
+    pub fn start_with(config: &Path, args: &[&str]) -> Ward {
         let mut child = Command::new(ward_bin())
             .args(["monitor", "--config"])
             .arg(config)
+            .args(args)
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
