@@ -90,7 +90,16 @@ pub fn run(
     case.inputs.events = case.inputs.files.iter().map(|f| f.events).sum();
     case.inputs.bad_records = case.inputs.files.iter().map(|f| f.bad_records).sum();
 
-    net_facts.par_sort_by_key(|f| f.flow().time);
+    // Unstable sorts need no buffer as large as the input; (time, file, position) names each
+    // fact's event, so the order is still the same on every run.
+    net_facts.par_sort_unstable_by(|a, b| {
+        let (a, b) = (a.flow(), b.flow());
+        (a.time, &a.origin.file, a.origin.position).cmp(&(
+            b.time,
+            &b.origin.file,
+            b.origin.position,
+        ))
+    });
     // The network analytics read the flows alone: run them beside the host stage, which reads
     // the flows too (SMB contacts and call-outs put devices without host logs in the spread).
     let ((mut detections, outcome), mut network_findings) = rayon::join(
@@ -129,7 +138,10 @@ fn host_stage(
         detections.push(crate::output::correlation_detection(rules, &hit));
     }
     detections.par_sort_by(detection_order);
-    facts.par_sort_by_key(|f| f.time());
+    facts.par_sort_unstable_by(|a, b| {
+        let (a, b) = (a.evidence(), b.evidence());
+        (a.time, &a.file, a.position).cmp(&(b.time, &b.file, b.position))
+    });
     let mut analyzer = Analyzer::new(Default::default(), options.assets.clone());
     let mut pending = detections.iter().peekable();
     let mut flows = net_facts.iter().peekable();

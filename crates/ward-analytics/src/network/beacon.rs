@@ -7,7 +7,7 @@
 //! stride, which keeps a periodic series periodic (at a multiple of its period).
 
 use super::NetworkConfig;
-use super::evidence::{EvidenceLog, evidence};
+use super::evidence::EvidenceLog;
 use super::fact::{Flow, is_broadcast, is_internal};
 use crate::case::Finding;
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,8 @@ pub(crate) struct BeaconDetector {
     reach: HashMap<Destination, HashSet<IpAddr>>,
     sources: HashSet<IpAddr>,
     span: Option<(Timestamp, Timestamp)>,
+    /// Times one-off pairs were forgotten to bound the state.
+    evicted: u64,
 }
 
 impl BeaconDetector {
@@ -101,7 +103,39 @@ impl BeaconDetector {
                 pair.sizes.push(b);
             }
         }
-        pair.evidence.push(evidence(f, cfg.evidence_per_finding));
+        pair.evidence.push(f, cfg.evidence_per_finding);
+    }
+
+    /// When more than `beacon_max_pairs` pairs are held, forgets the older half of the pairs
+    /// that have too few beats to be scored yet (one-off connections), and the reach of
+    /// destinations no pair names any more. Pairs that may be beacons are never dropped.
+    pub(crate) fn evict(&mut self, cfg: &NetworkConfig) {
+        if self.pairs.len() <= cfg.beacon_max_pairs {
+            return;
+        }
+        let mut cold: Vec<i64> = self
+            .pairs
+            .values()
+            .filter(|p| p.beats < cfg.beacon_min_beats)
+            .map(|p| p.last.as_nanos())
+            .collect();
+        if cold.is_empty() {
+            return;
+        }
+        let mid = cold.len() / 2;
+        let (_, cutoff, _) = cold.select_nth_unstable(mid);
+        let cutoff = *cutoff;
+        self.pairs
+            .retain(|_, p| p.beats >= cfg.beacon_min_beats || p.last.as_nanos() > cutoff);
+        let named: HashSet<&Destination> = self.pairs.keys().map(|(_, d)| d).collect();
+        self.reach
+            .retain(|d, sources| sources.len() > 1 || named.contains(d));
+        self.evicted += 1;
+    }
+
+    /// Pairs and destinations held now.
+    pub(crate) fn state_size(&self) -> usize {
+        self.pairs.len() + self.reach.len()
     }
 
     pub(crate) fn finish(self, cfg: &NetworkConfig) -> Vec<Finding> {

@@ -3,7 +3,7 @@
 //! and connections that stay open for hours.
 
 use super::NetworkConfig;
-use super::evidence::{EvidenceLog, evidence};
+use super::evidence::EvidenceLog;
 use super::fact::{Flow, WebRequest, is_internal};
 use crate::case::Finding;
 use serde::{Deserialize, Serialize};
@@ -59,6 +59,11 @@ pub(crate) struct C2Detector {
 }
 
 impl C2Detector {
+    /// Sources and grouped occurrences held now.
+    pub(crate) fn state_size(&self) -> usize {
+        self.fallback.len() + self.grouped.len()
+    }
+
     pub(crate) fn feed(&mut self, f: &Flow, web: Option<&WebRequest>, cfg: &NetworkConfig) {
         let external_dst = f.dst.filter(|d| !is_internal(d));
         if f.failed
@@ -122,7 +127,7 @@ impl C2Detector {
             st.best = st.best.max(st.targets.len());
             st.last = f.time;
         }
-        st.evidence.push(evidence(f, cfg.evidence_per_finding));
+        st.evidence.push(f, cfg.evidence_per_finding);
     }
 
     fn group(
@@ -144,7 +149,7 @@ impl C2Detector {
         g.count += 1;
         g.last = g.last.max(f.time);
         g.max_duration = g.max_duration.max(f.duration.unwrap_or(0.0));
-        g.evidence.push(evidence(f, cfg.evidence_per_finding));
+        g.evidence.push(f, cfg.evidence_per_finding);
     }
 
     pub(crate) fn finish(self) -> Vec<Finding> {

@@ -3,29 +3,28 @@
 use super::fact::Flow;
 use crate::case::Evidence;
 
-/// Evidence kept for one finding, bounded.
+/// Evidence kept for one finding, bounded: the first flows behind it, kept compact (their
+/// strings are shared with the fact) and turned into evidence lines only for findings.
 #[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct EvidenceLog {
-    items: Vec<Evidence>,
+    items: Vec<Flow>,
 }
 
 impl EvidenceLog {
-    /// Keeps `e` while there is room (`e` carries its own bound from [`evidence`]).
-    pub(crate) fn push(&mut self, e: Option<(Evidence, usize)>) {
-        if let Some((e, cap)) = e
-            && self.items.len() < cap
-        {
-            self.items.push(e);
+    /// Keeps `f` while fewer than `cap` flows are kept.
+    pub(crate) fn push(&mut self, f: &Flow, cap: usize) {
+        if self.items.len() < cap {
+            self.items.push(f.clone());
         }
     }
 
     pub(crate) fn into_vec(self) -> Vec<Evidence> {
-        self.items
+        self.items.iter().map(evidence).collect()
     }
 }
 
-/// An evidence line for a flow, with the cap the caller keeps to.
-pub(crate) fn evidence(f: &Flow, cap: usize) -> Option<(Evidence, usize)> {
+/// The evidence line for a flow.
+fn evidence(f: &Flow) -> Evidence {
     let dst = match (&f.dst_name, f.dst) {
         (Some(name), _) => name.to_string(),
         (None, Some(ip)) => ip.to_string(),
@@ -33,16 +32,13 @@ pub(crate) fn evidence(f: &Flow, cap: usize) -> Option<(Evidence, usize)> {
     };
     let port = f.dport.map(|p| format!(":{p}")).unwrap_or_default();
     let outcome = if f.failed { " (failed)" } else { "" };
-    Some((
-        Evidence {
-            time: f.time,
-            host: f.src.to_string(),
-            file: f.origin.file.to_string(),
-            position: f.origin.position,
-            record_id: None,
-            kind: f.origin.kind.to_string(),
-            summary: format!("{} → {dst}{port} {}{outcome}", f.src, f.proto),
-        },
-        cap,
-    ))
+    Evidence {
+        time: f.time,
+        host: f.src.to_string(),
+        file: f.origin.file.to_string(),
+        position: f.origin.position,
+        record_id: None,
+        kind: f.origin.kind.to_string(),
+        summary: format!("{} → {dst}{port} {}{outcome}", f.src, f.proto),
+    }
 }

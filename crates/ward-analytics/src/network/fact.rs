@@ -24,7 +24,7 @@ impl NetFact {
 }
 
 /// One connection, compact.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Flow {
     /// When it started.
     pub time: Timestamp,
@@ -49,7 +49,7 @@ pub struct Flow {
 }
 
 /// Where a fact came from.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FactOrigin {
     /// Input file.
     pub file: Arc<str>,

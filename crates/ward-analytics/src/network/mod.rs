@@ -50,6 +50,9 @@ pub struct NetworkConfig {
     pub beacon_sample: usize,
     /// Lowest beacon score reported.
     pub beacon_min_score: f64,
+    /// Pairs tracked for beaconing before the older one-off pairs (fewer than
+    /// `beacon_min_beats`) are forgotten; bounds memory on large inputs.
+    pub beacon_max_pairs: usize,
     /// Window for C2 fallback, seconds.
     pub c2_fallback_window_secs: i64,
     /// Distinct failed external 80/443 addresses that make a C2 fallback.
@@ -75,6 +78,7 @@ impl Default for NetworkConfig {
             beacon_merge_ms: 1_000,
             beacon_sample: 512,
             beacon_min_score: 0.5,
+            beacon_max_pairs: 200_000,
             c2_fallback_window_secs: 300,
             c2_fallback_min_targets: 5,
             encoded_query_min_len: 24,
@@ -93,7 +97,11 @@ pub struct NetworkAnalyzer {
     scans: scan::ScanDetector,
     beacons: beacon::BeaconDetector,
     c2: c2::C2Detector,
+    fed: u64,
 }
+
+/// Facts between two sweeps of expired scan windows and one-off beacon pairs.
+const SWEEP_EVERY: u64 = 65_536;
 
 impl NetworkAnalyzer {
     /// An analyzer with these thresholds.
@@ -117,6 +125,17 @@ impl NetworkAnalyzer {
         }
         self.beacons.feed(flow, &self.config);
         self.c2.feed(flow, web, &self.config);
+        self.fed += 1;
+        if self.fed.is_multiple_of(SWEEP_EVERY) {
+            self.scans.sweep(flow.time, &self.config);
+            self.beacons.evict(&self.config);
+        }
+    }
+
+    /// Keyed entries held now (scan windows and episodes, beacon pairs and destinations,
+    /// C2 state): stays bounded when many unrelated flows are fed.
+    pub fn state_size(&self) -> usize {
+        self.scans.state_size() + self.beacons.state_size() + self.c2.state_size()
     }
 
     /// What [`finish`](Self::finish) would return if the input ended now; the analyzer carries on.

@@ -4,7 +4,7 @@
 //! weigh less, so a workstation suddenly reaching other workstations stands out.
 
 use super::NetworkConfig;
-use super::evidence::{EvidenceLog, evidence};
+use super::evidence::EvidenceLog;
 use super::fact::{Flow, is_broadcast};
 use crate::case::Finding;
 use serde::{Deserialize, Serialize};
@@ -52,6 +52,13 @@ impl<K: std::hash::Hash + Eq + Clone> DistinctWindow<K> {
         self.failed += usize::from(failed);
         self.seen.push_back((t, key, failed));
         self.counts.len()
+    }
+
+    /// True while the newest record is inside the window at `now`.
+    fn active(&self, now: Timestamp, window: i64) -> bool {
+        self.seen
+            .back()
+            .is_some_and(|(t, ..)| now.as_secs() - t.as_secs() <= window)
     }
 
     /// What the window holds when a scan is first noticed: its start, distinct keys, records
@@ -200,7 +207,31 @@ impl ScanDetector {
         if ep.targets.len() < 65_536 && ep.targets.insert(target) {
             ep.weight += weight;
         }
-        ep.evidence.push(evidence(f, cfg.evidence_per_finding));
+        ep.evidence.push(f, cfg.evidence_per_finding);
+    }
+
+    /// Forgets windows whose newest record left the window, and closed SMB episodes too light
+    /// ever to be reported: state follows the active keys, not every pair ever seen.
+    pub(crate) fn sweep(&mut self, now: Timestamp, cfg: &NetworkConfig) {
+        let w = cfg.scan_window_secs;
+        self.horizontal.retain(|_, win| win.active(now, w));
+        self.vertical.retain(|_, win| win.active(now, w));
+        self.smb.retain(|_, win| win.active(now, w));
+        let light = cfg.smb_min_peers as f64;
+        self.episodes.retain(|key, episodes| {
+            if matches!(key, ScanKey::SmbFanOut(_)) {
+                episodes.retain(|ep| ep.weight >= light || now.as_secs() - ep.last.as_secs() <= w);
+            }
+            !episodes.is_empty()
+        });
+    }
+
+    /// Keyed entries held now.
+    pub(crate) fn state_size(&self) -> usize {
+        self.horizontal.len()
+            + self.vertical.len()
+            + self.smb.len()
+            + self.episodes.values().map(Vec::len).sum::<usize>()
     }
 
     pub(crate) fn finish(self, cfg: &NetworkConfig) -> Vec<Finding> {
