@@ -100,7 +100,7 @@ pub fn hunt_case(
     let mut case = pipeline::run(&inputs, &rules, &run_options, auditor, &|path| {
         bar.set_message(path.display().to_string());
         bar.inc(1);
-    });
+    })?;
     bar.finish_and_clear();
     case.rules = rule_summary;
     Ok(case)

@@ -11,6 +11,7 @@ mod monitor;
 mod output;
 mod pipeline;
 mod rules_cmd;
+mod spill;
 
 use clap::Parser;
 

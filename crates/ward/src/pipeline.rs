@@ -1,8 +1,12 @@
 //! The hunt pipeline, shared by every command that reads logs: files are read in parallel, each
 //! event meets the rules indexed for its log source and yields compact facts; then detections are
 //! sorted, correlations run in time order across all inputs, and the analytics build the Case.
+//! Facts go through an external sort ([`crate::spill`]), so on large inputs they wait on disk,
+//! not in memory.
 
+use crate::spill::{Sorted, Spill};
 use rayon::prelude::*;
+use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use ward_analytics::case::Finding;
@@ -15,6 +19,20 @@ use ward_analytics::{Analyzer, Assets, Case, Intel, Outcome, intel_match_event, 
 
 /// Evidence lines kept per intel finding (host and indicator); the count covers them all.
 const MAX_INTEL_EVIDENCE: usize = 20;
+/// Facts a reader collects before handing them to the external sort.
+const FACT_BATCH: usize = 4_096;
+/// Facts (of each kind) held in memory before a sorted run is written to disk: about 40 MB of
+/// host facts, less of network facts. `WARD_SPILL_CHUNK` overrides it (tests use a tiny chunk to
+/// send the demo through the on-disk path).
+const SPILL_CHUNK: usize = 65_536;
+
+fn spill_chunk() -> usize {
+    std::env::var("WARD_SPILL_CHUNK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(SPILL_CHUNK)
+}
 use ward_audit::Auditor;
 use ward_event::{Event, Level, Timestamp};
 use ward_ingest::FileReport;
@@ -40,23 +58,44 @@ struct FileOutput {
     reports: Vec<FileReport>,
     detections: Vec<Detection>,
     correlation: Vec<CorrelationEvent>,
-    facts: Vec<Fact>,
-    net_facts: Vec<NetFact>,
     intel_hits: Vec<Finding>,
 }
 
-/// Reads every input and builds the case. `progress` is called once per input read.
+/// The facts of every input, handed in by the readers.
+struct FactSpills {
+    host: Spill<Fact>,
+    network: Spill<NetFact>,
+}
+
+/// Orders host facts by their event: (time, file, position) names one event, so the order is
+/// the same on every run however the readers were scheduled.
+fn fact_order(a: &Fact, b: &Fact) -> Ordering {
+    let (a, b) = (a.evidence(), b.evidence());
+    (a.time, &a.file, a.position).cmp(&(b.time, &b.file, b.position))
+}
+
+fn net_fact_order(a: &NetFact, b: &NetFact) -> Ordering {
+    let (a, b) = (a.flow(), b.flow());
+    (a.time, &a.origin.file, a.origin.position).cmp(&(b.time, &b.origin.file, b.origin.position))
+}
+
+/// Reads every input and builds the case. `progress` is called once per input read. Fails
+/// only when the external sort cannot write or read back its temporary files.
 pub fn run(
     inputs: &[PathBuf],
     rules: &RuleSet,
     options: &RunOptions,
     auditor: &Mutex<Auditor>,
     progress: &(dyn Fn(&Path) + Sync),
-) -> Case {
+) -> anyhow::Result<Case> {
+    let spills = FactSpills {
+        host: Spill::new(fact_order, spill_chunk()),
+        network: Spill::new(net_fact_order, spill_chunk()),
+    };
     let outputs: Vec<FileOutput> = inputs
         .par_iter()
         .map(|path| {
-            let out = read_one(path, rules, options, auditor);
+            let out = read_one(path, rules, options, auditor, &spills);
             progress(path);
             out
         })
@@ -68,8 +107,6 @@ pub fn run(
     );
     let mut detections = Vec::new();
     let mut correlation = Vec::new();
-    let mut facts = Vec::new();
-    let mut net_facts = Vec::new();
     let mut intel_hits = IntelHits::new(MAX_INTEL_EVIDENCE);
     for out in outputs {
         for report in &out.reports {
@@ -81,8 +118,6 @@ pub fn run(
         }
         detections.extend(out.detections);
         correlation.extend(out.correlation);
-        facts.extend(out.facts);
-        net_facts.extend(out.net_facts);
         out.intel_hits
             .into_iter()
             .for_each(|hit| intel_hits.push(hit));
@@ -90,22 +125,18 @@ pub fn run(
     case.inputs.events = case.inputs.files.iter().map(|f| f.events).sum();
     case.inputs.bad_records = case.inputs.files.iter().map(|f| f.bad_records).sum();
 
-    // Unstable sorts need no buffer as large as the input; (time, file, position) names each
-    // fact's event, so the order is still the same on every run.
-    net_facts.par_sort_unstable_by(|a, b| {
-        let (a, b) = (a.flow(), b.flow());
-        (a.time, &a.origin.file, a.origin.position).cmp(&(
-            b.time,
-            &b.origin.file,
-            b.origin.position,
-        ))
-    });
+    let spill_error = |e: String| anyhow::anyhow!("sorting the facts on disk: {e}");
+    let facts = spills.host.finish().map_err(spill_error)?;
+    let net_facts = spills.network.finish().map_err(spill_error)?;
     // The network analytics read the flows alone: run them beside the host stage, which reads
     // the flows too (SMB contacts and call-outs put devices without host logs in the spread).
     let ((mut detections, outcome), mut network_findings) = rayon::join(
-        || host_stage(rules, options, detections, correlation, facts, &net_facts),
+        || host_stage(rules, options, detections, correlation, &facts, &net_facts),
         || network_stage(&net_facts),
     );
+    if let Some(e) = facts.error().or_else(|| net_facts.error()) {
+        return Err(spill_error(e));
+    }
     outcome.addresses.name_findings(&mut network_findings);
     network_findings.extend(intel_hits.finish(&outcome.addresses));
     name_network_detections(&mut detections, &outcome.addresses);
@@ -121,7 +152,7 @@ pub fn run(
     case.accounts = outcome.accounts;
     detections.retain(|d| d.level >= options.min_level);
     case.detections = detections;
-    case
+    Ok(case)
 }
 
 /// Correlations, then the host analytics over facts and detections merged in time order.
@@ -130,41 +161,37 @@ fn host_stage(
     options: &RunOptions,
     mut detections: Vec<Detection>,
     mut correlation: Vec<CorrelationEvent>,
-    mut facts: Vec<Fact>,
-    net_facts: &[NetFact],
+    facts: &Sorted<Fact>,
+    net_facts: &Sorted<NetFact>,
 ) -> (Vec<Detection>, Outcome) {
     correlation.par_sort_by_key(|c| c.time);
     for hit in rules.correlate(&correlation) {
         detections.push(crate::output::correlation_detection(rules, &hit));
     }
     detections.par_sort_by(detection_order);
-    facts.par_sort_unstable_by(|a, b| {
-        let (a, b) = (a.evidence(), b.evidence());
-        (a.time, &a.file, a.position).cmp(&(b.time, &b.file, b.position))
-    });
     let mut analyzer = Analyzer::new(Default::default(), options.assets.clone());
     let mut pending = detections.iter().peekable();
     let mut flows = net_facts.iter().peekable();
-    for fact in &facts {
+    for fact in facts.iter() {
         while let Some(d) = pending.next_if(|d| d.time <= fact.time()) {
             analyzer.feed_detection(d);
         }
         while let Some(n) = flows.next_if(|n| n.flow().time <= fact.time()) {
-            analyzer.feed_network(n);
+            analyzer.feed_network(&n);
         }
-        analyzer.feed(fact);
+        analyzer.feed(&fact);
     }
     pending.for_each(|d| analyzer.feed_detection(d));
-    flows.for_each(|n| analyzer.feed_network(n));
+    flows.for_each(|n| analyzer.feed_network(&n));
     let outcome = analyzer.finish();
     (detections, outcome)
 }
 
 /// The network analytics over flows in time order.
-fn network_stage(net_facts: &[NetFact]) -> Vec<Finding> {
+fn network_stage(net_facts: &Sorted<NetFact>) -> Vec<Finding> {
     let mut network = NetworkAnalyzer::new(Default::default());
-    for fact in net_facts {
-        network.feed(fact);
+    for fact in net_facts.iter() {
+        network.feed(&fact);
     }
     network.finish()
 }
@@ -174,9 +201,11 @@ fn read_one(
     rules: &RuleSet,
     options: &RunOptions,
     auditor: &Mutex<Auditor>,
+    spills: &FactSpills,
 ) -> FileOutput {
     let mut out = FileOutput::default();
     let mut hits = Vec::new();
+    let (mut facts, mut net_facts) = (Vec::new(), Vec::new());
     let reports = ward_ingest::read_path(path, &mut |event: Event| {
         if options.from.is_some_and(|from| event.time < from)
             || options.to.is_some_and(|to| event.time >= to)
@@ -196,7 +225,10 @@ fn read_one(
             }
         }
         if let Some(fact) = ward_analytics::facts::extract(&event) {
-            out.facts.push(fact);
+            facts.push(fact);
+            if facts.len() >= FACT_BATCH {
+                spills.host.push(&mut facts);
+            }
         }
         if !options.intel.is_empty() {
             out.intel_hits
@@ -207,13 +239,18 @@ fn read_one(
                 out.intel_hits
                     .extend(intel_match_net(&options.intel, &fact));
             }
-            out.net_facts.push(fact);
+            net_facts.push(fact);
+            if net_facts.len() >= FACT_BATCH {
+                spills.network.push(&mut net_facts);
+            }
         }
         // The audit's own early return is cheap; the lock is held for a few hundred nanoseconds.
         if let Ok(mut auditor) = auditor.lock() {
             auditor.feed_event(&event);
         }
     });
+    spills.host.push(&mut facts);
+    spills.network.push(&mut net_facts);
     out.reports = reports;
     out
 }

@@ -10,7 +10,7 @@ use crate::case::Evidence;
 use ward_event::Timestamp;
 
 /// One compact record extracted from an event.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Fact {
     /// 4624 (success) or 4625 (failure).
     Logon(Logon),
@@ -106,7 +106,7 @@ impl Account {
 }
 
 /// A logon on the host that logged it (4624 / 4625).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Logon {
     /// The event.
     pub evidence: Evidence,
@@ -125,7 +125,7 @@ pub struct Logon {
 }
 
 /// Credentials used explicitly (4648), e.g. `runas` or `net use \\host /user:`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ExplicitCredentials {
     /// The event.
     pub evidence: Evidence,
@@ -140,7 +140,7 @@ pub struct ExplicitCredentials {
 }
 
 /// A logon with administrator-equivalent privileges (4672).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SpecialLogon {
     /// The event.
     pub evidence: Evidence,
@@ -151,7 +151,7 @@ pub struct SpecialLogon {
 }
 
 /// A network share reached on the host that logged it (5140 / 5145).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ShareAccess {
     /// The event.
     pub evidence: Evidence,
@@ -181,7 +181,7 @@ impl ShareAccess {
 }
 
 /// A service installed on the host that logged it (7045 / 4697).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ServiceInstall {
     /// The event.
     pub evidence: Evidence,
@@ -198,7 +198,7 @@ pub struct ServiceInstall {
 }
 
 /// A process start (Sysmon 1 / Security 4688).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProcessCreation {
     /// The event.
     pub evidence: Evidence,
@@ -217,7 +217,7 @@ pub struct ProcessCreation {
 }
 
 /// A file created (Sysmon 11).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FileCreate {
     /// The event.
     pub evidence: Evidence,
@@ -237,7 +237,7 @@ impl FileCreate {
 }
 
 /// A registry value set (Sysmon 13).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RegistrySet {
     /// The event.
     pub evidence: Evidence,
@@ -250,7 +250,7 @@ pub struct RegistrySet {
 }
 
 /// A network connection (Sysmon 3).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NetworkConnection {
     /// The event.
     pub evidence: Evidence,
@@ -270,7 +270,7 @@ pub struct NetworkConnection {
 
 /// A host name the network saw behind an address (NTLM workstation, Kerberos computer
 /// account, DHCP lease).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AddressSeen {
     /// The network event.
     pub evidence: Evidence,

@@ -14,6 +14,10 @@ impl EvidenceLog {
     /// Keeps `f` while fewer than `cap` flows are kept.
     pub(crate) fn push(&mut self, f: &Flow, cap: usize) {
         if self.items.len() < cap {
+            // Most logs hold one flow (one-off pairs): no room for four until a second comes.
+            if self.items.capacity() == 0 {
+                self.items.reserve_exact(1);
+            }
             self.items.push(f.clone());
         }
     }

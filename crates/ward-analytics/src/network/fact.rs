@@ -6,7 +6,7 @@ use std::sync::Arc;
 use ward_event::{Event, Fields, Timestamp, Value};
 
 /// What a network event says about one connection or request.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum NetFact {
     /// A connection (Zeek conn/ssl, firewall line).
     Connection(Flow),
@@ -60,7 +60,7 @@ pub struct FactOrigin {
 }
 
 /// The request part of a web fact.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WebRequest {
     /// Method.
     pub method: Box<str>,
