@@ -1,6 +1,7 @@
 //! The Case: everything one run found, in the shape the JSON report documents
 //! (`docs/report-schema.md`). Report sinks render it; nothing here knows how it was made.
 
+pub use crate::detections::{Detections, detection_order};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use ward_event::{FieldList, Level, Timestamp};
@@ -21,8 +22,9 @@ pub struct Case {
     pub inputs: InputSummary,
     /// Which rules ran and which could not.
     pub rules: RuleSummary,
-    /// Sigma rule hits (including correlation hits), sorted by time, host, record id.
-    pub detections: Vec<Detection>,
+    /// Sigma rule hits (including correlation hits), sorted by time, host, record id; on disk
+    /// when there are very many.
+    pub detections: Detections,
     /// Behaviour-analytic findings, sorted by time.
     pub findings: Vec<Finding>,
     /// The outbreak: clusters of remote-execution hops.
@@ -48,7 +50,7 @@ impl Case {
     /// Detections counted by level, lowest first.
     pub fn detections_by_level(&self) -> BTreeMap<Level, usize> {
         let mut m = BTreeMap::new();
-        for d in &self.detections {
+        for d in self.detections.iter() {
             *m.entry(d.level).or_insert(0) += 1;
         }
         m
@@ -57,7 +59,7 @@ impl Case {
     /// Detections counted by host.
     pub fn detections_by_host(&self) -> BTreeMap<String, usize> {
         let mut m = BTreeMap::new();
-        for d in &self.detections {
+        for d in self.detections.iter() {
             *m.entry(d.host.clone()).or_insert(0) += 1;
         }
         m
@@ -116,7 +118,7 @@ pub struct RuleSummary {
 }
 
 /// One Sigma rule hit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Detection {
     /// When the (last) matching event happened.
     pub time: Timestamp,

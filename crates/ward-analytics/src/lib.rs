@@ -23,6 +23,7 @@ pub mod assets;
 pub mod case;
 pub mod checkpoint;
 pub mod config;
+pub mod detections;
 pub mod directory;
 pub mod facts;
 pub mod fanout;
@@ -31,6 +32,7 @@ pub mod network;
 mod reach;
 pub mod recon;
 pub mod remote_exec;
+pub mod spill;
 pub mod spread;
 
 pub use analyzer::{Analyzer, Outcome};

@@ -38,7 +38,7 @@ pub fn write_csv_timeline(case: &Case, out: &mut dyn Write) -> io::Result<()> {
             (None, None) => break,
         };
         let row = if take_detection {
-            detections.next().map(detection_row)
+            detections.next().map(|d| detection_row(&d))
         } else {
             findings.next().map(finding_row)
         };

@@ -16,8 +16,8 @@ struct Line<'a, T: Serialize> {
 /// Writes every detection (`"type":"detection"`), then every finding (`"type":"finding"`),
 /// one JSON object per line, in the case's order.
 pub fn write_jsonl(case: &Case, out: &mut dyn Write) -> io::Result<()> {
-    for d in &case.detections {
-        line(out, "detection", d)?;
+    for d in case.detections.iter() {
+        line(out, "detection", &*d)?;
     }
     for f in &case.findings {
         line(out, "finding", f)?;

@@ -8,7 +8,7 @@ use crate::readiness::{self, Status};
 use crate::text::{clip, visible};
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use owo_colors::OwoColorize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 use ward_analytics::Case;
 use ward_analytics::case::{AccountEntry, Finding, Readiness};
@@ -303,18 +303,18 @@ impl Summary<'_> {
 
     fn top_rules(&self, out: &mut dyn Write) -> io::Result<()> {
         // rule id -> (level, title, hits, hosts)
-        let mut rules: BTreeMap<&str, (Level, &str, usize, Vec<&str>)> = BTreeMap::new();
-        for d in &self.case.detections {
+        let mut rules: BTreeMap<String, (Level, String, usize, BTreeSet<String>)> = BTreeMap::new();
+        for d in self.case.detections.iter() {
             let e = rules
-                .entry(&d.rule_id)
-                .or_insert((d.level, &d.title, 0, Vec::new()));
+                .entry(d.rule_id.clone())
+                .or_insert_with(|| (d.level, d.title.clone(), 0, BTreeSet::new()));
             e.2 += 1;
-            if !e.3.contains(&d.host.as_str()) {
-                e.3.push(&d.host);
+            if !e.3.contains(&d.host) {
+                e.3.insert(d.host.clone());
             }
         }
         let mut rows: Vec<_> = rules.into_values().collect();
-        rows.sort_by(|a, b| b.0.cmp(&a.0).then(b.2.cmp(&a.2)).then(a.1.cmp(b.1)));
+        rows.sort_by(|a, b| b.0.cmp(&a.0).then(b.2.cmp(&a.2)).then(a.1.cmp(&b.1)));
         writeln!(out, "Top rules:")?;
         let mut t = self.table(&["level", "rule", "hits", "hosts"]);
         for (level, title, hits, hosts) in rows.iter().take(TOP_ROWS) {

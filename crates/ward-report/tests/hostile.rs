@@ -37,13 +37,15 @@ fn case_with(text: impl Fn(usize) -> String) -> Case {
         }
     }
     c.rules.skipped_by_reason = [(next(), 2)].into_iter().collect();
-    for d in &mut c.detections {
+    let mut detections: Vec<_> = c.detections.iter().map(|d| d.into_owned()).collect();
+    for d in &mut detections {
         (d.host, d.rule_id, d.title, d.source, d.file) = (next(), next(), next(), next(), next());
         d.tags = vec![next()];
         let mut fields = FieldList::default();
         fields.push(next(), Value::from(next()));
         d.fields = fields;
     }
+    c.detections = detections.into();
     for f in &mut c.findings {
         (f.title, f.host, f.summary) = (next(), next(), next());
         // A hostile key, and hostile values under the keys the network section lifts out.

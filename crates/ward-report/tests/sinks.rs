@@ -85,7 +85,9 @@ fn summary_colours_only_when_asked_and_honours_width() {
 #[test]
 fn summary_does_not_pass_terminal_escapes_from_logs() {
     let mut case = outbreak();
-    case.detections[0].host = "EVIL\u{1b}]0;pwned\u{7}\u{1b}[2J".into();
+    let mut detections: Vec<_> = case.detections.iter().map(|d| d.into_owned()).collect();
+    detections[0].host = "EVIL\u{1b}]0;pwned\u{7}\u{1b}[2J".into();
+    case.detections = detections.into();
     case.findings[0].summary = "clear\u{1b}[2Jscreen \u{202E}exe.fdp".into();
     let text = summary(&case, Style::plain());
     assert!(!text.contains('\u{1b}'));
@@ -173,7 +175,9 @@ fn csv_timeline_loads_as_timesketch_expects() {
 #[test]
 fn csv_keeps_commas_quotes_and_newlines_intact() {
     let mut case = outbreak();
-    case.detections[0].title = "a, \"quoted\"\nline".into();
+    let mut detections: Vec<_> = case.detections.iter().map(|d| d.into_owned()).collect();
+    detections[0].title = "a, \"quoted\"\nline".into();
+    case.detections = detections.into();
     let text = render(write_csv_timeline, &case);
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let row = reader.records().next().expect("a row").expect("parses");

@@ -11,7 +11,6 @@ mod monitor;
 mod output;
 mod pipeline;
 mod rules_cmd;
-mod spill;
 
 use clap::Parser;
 

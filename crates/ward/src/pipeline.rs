@@ -4,17 +4,17 @@
 //! Facts go through an external sort ([`crate::spill`]), so on large inputs they wait on disk,
 //! not in memory.
 
-use crate::spill::{Sorted, Spill};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use ward_analytics::case::Finding;
-use ward_analytics::case::{Detection, FileSummary, InputError};
+use ward_analytics::case::{Detection, FileSummary, InputError, detection_order};
 use ward_analytics::directory::AddressBook;
 use ward_analytics::facts::Fact;
 use ward_analytics::intel::IntelHits;
 use ward_analytics::network::{NetFact, NetworkAnalyzer};
+use ward_analytics::spill::{Sorted, Spill, Store};
 use ward_analytics::{Analyzer, Assets, Case, Intel, Outcome, intel_match_event, intel_match_net};
 
 /// Evidence lines kept per intel finding (host and indicator); the count covers them all.
@@ -56,15 +56,15 @@ pub struct RunOptions {
 #[derive(Default)]
 struct FileOutput {
     reports: Vec<FileReport>,
-    detections: Vec<Detection>,
     correlation: Vec<CorrelationEvent>,
     intel_hits: Vec<Finding>,
 }
 
-/// The facts of every input, handed in by the readers.
+/// The facts and rule hits of every input, handed in by the readers.
 struct FactSpills {
     host: Spill<Fact>,
     network: Spill<NetFact>,
+    detections: Spill<Detection>,
 }
 
 /// Orders host facts by their event: (time, file, position) names one event, so the order is
@@ -91,6 +91,7 @@ pub fn run(
     let spills = FactSpills {
         host: Spill::new(fact_order, spill_chunk()),
         network: Spill::new(net_fact_order, spill_chunk()),
+        detections: Spill::new(detection_order, spill_chunk() / 8),
     };
     let outputs: Vec<FileOutput> = inputs
         .par_iter()
@@ -105,7 +106,6 @@ pub fn run(
         env!("CARGO_PKG_VERSION"),
         Timestamp::from_jiff(jiff::Timestamp::now()),
     );
-    let mut detections = Vec::new();
     let mut correlation = Vec::new();
     let mut intel_hits = IntelHits::new(MAX_INTEL_EVIDENCE);
     for out in outputs {
@@ -116,7 +116,6 @@ pub fn run(
                 case.inputs.files.push(file_summary(report));
             }
         }
-        detections.extend(out.detections);
         correlation.extend(out.correlation);
         out.intel_hits
             .into_iter()
@@ -126,20 +125,40 @@ pub fn run(
     case.inputs.bad_records = case.inputs.files.iter().map(|f| f.bad_records).sum();
 
     let spill_error = |e: String| anyhow::anyhow!("sorting the facts on disk: {e}");
+    // Correlations read the rule hits of every input in time order; theirs join the others.
+    correlation.par_sort_by_key(|c| c.time);
+    let mut correlated: Vec<Detection> = rules
+        .correlate(&correlation)
+        .iter()
+        .map(|hit| crate::output::correlation_detection(rules, hit))
+        .collect();
+    drop(correlation);
+    spills.detections.push(&mut correlated);
+    let detections = spills.detections.finish().map_err(spill_error)?;
     let facts = spills.host.finish().map_err(spill_error)?;
     let net_facts = spills.network.finish().map_err(spill_error)?;
     // The network analytics read the flows alone: run them beside the host stage, which reads
     // the flows too (SMB contacts and call-outs put devices without host logs in the spread).
-    let ((mut detections, outcome), mut network_findings) = rayon::join(
-        || host_stage(rules, options, detections, correlation, &facts, &net_facts),
+    let (outcome, mut network_findings) = rayon::join(
+        || host_stage(options, &detections, &facts, &net_facts),
         || network_stage(&net_facts),
     );
-    if let Some(e) = facts.error().or_else(|| net_facts.error()) {
-        return Err(spill_error(e));
-    }
     outcome.addresses.name_findings(&mut network_findings);
     network_findings.extend(intel_hits.finish(&outcome.addresses));
-    name_network_detections(&mut detections, &outcome.addresses);
+    // The case's detections, in order, named and filtered; on disk when there are many.
+    let mut kept = Store::new(spill_chunk() / 8);
+    for d in detections.iter() {
+        let mut d = d.into_owned();
+        name_network_detection(&mut d, &outcome.addresses);
+        if d.level >= options.min_level {
+            kept.push(d).map_err(spill_error)?;
+        }
+    }
+    let errors = [detections.error(), facts.error(), net_facts.error()];
+    if let Some(e) = errors.into_iter().flatten().next() {
+        return Err(spill_error(e));
+    }
+    case.detections = kept.seal().map_err(spill_error)?;
 
     case.findings = outcome.findings;
     case.findings.extend(network_findings);
@@ -150,41 +169,31 @@ pub fn run(
     });
     case.spread = outcome.spread;
     case.accounts = outcome.accounts;
-    detections.retain(|d| d.level >= options.min_level);
-    case.detections = detections;
     Ok(case)
 }
 
-/// Correlations, then the host analytics over facts and detections merged in time order.
+/// The host analytics over facts, rule hits and flows merged in time order.
 fn host_stage(
-    rules: &RuleSet,
     options: &RunOptions,
-    mut detections: Vec<Detection>,
-    mut correlation: Vec<CorrelationEvent>,
+    detections: &Sorted<Detection>,
     facts: &Sorted<Fact>,
     net_facts: &Sorted<NetFact>,
-) -> (Vec<Detection>, Outcome) {
-    correlation.par_sort_by_key(|c| c.time);
-    for hit in rules.correlate(&correlation) {
-        detections.push(crate::output::correlation_detection(rules, &hit));
-    }
-    detections.par_sort_by(detection_order);
+) -> Outcome {
     let mut analyzer = Analyzer::new(Default::default(), options.assets.clone());
     let mut pending = detections.iter().peekable();
     let mut flows = net_facts.iter().peekable();
     for fact in facts.iter() {
         while let Some(d) = pending.next_if(|d| d.time <= fact.time()) {
-            analyzer.feed_detection(d);
+            analyzer.feed_detection(&d);
         }
         while let Some(n) = flows.next_if(|n| n.flow().time <= fact.time()) {
             analyzer.feed_network(&n);
         }
         analyzer.feed(&fact);
     }
-    pending.for_each(|d| analyzer.feed_detection(d));
+    pending.for_each(|d| analyzer.feed_detection(&d));
     flows.for_each(|n| analyzer.feed_network(&n));
-    let outcome = analyzer.finish();
-    (detections, outcome)
+    analyzer.finish()
 }
 
 /// The network analytics over flows in time order.
@@ -205,7 +214,7 @@ fn read_one(
 ) -> FileOutput {
     let mut out = FileOutput::default();
     let mut hits = Vec::new();
-    let (mut facts, mut net_facts) = (Vec::new(), Vec::new());
+    let (mut facts, mut net_facts, mut detections) = (Vec::new(), Vec::new(), Vec::new());
     let reports = ward_ingest::read_path(path, &mut |event: Event| {
         if options.from.is_some_and(|from| event.time < from)
             || options.to.is_some_and(|to| event.time >= to)
@@ -220,8 +229,10 @@ fn read_one(
             }
             // Rules that only feed a correlation (no `generate: true`) are not reported themselves.
             if rules.rule(idx).standalone {
-                out.detections
-                    .push(crate::output::rule_detection(rules, idx, &event));
+                detections.push(crate::output::rule_detection(rules, idx, &event));
+                if detections.len() >= FACT_BATCH / 8 {
+                    spills.detections.push(&mut detections);
+                }
             }
         }
         if let Some(fact) = ward_analytics::facts::extract(&event) {
@@ -251,42 +262,25 @@ fn read_one(
     });
     spills.host.push(&mut facts);
     spills.network.push(&mut net_facts);
+    spills.detections.push(&mut detections);
     out.reports = reports;
     out
 }
 
 /// Rule hits on network logs carry no host of their own: name them after the source address,
 /// through the address book when it knows the device.
-fn name_network_detections(detections: &mut [Detection], book: &AddressBook) {
+fn name_network_detection(d: &mut Detection, book: &AddressBook) {
     const SOURCE_FIELDS: [&str; 4] = ["src_ip", "id.orig_h", "SourceIp", "c-ip"];
-    for d in detections.iter_mut().filter(|d| d.host.is_empty()) {
-        let ip = SOURCE_FIELDS
-            .iter()
-            .find_map(|name| d.fields.get_str(name))
-            .map(str::to_string);
-        if let Some(ip) = ip {
-            d.host = book.host_of(&ip).map_or(ip.clone(), str::to_string);
-        }
+    if !d.host.is_empty() {
+        return;
     }
-}
-
-fn detection_order(a: &Detection, b: &Detection) -> std::cmp::Ordering {
-    (
-        a.time,
-        &a.host,
-        a.record_id,
-        &a.file,
-        a.position,
-        &a.rule_id,
-    )
-        .cmp(&(
-            b.time,
-            &b.host,
-            b.record_id,
-            &b.file,
-            b.position,
-            &b.rule_id,
-        ))
+    let ip = SOURCE_FIELDS
+        .iter()
+        .find_map(|name| d.fields.get_str(name))
+        .map(str::to_string);
+    if let Some(ip) = ip {
+        d.host = book.host_of(&ip).map_or(ip.clone(), str::to_string);
+    }
 }
 
 fn file_summary(r: &FileReport) -> FileSummary {

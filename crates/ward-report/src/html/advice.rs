@@ -24,20 +24,19 @@ pub(super) fn section(page: &mut Page, case: &Case, o: &Overview) {
 }
 
 fn alerts(page: &mut Page, case: &Case) {
-    let mut hosts: Vec<&str> = case
+    let hosts: std::collections::BTreeSet<String> = case
         .detections
         .iter()
         .filter(|d| d.level >= Level::High)
-        .map(|d| d.host.as_str())
+        .map(|d| d.host.clone())
         .chain(
             case.findings
                 .iter()
                 .filter(|f| f.level >= Level::High)
-                .map(|f| f.host.as_str()),
+                .map(|f| f.host.clone()),
         )
         .collect();
-    hosts.sort_unstable();
-    hosts.dedup();
+    let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
     page.raw("<ol class=\"todo\">");
     if hosts.is_empty() {
         page.raw("<li>Review the findings and detections below; none is high or critical.</li>");

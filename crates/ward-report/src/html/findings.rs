@@ -121,39 +121,53 @@ pub(super) fn detections(page: &mut Page, case: &Case) {
         page.raw("<p>No Sigma rule matched.</p></section>");
         return;
     }
-    let mut rules: BTreeMap<&str, Vec<&Detection>> = BTreeMap::new();
-    for d in &case.detections {
-        rules.entry(&d.rule_id).or_default().push(d);
+    // One pass: counts for every rule, the first hits of each kept to show.
+    let mut rules: BTreeMap<String, RuleHits> = BTreeMap::new();
+    for d in case.detections.iter() {
+        let group = rules.entry(d.rule_id.clone()).or_default();
+        group.count += 1;
+        group.level = group.level.max(d.level);
+        if !group.hosts.contains(&d.host) {
+            group.hosts.insert(d.host.clone());
+        }
+        if group.shown.len() < EVIDENCE_SHOWN {
+            group.shown.push(d.into_owned());
+        }
     }
-    let mut rules: Vec<(&str, Vec<&Detection>)> = rules.into_iter().collect();
-    rules.sort_by_key(|(id, hits)| {
-        (
-            std::cmp::Reverse(hits.iter().map(|d| d.level).max()),
-            std::cmp::Reverse(hits.len()),
-            *id,
-        )
+    let mut rules: Vec<(String, RuleHits)> = rules.into_iter().collect();
+    rules.sort_by(|(a_id, a), (b_id, b)| {
+        (std::cmp::Reverse(a.level), std::cmp::Reverse(a.count), a_id).cmp(&(
+            std::cmp::Reverse(b.level),
+            std::cmp::Reverse(b.count),
+            b_id,
+        ))
     });
     for (id, hits) in rules {
-        rule(page, id, &hits);
+        rule(page, &id, &hits);
     }
     page.raw("</section>");
 }
 
-fn rule(page: &mut Page, id: &str, hits: &[&Detection]) {
-    let Some(first) = hits.first() else { return };
-    let mut hosts: Vec<&str> = hits.iter().map(|d| d.host.as_str()).collect();
-    hosts.sort_unstable();
-    hosts.dedup();
+/// The hits of one rule: how many, on which hosts, and the first few.
+#[derive(Default)]
+struct RuleHits {
+    count: usize,
+    level: Level,
+    hosts: std::collections::BTreeSet<String>,
+    shown: Vec<Detection>,
+}
+
+fn rule(page: &mut Page, id: &str, hits: &RuleHits) {
+    let Some(first) = hits.shown.first() else {
+        return;
+    };
     page.raw("<details class=\"rule\"><summary>");
-    level(
-        page,
-        hits.iter().map(|d| d.level).max().unwrap_or(first.level),
-    );
+    level(page, hits.level);
     page.text(&format!(
         " {} · {} hits on {} hosts",
         first.title,
-        hits.len(),
-        hosts.len()
+        hits.count,
+        hits.hosts.len()
     ));
     page.raw("</summary><p class=\"meta\">rule ");
     page.text(id);
@@ -163,7 +177,7 @@ fn rule(page: &mut Page, id: &str, hits: &[&Detection]) {
     page.raw("</p><table class=\"evidence\">");
     page.head(&["time", "host", "source", "event id", "where", "fields"]);
     page.raw("<tbody>");
-    for d in hits.iter().take(EVIDENCE_SHOWN) {
+    for d in &hits.shown {
         let place = match d.record_id {
             Some(r) => format!("{} @{} (record {r})", d.file, d.position),
             None => format!("{} @{}", d.file, d.position),
@@ -185,6 +199,6 @@ fn rule(page: &mut Page, id: &str, hits: &[&Detection]) {
         ]);
     }
     page.raw("</tbody></table>");
-    more(page, hits.len());
+    more(page, hits.count);
     page.raw("</details>");
 }

@@ -160,7 +160,8 @@ pub fn outbreak() -> Case {
             Level::Critical,
             51,
         ),
-    ];
+    ]
+    .into();
     case.findings = vec![
         Finding {
             analytic: "remote-execution".into(),

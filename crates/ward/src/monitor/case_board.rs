@@ -92,9 +92,10 @@ impl CaseBoard {
         );
         case.rules = rules.clone();
         if let Ok(recent) = self.recent.lock() {
-            case.detections = recent.iter().cloned().collect();
+            let mut detections: Vec<_> = recent.iter().cloned().collect();
+            detections.sort_by_key(|d| d.time);
+            case.detections = detections.into();
         }
-        case.detections.sort_by_key(|d| d.time);
         if let Ok(a) = self.analysis.lock() {
             case.findings = a.host_findings.clone();
             case.findings.extend(a.network_findings.iter().cloned());
