@@ -135,6 +135,11 @@ pub fn finish(case: &Case, options: &HuntOptions) -> Result<u8> {
     let found = options
         .fail_level
         .is_some_and(|level| case.detections.iter().any(|d| d.level >= level));
+    // A large case reads its detections back from a temporary file for each output; a failed
+    // read would have cut the outputs short.
+    if let Some(e) = case.detections.error() {
+        bail!("reading the detections back from the temporary file: {e}");
+    }
     Ok(if found { exit::FOUND } else { exit::OK })
 }
 
