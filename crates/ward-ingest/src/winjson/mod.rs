@@ -14,7 +14,7 @@ pub(crate) use event_xml::EventSeed;
 pub(crate) use values::{Text, number};
 
 use std::fmt;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
@@ -47,29 +47,95 @@ fn strip_bom(buf: &[u8]) -> &[u8] {
     buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buf)
 }
 
-/// Reads a whole input of JSON Windows events.
+/// Bytes read ahead of the parse point; an object larger than this makes the window grow.
+const WINDOW: usize = 4 << 20;
+
+/// Reads an input of JSON Windows events through a sliding window, so memory does not grow
+/// with the file.
 pub(crate) fn read(
     input: &mut dyn BufRead,
     report: &mut FileReport,
     on_event: &mut dyn FnMut(Event),
 ) {
-    let buf = crate::report::read_whole(input, report);
-    let bom = buf.len() - strip_bom(&buf).len();
-    let powershell = memchr::memmem::find(&buf[..buf.len().min(1 << 16)], b"\"@").is_some();
-    let file: Arc<str> = Arc::from(report.path.as_str());
-    let mut reader = JsonReader {
-        buf: &buf,
-        pos: bom,
+    read_windowed(input, report, on_event, WINDOW);
+}
+
+fn read_windowed(
+    input: &mut dyn BufRead,
+    report: &mut FileReport,
+    on_event: &mut dyn FnMut(Event),
+    window: usize,
+) {
+    let mut win = Window {
+        input,
+        buf: Vec::new(),
+        eof: false,
+        dropped: 0,
+        lines_before: 0,
         lines: LineCounter::default(),
-        builder: EventBuilder::default(),
+        window: window.max(1),
     };
-    while let Some(start) = reader.next_object_start(report) {
-        let line = reader.lines.line_of(&buf, start);
+    win.fill(report);
+    while !win.eof && win.buf.len() < (1 << 16) {
+        win.fill(report);
+    }
+    let bom = win.buf.len() - strip_bom(&win.buf).len();
+    let powershell = memchr::memmem::find(&win.buf[..win.buf.len().min(1 << 16)], b"\"@").is_some();
+    let file: Arc<str> = Arc::from(report.path.as_str());
+    let mut builder = EventBuilder::default();
+    let mut pos = bom;
+    // Set while skipping to the next line that starts with `{` after a bad record.
+    let mut resyncing = false;
+    loop {
+        pos = win.slide(pos);
+        if !win.eof && win.buf.len() - pos < win.window {
+            win.fill(report);
+        }
+        if resyncing {
+            match resync(&win.buf, pos) {
+                Some(at) => {
+                    pos = at;
+                    resyncing = false;
+                }
+                None if win.eof => break,
+                None => {
+                    pos = last_newline(&win.buf, pos);
+                    win.fill(report);
+                    continue;
+                }
+            }
+        }
+        // Skip separators to the next `{`; text that is not JSON is reported and skipped by line.
+        let rest = &win.buf[pos..];
+        let Some(skip) = rest
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']'))
+        else {
+            if win.eof {
+                break;
+            }
+            pos = win.buf.len();
+            win.fill(report);
+            continue;
+        };
+        let start = pos + skip;
+        if win.buf[start] != b'{' {
+            let line = win.line_of(start);
+            report.bad(
+                line,
+                PositionUnit::Line,
+                "not a JSON object; skipped to the next line starting with `{`",
+            );
+            pos = start;
+            resyncing = true;
+            continue;
+        }
+        let line = win.line_of(start);
         let mut stream =
-            serde_json::Deserializer::from_slice(&buf[start..]).into_iter::<JsonRecord>();
+            serde_json::Deserializer::from_slice(&win.buf[start..]).into_iter::<JsonRecord>();
         match stream.next() {
             Some(Ok(record)) => {
-                reader.pos = start + stream.byte_offset();
+                pos = start + stream.byte_offset();
                 let Some((shape, record)) = record.into_windows(powershell) else {
                     report.bad(
                         line,
@@ -82,7 +148,12 @@ pub(crate) fn read(
                     report.format = shape;
                 }
                 report.events += 1;
-                on_event(reader.builder.build(record, &file, line, None));
+                on_event(builder.build(record, &file, line, None));
+            }
+            // The object runs past the window: read more and parse it again.
+            Some(Err(e)) if e.is_eof() && !win.eof => {
+                pos = start;
+                win.grow(report);
             }
             Some(Err(e)) => {
                 let at = line + e.line().saturating_sub(1) as u64;
@@ -91,53 +162,105 @@ pub(crate) fn read(
                     PositionUnit::Line,
                     format!("bad JSON object starting at line {line}: {e}"),
                 );
-                reader.pos = resync(&buf, start + 1);
+                pos = start + 1;
+                resyncing = true;
             }
-            None => break,
+            None if win.eof => break,
+            None => {
+                pos = start;
+                win.fill(report);
+            }
         }
     }
 }
 
-struct JsonReader<'a> {
-    buf: &'a [u8],
-    pos: usize,
+/// The buffered part of the input: `buf` starts `lines_before` lines into the file.
+struct Window<'a> {
+    input: &'a mut dyn BufRead,
+    buf: Vec<u8>,
+    eof: bool,
+    /// Bytes of the input before `buf[0]`.
+    dropped: u64,
+    lines_before: u64,
     lines: LineCounter,
-    builder: EventBuilder,
+    window: usize,
 }
 
-impl JsonReader<'_> {
-    /// Skips separators to the next `{`; text that is not JSON is reported and skipped by line.
-    fn next_object_start(&mut self, report: &mut FileReport) -> Option<usize> {
-        loop {
-            let rest = self.buf.get(self.pos..)?;
-            let skip = rest
-                .iter()
-                .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']'))?;
-            let start = self.pos + skip;
-            if self.buf.get(start) == Some(&b'{') {
-                return Some(start);
-            }
-            let line = self.lines.line_of(self.buf, start);
-            report.bad(
-                line,
-                PositionUnit::Line,
-                "not a JSON object; skipped to the next line starting with `{`",
-            );
-            self.pos = resync(self.buf, start);
+impl Window<'_> {
+    /// Reads up to one window more. A read error is recorded at the offset reached and ends
+    /// the input (what was read is kept).
+    fn fill(&mut self, report: &mut FileReport) {
+        if self.eof {
+            return;
         }
+        match (&mut *self.input)
+            .take(self.window as u64)
+            .read_to_end(&mut self.buf)
+        {
+            Ok(0) => self.eof = true,
+            Ok(_) => {}
+            Err(e) => {
+                report.bad(
+                    self.dropped + self.buf.len() as u64,
+                    PositionUnit::Offset,
+                    format!("read failed: {e}"),
+                );
+                self.eof = true;
+            }
+        }
+    }
+
+    /// Reads until the buffer holds at least one more window than now, or the input ends.
+    fn grow(&mut self, report: &mut FileReport) {
+        let target = self.buf.len() + self.window;
+        while !self.eof && self.buf.len() < target {
+            self.fill(report);
+        }
+    }
+
+    /// Drops what lies before `pos` once it is most of the buffer; returns `pos` in the new
+    /// buffer.
+    fn slide(&mut self, pos: usize) -> usize {
+        if pos < self.window || pos < self.buf.len() / 2 {
+            return pos;
+        }
+        self.line_of(pos);
+        self.lines_before += self.lines.line;
+        self.lines = LineCounter::default();
+        self.buf.drain(..pos);
+        self.dropped += pos as u64;
+        0
+    }
+
+    /// The 1-based line of `offset` in the file.
+    fn line_of(&mut self, offset: usize) -> u64 {
+        self.lines_before + self.lines.line_of(&self.buf, offset)
     }
 }
 
-/// The start of the next line (after `from`) that begins with `{`, or the end of input.
-fn resync(buf: &[u8], from: usize) -> usize {
+/// The start of the next line (after `from`) that begins with `{`, or `None` when the buffer
+/// holds no such line.
+fn resync(buf: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
     while let Some(nl) = buf.get(at..).and_then(|rest| memchr::memchr(b'\n', rest)) {
         at += nl + 1;
         if buf.get(at) == Some(&b'{') {
-            return at;
+            return Some(at);
         }
     }
-    buf.len()
+    None
+}
+
+/// Where to go on looking for a line start once more is read: the last newline at or after
+/// `from` (its next line is still to be checked), else the end (mid-line).
+fn last_newline(buf: &[u8], from: usize) -> usize {
+    match buf
+        .get(from..)
+        .and_then(|rest| memchr::memrchr(b'\n', rest))
+    {
+        Some(nl) => from + nl,
+        None => buf.len(),
+    }
 }
 
 /// Turns byte offsets into 1-based line numbers, counting forward from the last query.
@@ -234,5 +357,65 @@ pub(crate) fn shape_hint(head: &[u8]) -> &'static str {
         "winlogbeat-json"
     } else {
         "nxlog-json"
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// Events and errors of `text` read with a window of `window` bytes.
+    fn read_with(text: &[u8], window: usize) -> (String, Vec<String>, u64) {
+        let mut report = FileReport::new("t.json", "winjson");
+        let mut events = Vec::new();
+        let mut input = Cursor::new(text);
+        read_windowed(&mut input, &mut report, &mut |e| events.push(e), window);
+        let errors = report
+            .errors
+            .iter()
+            .map(|e| format!("{}:{}", e.position, e.message))
+            .collect();
+        (format!("{events:?}"), errors, report.events)
+    }
+
+    #[test]
+    fn any_window_gives_the_same_events_and_error_lines() {
+        let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/outbreak");
+        let mut text = Vec::new();
+        for host in ["FS-01", "WS-RECEPTION-01"] {
+            let dir = std::path::Path::new(demo).join(host);
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .expect("demo host folder")
+                .map(|e| e.expect("entry").path())
+                .collect();
+            files.sort();
+            for f in files {
+                text.extend(std::fs::read(f).expect("demo file"));
+            }
+        }
+        let first_line = text.split(|b| *b == b'\n').next().expect("a line").to_vec();
+        let pretty: serde_json::Value = serde_json::from_slice(&first_line).expect("JSON");
+        let pretty = serde_json::to_string_pretty(&pretty).expect("pretty");
+        // Damage of every kind the reader recovers from, between good records.
+        text.extend(b"this line is not JSON\n");
+        text.extend(pretty.as_bytes());
+        text.extend(b"\n{\"Event\": {\"System\": oops}}\n");
+        text.extend(b"{\"no\": \"windows\"}\n");
+        text.extend(&first_line);
+        text.extend(b"\n");
+        text.extend(&first_line[..first_line.len() / 2]);
+        let whole = read_with(&text, 1 << 30);
+        assert!(whole.2 > 20, "{} events", whole.2);
+        assert_eq!(whole.1.len(), 4, "{:?}", whole.1);
+        for window in [1, 7, 100, 1000, 5000] {
+            let windowed = read_with(&text, window);
+            assert_eq!(windowed.2, whole.2, "events with a {window}-byte window");
+            assert_eq!(windowed.1, whole.1, "errors with a {window}-byte window");
+            assert!(
+                windowed.0 == whole.0,
+                "event content differs with a {window}-byte window"
+            );
+        }
     }
 }
