@@ -66,7 +66,7 @@ impl NetworkReach {
             self.contacted.insert(dst);
             self.smb
                 .entry((flow.src, dst))
-                .or_insert_with(|| evidence(flow, String::new()));
+                .or_insert_with(|| flow.evidence(String::new()));
         }
         if let NetFact::WebRequest(f, w) = fact
             && let Some(dest) = c2_like(f, w)
@@ -74,7 +74,7 @@ impl NetworkReach {
         {
             let summary = format!("{} {}{}?{}", w.method, w.host, w.path, w.query);
             let entry = self.call_outs.entry(f.src).or_insert_with(|| CallOut {
-                first: evidence(f, summary),
+                first: f.evidence(summary),
                 last: f.time,
                 destination: dest,
                 count: 0,
@@ -150,18 +150,6 @@ fn c2_like(f: &Flow, w: &WebRequest) -> Option<String> {
         Some(ip) => Some(ip.to_string()),
         None if encoded && external && !w.host.is_empty() => Some(w.host.to_string()),
         None => None,
-    }
-}
-
-fn evidence(f: &Flow, summary: String) -> Evidence {
-    Evidence {
-        time: f.time,
-        host: f.src.to_string(),
-        file: f.origin.file.to_string(),
-        position: f.origin.position,
-        record_id: None,
-        kind: f.origin.kind.to_string(),
-        summary,
     }
 }
 

@@ -102,15 +102,7 @@ pub fn intel_match_net(intel: &Intel, fact: &NetFact) -> Option<Finding> {
     }
     let (i, field, seen) = hit?;
     let port = f.dport.map(|p| format!(":{p}")).unwrap_or_default();
-    let evidence = Evidence {
-        time: f.time,
-        host: f.src.to_string(),
-        file: f.origin.file.to_string(),
-        position: f.origin.position,
-        record_id: None,
-        kind: f.origin.kind.to_string(),
-        summary: format!("{} → {seen}{port}", f.src),
-    };
+    let evidence = f.evidence(format!("{} → {seen}{port}", f.src));
     Some(finding(&f.src.to_string(), i, field, &seen, evidence))
 }
 

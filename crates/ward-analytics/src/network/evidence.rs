@@ -36,13 +36,5 @@ fn evidence(f: &Flow) -> Evidence {
     };
     let port = f.dport.map(|p| format!(":{p}")).unwrap_or_default();
     let outcome = if f.failed { " (failed)" } else { "" };
-    Evidence {
-        time: f.time,
-        host: f.src.to_string(),
-        file: f.origin.file.to_string(),
-        position: f.origin.position,
-        record_id: None,
-        kind: f.origin.kind.to_string(),
-        summary: format!("{} → {dst}{port} {}{outcome}", f.src, f.proto),
-    }
+    f.evidence(format!("{} → {dst}{port} {}{outcome}", f.src, f.proto))
 }

@@ -48,6 +48,21 @@ pub struct Flow {
     pub origin: FactOrigin,
 }
 
+impl Flow {
+    /// An evidence line for this flow, logged by its source address, saying `summary`.
+    pub fn evidence(&self, summary: String) -> crate::case::Evidence {
+        crate::case::Evidence {
+            time: self.time,
+            host: self.src.to_string(),
+            file: self.origin.file.to_string(),
+            position: self.origin.position,
+            record_id: None,
+            kind: self.origin.kind.to_string(),
+            summary,
+        }
+    }
+}
+
 /// Where a fact came from.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FactOrigin {

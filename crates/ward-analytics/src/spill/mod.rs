@@ -4,19 +4,21 @@
 //! own readers. An input small enough never touches the disk and is sorted in memory.
 //!
 //! Run files live in a private temporary folder (`TMPDIR` or the system's) removed when the
-//! [`Sorted`] is dropped. Each record is a little-endian `u32` length and its postcard bytes.
+//! [`Sorted`] is dropped. Each record is a little-endian `u32` length and its postcard bytes
+//! ([`run`]). A [`Store`] keeps items in the order appended, moving to one file past a limit.
 
+mod run;
+mod store;
+
+pub use store::{Store, Stored};
+
+use run::{RunReader, RunWriter};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tempfile::TempDir;
-
-/// No fact encodes to more than this; a longer length means a damaged run.
-const MAX_RECORD: usize = 16 << 20;
 
 /// How an item is written to a run and read back.
 pub trait Spillable: Sized {
@@ -153,14 +155,14 @@ impl<T: Spillable + Clone + Send> Spill<T> {
     }
 }
 
-fn temp_dir() -> Result<TempDir, String> {
+pub(crate) fn temp_dir() -> Result<TempDir, String> {
     tempfile::Builder::new()
         .prefix("ward-spill-")
         .tempdir()
         .map_err(|e| format!("cannot create a temporary folder: {e}"))
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -214,186 +216,6 @@ impl<T: Spillable + Clone> Sorted<T> {
     }
 }
 
-/// Items kept in the order they are appended: in memory up to a limit, then in one file.
-pub struct Store<T> {
-    limit: usize,
-    memory: Vec<T>,
-    file: Option<(Arc<TempDir>, RunWriter)>,
-    len: usize,
-}
-
-impl<T: Spillable + Clone> Store<T> {
-    /// A store that moves to disk once it holds more than `limit` items.
-    pub fn new(limit: usize) -> Self {
-        Store {
-            limit,
-            memory: Vec::new(),
-            file: None,
-            len: 0,
-        }
-    }
-
-    /// Appends an item.
-    pub fn push(&mut self, item: T) -> Result<(), String> {
-        self.len += 1;
-        match &mut self.file {
-            Some((_, out)) => out.write(&item),
-            None if self.memory.len() < self.limit => {
-                self.memory.push(item);
-                Ok(())
-            }
-            None => {
-                let dir = temp_dir()?;
-                let mut out = RunWriter::create(dir.path().join("store.bin"))?;
-                for kept in self.memory.drain(..) {
-                    out.write(&kept)?;
-                }
-                out.write(&item)?;
-                self.memory = Vec::new();
-                self.file = Some((Arc::new(dir), out));
-                Ok(())
-            }
-        }
-    }
-
-    /// The items appended, ready to be read any number of times.
-    pub fn seal(self) -> Result<Stored<T>, String> {
-        let body = match self.file {
-            None => StoredBody::Memory(self.memory),
-            Some((dir, out)) => {
-                let path = out.path.clone();
-                out.finish()?;
-                StoredBody::File { _dir: dir, path }
-            }
-        };
-        Ok(Stored {
-            body,
-            len: self.len,
-            error: Arc::default(),
-        })
-    }
-}
-
-/// Items of a sealed [`Store`].
-pub struct Stored<T> {
-    body: StoredBody<T>,
-    len: usize,
-    error: Arc<Mutex<Option<String>>>,
-}
-
-enum StoredBody<T> {
-    Memory(Vec<T>),
-    File { _dir: Arc<TempDir>, path: PathBuf },
-}
-
-impl<T: Clone> Clone for Stored<T> {
-    fn clone(&self) -> Self {
-        Stored {
-            body: match &self.body {
-                StoredBody::Memory(items) => StoredBody::Memory(items.clone()),
-                StoredBody::File { _dir, path } => StoredBody::File {
-                    _dir: Arc::clone(_dir),
-                    path: path.clone(),
-                },
-            },
-            len: self.len,
-            error: Arc::clone(&self.error),
-        }
-    }
-}
-
-impl<T> Default for Stored<T> {
-    fn default() -> Self {
-        Vec::new().into()
-    }
-}
-
-impl<T> std::fmt::Debug for Stored<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let place = match self.body {
-            StoredBody::Memory(_) => "memory",
-            StoredBody::File { .. } => "disk",
-        };
-        write!(f, "Stored({} items in {place})", self.len)
-    }
-}
-
-/// As a sequence, read through once.
-impl<T: Spillable + Clone + serde::Serialize> serde::Serialize for Stored<T> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(Some(self.len))?;
-        for item in self.iter() {
-            seq.serialize_element(&*item)?;
-        }
-        seq.end()
-    }
-}
-
-impl<T> From<Vec<T>> for Stored<T> {
-    fn from(items: Vec<T>) -> Self {
-        Stored {
-            len: items.len(),
-            body: StoredBody::Memory(items),
-            error: Arc::default(),
-        }
-    }
-}
-
-impl<T: Spillable + Clone> Stored<T> {
-    /// How many items there are.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// True when there are none.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// The items in memory, `None` when they are on disk.
-    pub fn in_memory(&self) -> Option<&[T]> {
-        match &self.body {
-            StoredBody::Memory(items) => Some(items),
-            StoredBody::File { .. } => None,
-        }
-    }
-
-    /// The items in the order appended. A file that cannot be read back ends the iteration
-    /// early; the reason is then in [`error`](Self::error).
-    pub fn iter(&self) -> Box<dyn Iterator<Item = Cow<'_, T>> + '_> {
-        match &self.body {
-            StoredBody::Memory(items) => Box::new(items.iter().map(Cow::Borrowed)),
-            StoredBody::File { path, .. } => {
-                let mut reader = match RunReader::open(path) {
-                    Ok(reader) => Some(reader),
-                    Err(e) => {
-                        lock(&self.error).get_or_insert(e);
-                        None
-                    }
-                };
-                Box::new(std::iter::from_fn(move || {
-                    let next = reader.as_mut()?.next();
-                    match next {
-                        Ok(Some(item)) => Some(Cow::Owned(item)),
-                        Ok(None) => None,
-                        Err(e) => {
-                            reader = None;
-                            lock(&self.error).get_or_insert(e);
-                            None
-                        }
-                    }
-                }))
-            }
-        }
-    }
-
-    /// Why an iteration ended early, if one did.
-    pub fn error(&self) -> Option<String> {
-        lock(&self.error).clone()
-    }
-}
-
 /// Merges the runs of a sort, reporting a failure into `error`.
 fn merge<T: Spillable>(
     order: Order<T>,
@@ -421,82 +243,6 @@ fn merge<T: Spillable>(
         merge.refill(run);
     }
     merge
-}
-
-/// Writes records to a run file.
-struct RunWriter {
-    path: PathBuf,
-    out: BufWriter<File>,
-    bytes: Vec<u8>,
-}
-
-impl RunWriter {
-    fn create(path: PathBuf) -> Result<Self, String> {
-        let file =
-            File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-        Ok(RunWriter {
-            path,
-            out: BufWriter::with_capacity(1 << 16, file),
-            bytes: Vec::new(),
-        })
-    }
-
-    fn write<T: Spillable>(&mut self, item: &T) -> Result<(), String> {
-        self.bytes.clear();
-        item.encode(&mut self.bytes)
-            .map_err(|e| format!("cannot encode a record for {}: {e}", self.path.display()))?;
-        self.out
-            .write_all(&(self.bytes.len() as u32).to_le_bytes())
-            .and_then(|()| self.out.write_all(&self.bytes))
-            .map_err(|e| format!("cannot write {}: {e}", self.path.display()))
-    }
-
-    fn finish(mut self) -> Result<(), String> {
-        self.out
-            .flush()
-            .map_err(|e| format!("cannot write {}: {e}", self.path.display()))
-    }
-}
-
-/// Reads the records of a run file back.
-struct RunReader {
-    path: PathBuf,
-    input: BufReader<File>,
-    buf: Vec<u8>,
-}
-
-impl RunReader {
-    fn open(path: &std::path::Path) -> Result<Self, String> {
-        let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        Ok(RunReader {
-            path: path.to_path_buf(),
-            input: BufReader::with_capacity(1 << 16, file),
-            buf: Vec::new(),
-        })
-    }
-
-    /// The next record, `None` at the end of the run.
-    fn next<T: Spillable>(&mut self) -> Result<Option<T>, String> {
-        let fail = |e: io::Error| format!("cannot read {}: {e}", self.path.display());
-        // The run ends cleanly only between records; a cut inside one is an error.
-        if self.input.fill_buf().map_err(fail)?.is_empty() {
-            return Ok(None);
-        }
-        let mut len = [0u8; 4];
-        self.input.read_exact(&mut len).map_err(fail)?;
-        let len = u32::from_le_bytes(len) as usize;
-        if len > MAX_RECORD {
-            return Err(format!(
-                "{}: a record claims {len} bytes; the run is damaged",
-                self.path.display()
-            ));
-        }
-        self.buf.resize(len, 0);
-        self.input.read_exact(&mut self.buf).map_err(fail)?;
-        T::decode(&self.buf)
-            .map(Some)
-            .map_err(|e| format!("cannot decode a record of {}: {e}", self.path.display()))
-    }
 }
 
 /// The head item of one run, ordered so that the heap's top is the least item.
@@ -620,25 +366,6 @@ mod tests {
             assert!(out == expected, "merged output out of order");
         }
         assert_eq!(sorted.error(), None);
-    }
-
-    #[test]
-    fn a_store_moves_to_disk_past_its_limit_and_keeps_the_order() {
-        let all = items(2_500);
-        for limit in [10_000, 1_000] {
-            let mut store = Store::new(limit);
-            for item in &all {
-                store.push(item.clone()).unwrap();
-            }
-            let stored = store.seal().unwrap();
-            assert_eq!(stored.len(), all.len());
-            assert_eq!(stored.in_memory().is_some(), limit > all.len());
-            let back: Vec<_> = stored.iter().map(Cow::into_owned).collect();
-            assert!(back == all, "order changed with limit {limit}");
-            // A clone reads the same file.
-            assert_eq!(stored.clone().iter().count(), all.len());
-            assert_eq!(stored.error(), None);
-        }
     }
 
     #[test]
