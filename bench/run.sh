@@ -7,7 +7,7 @@
 #   bench/run.sh startup   # rule compilation only (~3,800 rules)
 #
 # Peers (optional, same input, same rules, same threads, streaming output):
-#   EVTX_DUMP=/path/evtx_dump HAYABUSA=/path/hayabusa CHAINSAW=/path/chainsaw bench/run.sh evtx
+#   EVTX_DUMP=/path/evtx_dump HAYABUSA=/path/hayabusa [HAYABUSA_CONFIG=/path/rules/config] CHAINSAW=/path/chainsaw bench/run.sh evtx
 # RUNS (default 5) sets the repetitions; the median is reported. THREADS (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,7 +53,16 @@ case "${1:-evtx}" in
     fi
     measure ward-hunt "$WARD" hunt "$WORK/evtx" --rules "$DATA/sigma/rules/windows" --format jsonl -q --threads "$THREADS"
     if [ -n "${HAYABUSA:-}" ]; then
-      measure hayabusa "$HAYABUSA" json-timeline -d "$WORK/evtx" -r "$DATA/sigma/rules/windows" -L -o "$WORK/hayabusa.jsonl" -w -q -C -t "$THREADS" --no-summary
+      if "$HAYABUSA" help 2>/dev/null | grep -q dfir-timeline; then
+        # Hayabusa 4 names it dfir-timeline. SigmaHQ rules carry no Channel condition, so its
+        # channel filters would leave 2 of 2,407 rules on: -A -a turn them off. HAYABUSA_CONFIG
+        # is its rules/config folder (from the hayabusa-rules repository) when not ./rules/config.
+        measure hayabusa "$HAYABUSA" dfir-timeline -d "$WORK/evtx" -r "$DATA/sigma/rules/windows" \
+          ${HAYABUSA_CONFIG:+-c "$HAYABUSA_CONFIG"} -t jsonl -o "$WORK/hayabusa.jsonl" \
+          -w -q -C -N -K -Q -A -a --threads "$THREADS"
+      else
+        measure hayabusa "$HAYABUSA" json-timeline -d "$WORK/evtx" -r "$DATA/sigma/rules/windows" -L -o "$WORK/hayabusa.jsonl" -w -q -C -t "$THREADS" --no-summary
+      fi
     fi
     if [ -n "${CHAINSAW:-}" ]; then
       measure chainsaw "$CHAINSAW" hunt "$WORK/evtx" -s "$DATA/sigma/rules/windows" --mapping "${CHAINSAW_MAPPING:-mappings/sigma-event-logs-all.yml}" --jsonl --skip-errors -q
