@@ -118,7 +118,7 @@ impl CredentialExposure {
     pub fn finish(
         self,
         affected: &BTreeMap<String, Timestamp>,
-        hop_accounts: &[(String, String, Vec<Evidence>)],
+        hop_accounts: &[(String, String, &[Evidence])],
         max_evidence: usize,
     ) -> Accounts {
         let mut reset: BTreeMap<String, Builder> = BTreeMap::new();
@@ -137,18 +137,22 @@ impl CredentialExposure {
                     .parse()
                     .is_ok_and(|t| EXPOSING_LOGON_TYPES.contains(&t));
             let list = if exposing { &mut reset } else { &mut review };
-            list.entry(account).or_default().add(&host, &kind, evidence);
+            list.entry(account)
+                .or_default()
+                .add(&host, &kind, evidence, max_evidence);
         }
         for (account, host, evidence) in hop_accounts {
-            review
-                .entry(account.clone())
-                .or_default()
-                .add(host, "hop", evidence.clone());
+            review.entry(account.clone()).or_default().add(
+                host,
+                "hop",
+                evidence.to_vec(),
+                max_evidence,
+            );
         }
         // An account to reset shows everything seen for it, network logons and hops included.
         for (account, b) in std::mem::take(&mut review) {
             match reset.get_mut(&account) {
-                Some(r) => r.merge(b),
+                Some(r) => r.merge(b, max_evidence),
                 None => {
                     review.insert(account, b);
                 }
@@ -169,26 +173,39 @@ struct Builder {
 }
 
 impl Builder {
-    fn merge(&mut self, other: Builder) {
+    fn merge(&mut self, other: Builder, max_evidence: usize) {
         self.hosts.extend(other.hosts);
         self.kinds.extend(other.kinds);
-        self.evidence.extend(other.evidence);
+        self.keep(other.evidence, max_evidence);
     }
 
-    fn add(&mut self, host: &str, kind: &str, evidence: Vec<Evidence>) {
+    fn add(&mut self, host: &str, kind: &str, evidence: Vec<Evidence>, max_evidence: usize) {
         self.hosts.insert(host.to_string());
         self.kinds.insert(kind.to_string());
-        self.evidence.extend(evidence);
+        self.keep(evidence, max_evidence);
     }
+
+    /// Adds evidence, keeping at most twice what is shown: an account used on thousands of
+    /// hops does not hold every event until the end.
+    fn keep(&mut self, evidence: Vec<Evidence>, max_evidence: usize) {
+        self.evidence.extend(evidence);
+        if self.evidence.len() > 2 * max_evidence.max(1) {
+            earliest(&mut self.evidence, max_evidence);
+        }
+    }
+}
+
+/// The first `max` distinct events by time and host.
+fn earliest(evidence: &mut Vec<Evidence>, max: usize) {
+    evidence.sort_by(|x, y| (x.time, &x.host).cmp(&(y.time, &y.host)));
+    evidence.dedup();
+    evidence.truncate(max);
 }
 
 fn build(map: BTreeMap<String, Builder>, max_evidence: usize) -> Vec<AccountEntry> {
     map.into_iter()
         .map(|(account, mut b)| {
-            b.evidence
-                .sort_by(|x, y| (x.time, &x.host).cmp(&(y.time, &y.host)));
-            b.evidence.dedup();
-            b.evidence.truncate(max_evidence);
+            earliest(&mut b.evidence, max_evidence);
             let mut kinds: Vec<String> = b.kinds.into_iter().collect();
             kinds.sort_by_key(|k| (k.parse::<u32>().unwrap_or(u32::MAX), k.clone()));
             AccountEntry {

@@ -235,7 +235,8 @@ impl Analyzer {
             self.artefacts.follow_up(&f.host, &what, f.first_seen);
         }
         let (hops, orphans) = std::mem::take(&mut self.remote).finish();
-        let resolved: Vec<ResolvedHop> = hops.iter().map(|h| self.resolve(h)).collect();
+        // Hops move into their resolved form: on a large outbreak they are most of what is held.
+        let resolved: Vec<ResolvedHop> = hops.into_iter().map(|h| self.resolve(h)).collect();
         let mut attempts: Vec<(String, String, Timestamp)> = Vec::new();
         for (ip, to, t) in &self.failed_logons {
             attempts.push((self.name(ip), to.clone(), *t));
@@ -257,6 +258,7 @@ impl Analyzer {
         let mut built = spread::build(&resolved, &ctx);
         let mut findings = recon;
         findings.extend(hop_findings(&resolved, &built));
+        drop(resolved);
         for (c, _) in built
             .iter_mut()
             .filter(|(c, _)| c.verdict != "likely-admin")
@@ -282,7 +284,7 @@ impl Analyzer {
             // Computer accounts (a worm running as SYSTEM) are other hosts' and left out.
             for e in &c.edges {
                 if let Some(a) = e.account.as_ref().filter(|a| !a.ends_with('$')) {
-                    hop_accounts.push((a.clone(), e.to.clone(), e.evidence.clone()));
+                    hop_accounts.push((a.clone(), e.to.clone(), e.evidence.as_slice()));
                 }
             }
         }
@@ -305,7 +307,7 @@ impl Analyzer {
         self.directory.resolve(ip, &self.assets)
     }
 
-    fn resolve(&self, h: &Hop) -> ResolvedHop {
+    fn resolve(&self, h: Hop) -> ResolvedHop {
         let from = match (&h.source_ip, &h.source_name) {
             (Some(ip), _) => self.name(ip),
             (None, Some(n)) => n.clone(),
@@ -321,14 +323,14 @@ impl Analyzer {
             to: h.target.clone(),
             time: Some(h.time),
             account,
-            evidence: h.evidence.clone(),
+            evidence: h.evidence,
         };
         ResolvedHop {
             from,
-            to: h.target.clone(),
+            to: h.target,
             time: h.time,
-            service: h.service.clone(),
-            implant: h.implant.clone(),
+            service: h.service,
+            implant: h.implant,
             edge,
         }
     }

@@ -7,6 +7,10 @@ use crate::case::Finding;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
+/// Addresses listed per host; a name claimed from more (a spoofed or reused workstation name,
+/// a NAT) is not one device's address list any more.
+pub const MAX_IPS_PER_HOST: usize = 64;
+
 /// Addresses and names of the hosts seen.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct HostDirectory {
@@ -43,7 +47,10 @@ impl HostDirectory {
                 .or_insert_with(|| f.to_string());
         }
         self.by_ip.insert(ip.to_string(), short.clone());
-        self.ips.entry(short).or_default().insert(ip.to_string());
+        let ips = self.ips.entry(short).or_default();
+        if ips.len() < MAX_IPS_PER_HOST {
+            ips.insert(ip.to_string());
+        }
     }
 
     /// Records the FQDN of a host as its own logs name it.
@@ -125,5 +132,23 @@ impl AddressBook {
     /// Learns a mapping, for tests and callers with their own sources.
     pub fn insert(&mut self, ip: &str, host: &str) {
         self.by_ip.insert(ip.to_string(), host.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_claimed_from_many_addresses_keeps_a_bounded_list_and_every_address_resolves() {
+        let mut d = HostDirectory::default();
+        for i in 0..1000u32 {
+            d.learn(&format!("10.1.{}.{}", i / 250, i % 250 + 1), "WS-001");
+        }
+        let assets = Assets::default();
+        let listed = d.ips_of("WS-001", &assets);
+        assert_eq!(listed.len(), MAX_IPS_PER_HOST);
+        assert!(listed.contains(&"10.1.0.1".to_string()), "{listed:?}");
+        assert_eq!(d.resolve("10.1.3.250", &assets), "WS-001");
     }
 }

@@ -73,7 +73,7 @@ fn exposure_counts_only_after_infection_and_splits_reset_from_review() {
     )]);
     let out = x.finish(
         &affected,
-        &[("CLINIC\\hopper".into(), "FS-01".into(), Vec::new())],
+        &[("CLINIC\\hopper".into(), "FS-01".into(), &[])],
         20,
     );
     let reset: Vec<(&str, &Vec<String>)> = out
