@@ -15,7 +15,7 @@ use crate::recon::{ReconTracker, base_name};
 use crate::remote_exec::{Hop, RemoteExecTracker, image_file};
 use crate::spread::{self, ResolvedHop, SpreadContext};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use ward_event::{Level, Timestamp, Value};
 
 /// What the host analytics found.
@@ -345,12 +345,18 @@ fn hop_findings(hops: &[ResolvedHop], clusters: &[(Cluster, Vec<usize>)]) -> Vec
             "likely-admin" => Level::Low,
             _ => Level::High,
         };
+        // The hops behind each edge, grouped once: a worm cluster can hold tens of thousands.
+        let mut by_edge: HashMap<(&str, &str), Vec<&ResolvedHop>> = HashMap::new();
+        for h in members.iter().filter_map(|&i| hops.get(i)) {
+            by_edge
+                .entry((h.from.as_str(), h.to.as_str()))
+                .or_default()
+                .push(h);
+        }
         for edge in &c.edges {
-            let behind: Vec<&ResolvedHop> = members
-                .iter()
-                .filter_map(|&i| hops.get(i))
-                .filter(|h| h.from == edge.from && h.to == edge.to)
-                .collect();
+            let Some(behind) = by_edge.get(&(edge.from.as_str(), edge.to.as_str())) else {
+                continue;
+            };
             let Some(first) = behind.first() else {
                 continue;
             };

@@ -120,9 +120,16 @@ fn cluster(n: usize, hops: Vec<&ResolvedHop>, ctx: &SpreadContext<'_>) -> Cluste
         .or_else(|| infected.iter().min_by_key(|(h, t)| (*t, (*h).clone())))
         .map(|(h, _)| h.clone());
     let (verdict, reasons) = verdict(&hops, &artefact, &infected, ctx);
+    let mut hop_evidence: HashMap<&str, usize> = HashMap::new();
+    for h in &hops {
+        *hop_evidence.entry(h.to.as_str()).or_default() += h.edge.evidence.len();
+    }
     let mut hosts: Vec<ClusterHost> = infected
         .iter()
-        .map(|(h, t)| host_entry(h, *t, &keys, &hops, ctx))
+        .map(|(h, t)| {
+            let evidence = hop_evidence.get(h.as_str()).copied().unwrap_or(0);
+            host_entry(h, *t, &keys, evidence, ctx)
+        })
         .collect();
     hosts.sort_by(|a, b| {
         (!a.clinical, a.infected_at, &a.host).cmp(&(!b.clinical, b.infected_at, &b.host))
@@ -194,15 +201,10 @@ fn host_entry(
     host: &str,
     infected_at: Timestamp,
     keys: &[String],
-    hops: &[&ResolvedHop],
+    hop_evidence: usize,
     ctx: &SpreadContext<'_>,
 ) -> ClusterHost {
     let asset = ctx.assets.host(host);
-    let hop_evidence: usize = hops
-        .iter()
-        .filter(|h| h.to == host)
-        .map(|h| h.edge.evidence.len())
-        .sum();
     ClusterHost {
         host: host.to_string(),
         fqdn: ctx.directory.fqdn_of(host),
@@ -364,8 +366,12 @@ fn artefact_label(hops: &[&ResolvedHop], service: &str, service_names: usize) ->
 /// a service per chunk of payload) add evidence, not edges.
 fn collapse(hops: &[&ResolvedHop], max_evidence: usize) -> Vec<Edge> {
     let mut edges: Vec<Edge> = Vec::new();
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
     for h in hops {
-        match edges.iter_mut().find(|e| e.from == h.from && e.to == h.to) {
+        let slot = *index
+            .entry((h.from.as_str(), h.to.as_str()))
+            .or_insert(edges.len());
+        match edges.get_mut(slot) {
             Some(e) => {
                 let room = max_evidence.saturating_sub(e.evidence.len());
                 e.evidence
