@@ -129,6 +129,34 @@ fn jsonl_has_one_detection_per_line_then_the_findings() {
 }
 
 #[test]
+fn jsonl_keeps_the_case_order_across_batches() {
+    // More detections than one batch of lines encoded together (4,096), some past it.
+    let mut case = outbreak();
+    let many: Vec<_> = (0..10_000u64)
+        .map(|i| {
+            common::detection(
+                "09:00",
+                "WS-07",
+                &format!("r-{i}"),
+                "t",
+                ward_event::Level::High,
+                i,
+            )
+        })
+        .collect();
+    case.detections = many.into();
+    let text = render(write_jsonl, &case);
+    let records: Vec<u64> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("each line is JSON"))
+        .filter(|l| l["type"] == "detection")
+        .map(|l| l["record_id"].as_u64().expect("a record id"))
+        .collect();
+    assert_eq!(records, (0..10_000).collect::<Vec<u64>>());
+    assert_eq!(text.lines().count(), 10_000 + case.findings.len());
+}
+
+#[test]
 fn csv_timeline_loads_as_timesketch_expects() {
     let text = render(write_csv_timeline, &outbreak());
     let mut reader = csv::Reader::from_reader(text.as_bytes());

@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use ward_analytics::case::Finding;
-use ward_analytics::case::{Detection, FileSummary, InputError, detection_order};
+use ward_analytics::case::{Detection, Detections, FileSummary, InputError, detection_order};
 use ward_analytics::directory::AddressBook;
 use ward_analytics::facts::Fact;
 use ward_analytics::intel::IntelHits;
@@ -139,26 +139,23 @@ pub fn run(
     let net_facts = spills.network.finish().map_err(spill_error)?;
     // The network analytics read the flows alone: run them beside the host stage, which reads
     // the flows too (SMB contacts and call-outs put devices without host logs in the spread).
-    let (outcome, mut network_findings) = rayon::join(
-        || host_stage(options, &detections, &facts, &net_facts),
+    // The rule hits are named and filtered as soon as the host stage has the address book,
+    // while the network analytics may still run.
+    let ((outcome, kept), mut network_findings) = rayon::join(
+        || {
+            let outcome = host_stage(options, &detections, &facts, &net_facts);
+            let kept = keep_detections(&detections, &outcome.addresses, options.min_level);
+            (outcome, kept)
+        },
         || network_stage(&net_facts),
     );
     outcome.addresses.name_findings(&mut network_findings);
     network_findings.extend(intel_hits.finish(&outcome.addresses));
-    // The case's detections, in order, named and filtered; on disk when there are many.
-    let mut kept = Store::new(spill_chunk() / 8);
-    for d in detections.iter() {
-        let mut d = d.into_owned();
-        name_network_detection(&mut d, &outcome.addresses);
-        if d.level >= options.min_level {
-            kept.push(d).map_err(spill_error)?;
-        }
-    }
     let errors = [detections.error(), facts.error(), net_facts.error()];
     if let Some(e) = errors.into_iter().flatten().next() {
         return Err(spill_error(e));
     }
-    case.detections = kept.seal().map_err(spill_error)?;
+    case.detections = kept.map_err(spill_error)?;
 
     case.findings = outcome.findings;
     case.findings.extend(network_findings);
@@ -194,6 +191,24 @@ fn host_stage(
     pending.for_each(|d| analyzer.feed_detection(&d));
     flows.for_each(|n| analyzer.feed_network(&n));
     analyzer.finish()
+}
+
+/// The case's detections, in order, named and at `min_level` or above; on disk when there
+/// are many.
+fn keep_detections(
+    detections: &Sorted<Detection>,
+    book: &AddressBook,
+    min_level: Level,
+) -> Result<Detections, String> {
+    let mut kept = Store::new(spill_chunk() / 8);
+    for d in detections.iter() {
+        let mut d = d.into_owned();
+        name_network_detection(&mut d, book);
+        if d.level >= min_level {
+            kept.push(d)?;
+        }
+    }
+    kept.seal()
 }
 
 /// The network analytics over flows in time order.
