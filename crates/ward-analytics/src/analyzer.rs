@@ -268,7 +268,7 @@ impl Analyzer {
         }
         let clusters: Vec<Cluster> = built.into_iter().map(|(c, _)| c).collect();
         let fanout = std::mem::take(&mut self.fanout);
-        findings.extend(fanout.finish(&|ip| self.name(ip)));
+        findings.extend(fanout.finish(&|ip| self.name(ip), self.config.max_evidence));
         findings.sort_by(|a, b| {
             (a.first_seen, &a.host, &a.analytic).cmp(&(b.first_seen, &b.host, &b.analytic))
         });

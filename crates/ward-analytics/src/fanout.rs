@@ -27,6 +27,28 @@ struct Reach {
     last: Timestamp,
 }
 
+impl Reach {
+    /// Folds a later episode of the same source into this one.
+    fn absorb(&mut self, other: Reach, max_evidence: usize) {
+        for (peer, contact) in other.peers {
+            self.peers
+                .entry(peer)
+                .and_modify(|c| c.merge(contact))
+                .or_insert(contact);
+        }
+        self.evidence.extend(other.evidence);
+        earliest(&mut self.evidence, max_evidence);
+        self.reported |= other.reported;
+        self.last = self.last.max(other.last);
+    }
+}
+
+/// Keeps the first `max` events by time and host.
+fn earliest(evidence: &mut Vec<Evidence>, max: usize) {
+    evidence.sort_by(|a, b| (a.time, &a.host).cmp(&(b.time, &b.host)));
+    evidence.truncate(max);
+}
+
 /// One peer's contact: when first, and whether logons to it failed or succeeded.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Contact {
@@ -60,7 +82,9 @@ enum Outcome {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FanOutTracker {
     sources: HashMap<Source, Reach>,
-    done: Vec<(Source, Reach)>,
+    /// Finished episodes folded per source: peers merged, the earliest evidence kept. Bounded
+    /// by sources and peers, however many hours the logs cover.
+    done: HashMap<Source, Reach>,
     last_sweep: Timestamp,
 }
 
@@ -174,7 +198,7 @@ impl FanOutTracker {
             if let Some(r) = self.sources.remove(&s)
                 && r.reported
             {
-                self.done.push((s, r));
+                self.done.entry(s).or_default().absorb(r, cfg.max_evidence);
             }
         }
     }
@@ -189,9 +213,11 @@ impl FanOutTracker {
 
     /// Fan-out findings, one per source host (what the targets saw and what the source's own
     /// connection log saw are merged); `name` turns an address into a host name.
-    pub fn finish(mut self, name: &dyn Fn(&str) -> String) -> Vec<Finding> {
+    pub fn finish(mut self, name: &dyn Fn(&str) -> String, max_evidence: usize) -> Vec<Finding> {
         let open: Vec<(Source, Reach)> = self.sources.drain().filter(|(_, r)| r.reported).collect();
-        self.done.extend(open);
+        for (s, r) in open {
+            self.done.entry(s).or_default().absorb(r, max_evidence);
+        }
         let mut merged: BTreeMap<String, Merged> = BTreeMap::new();
         for (src, r) in self.done {
             let (host, ip) = match &src {
@@ -216,7 +242,7 @@ impl FanOutTracker {
         }
         let mut out: Vec<Finding> = merged
             .into_iter()
-            .map(|(host, m)| finding(host, m))
+            .map(|(host, m)| finding(host, m, max_evidence))
             .collect();
         out.sort_by(|a, b| (a.first_seen, &a.host).cmp(&(b.first_seen, &b.host)));
         out
@@ -231,12 +257,11 @@ struct Merged {
     last: Timestamp,
 }
 
-fn finding(host: String, mut m: Merged) -> Finding {
+fn finding(host: String, mut m: Merged, max_evidence: usize) -> Finding {
     let failed = m.peers.values().filter(|c| c.only_failed()).count();
     let peers: Vec<String> = m.peers.keys().cloned().collect();
     let first = m.peers.values().map(|c| c.first).min().unwrap_or_default();
-    m.evidence
-        .sort_by(|a, b| (a.time, &a.host).cmp(&(b.time, &b.host)));
+    earliest(&mut m.evidence, max_evidence);
     let mut details = BTreeMap::new();
     details.insert("peers".into(), serde_json::json!(peers));
     details.insert("peer_count".into(), serde_json::json!(peers.len()));
@@ -260,5 +285,59 @@ fn finding(host: String, mut m: Merged) -> Finding {
         ),
         details,
         evidence: m.evidence,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Account;
+
+    fn logon(secs: i64, target: usize) -> Logon {
+        Logon {
+            evidence: Evidence {
+                time: Timestamp::from_nanos(secs * 1_000_000_000),
+                host: format!("WS-{target:03}"),
+                file: "security.evtx".into(),
+                position: secs as u64,
+                record_id: Some(secs as u64),
+                kind: "4624".into(),
+                summary: String::new(),
+            },
+            success: true,
+            logon_type: 3,
+            account: Account {
+                domain: "HOSP".into(),
+                user: "svc_backup".into(),
+                sid: None,
+            },
+            source_ip: Some("10.1.0.9".into()),
+            workstation: None,
+            logon_id: None,
+        }
+    }
+
+    #[test]
+    fn episodes_of_one_source_fold_into_one_finding_with_bounded_evidence() {
+        let cfg = AnalyticsConfig::default();
+        let mut t = FanOutTracker::default();
+        // 200 episodes an hour apart, each reaching 8 hosts within a minute.
+        for episode in 0..200i64 {
+            for target in 0..8usize {
+                let secs = 1_700_000_000 + episode * 3_600 + target as i64 * 5;
+                t.logon(&logon(secs, episode as usize % 3 * 8 + target), &cfg);
+            }
+        }
+        assert!(t.done.len() <= 1, "finished episodes are folded per source");
+        let findings = t.finish(&|ip| ip.to_string(), cfg.max_evidence);
+        assert_eq!(findings.len(), 1);
+        let f = &findings[0];
+        assert_eq!(f.details["peer_count"], 24);
+        assert_eq!(f.evidence.len(), cfg.max_evidence);
+        assert_eq!(
+            f.first_seen,
+            Timestamp::from_nanos(1_700_000_000_000_000_000)
+        );
+        assert!(f.evidence.windows(2).all(|w| w[0].time <= w[1].time));
     }
 }
