@@ -26,7 +26,7 @@ pub(crate) struct HostCoverage {
 }
 
 /// Runs kept per host and channel; past this, new isolated ids are counted, not kept.
-const MAX_RUNS: usize = 10_000;
+const MAX_RUNS: usize = 1_024;
 
 /// Record-number continuity of one host's channel: the ids seen as runs of consecutive
 /// numbers, so the answer does not depend on the order records arrive in. A whole log is one run.
