@@ -90,6 +90,9 @@ pub struct RemoteExecTracker {
     drops: HashMap<String, VecDeque<Drop>>,
     logons: HashMap<String, VecDeque<NetLogon>>,
     hops: Vec<Hop>,
+    /// Hops of the last window by target and lower-case service name, oldest first: where the
+    /// second log of an install (7045 and 4697) finds its first without a scan of every hop.
+    recent: HashMap<(String, String), Vec<usize>>,
     /// Drops that never led to an install (by host), kept for failed attempts; capped.
     orphans: Vec<(String, Drop)>,
 }
@@ -223,17 +226,20 @@ impl RemoteExecTracker {
         self.prune(&host, s.evidence.time, cfg);
         // 7045 and 4697 log the same install: the second joins the first hop.
         let floor = s.evidence.time.add_secs(-cfg.hop_window_secs);
-        let twin = self
-            .hops
-            .iter_mut()
-            .rev()
-            .take_while(|h| h.time >= floor)
-            .find(|h| {
-                h.target == host
-                    && h.service.eq_ignore_ascii_case(&s.service)
-                    && h.evidence.iter().all(|e| e.kind != s.evidence.kind)
-            });
-        if let Some(h) = twin {
+        let key = (host.clone(), s.service.to_ascii_lowercase());
+        let hops = &self.hops;
+        let twin = self.recent.get(&key).and_then(|recent| {
+            recent
+                .iter()
+                .rev()
+                .copied()
+                .take_while(|&i| hops.get(i).is_some_and(|h| h.time >= floor))
+                .find(|&i| {
+                    hops.get(i)
+                        .is_some_and(|h| h.evidence.iter().all(|e| e.kind != s.evidence.kind))
+                })
+        });
+        if let Some(h) = twin.and_then(|i| self.hops.get_mut(i)) {
             h.evidence.push(s.evidence.clone());
             return None;
         }
@@ -277,6 +283,7 @@ impl RemoteExecTracker {
             evidence.insert(0, l.evidence);
         }
         evidence.push(s.evidence.clone());
+        self.recent.entry(key).or_default().push(self.hops.len());
         self.hops.push(Hop {
             target: host,
             source_ip,
@@ -375,12 +382,19 @@ impl RemoteExecTracker {
         }
         self.drops.retain(|_, q| !q.is_empty());
         self.logons.retain(|_, q| !q.is_empty());
+        let floor = now.add_secs(-cfg.hop_window_secs);
+        let hops = &self.hops;
+        self.recent.retain(|_, recent| {
+            recent.retain(|&i| hops.get(i).is_some_and(|h| h.time >= floor));
+            !recent.is_empty()
+        });
     }
 
     /// Entries held, for the memory bound (hops are findings and not counted).
     pub fn state_size(&self) -> usize {
         self.drops.values().map(VecDeque::len).sum::<usize>()
             + self.logons.values().map(VecDeque::len).sum::<usize>()
+            + self.recent.values().map(Vec::len).sum::<usize>()
     }
 
     /// The hops found and the drops that led nowhere.
