@@ -90,9 +90,11 @@ pub struct RemoteExecTracker {
     drops: HashMap<String, VecDeque<Drop>>,
     logons: HashMap<String, VecDeque<NetLogon>>,
     hops: Vec<Hop>,
-    /// Hops of the last window by target and lower-case service name, oldest first: where the
-    /// second log of an install (7045 and 4697) finds its first without a scan of every hop.
-    recent: HashMap<(String, String), Vec<usize>>,
+    /// Hops of the last window still waiting for the other log of their install (7045 for a
+    /// 4697, 4697 for a 7045), by target, lower-case service name and the kind awaited, oldest
+    /// first: the second log finds its first without a scan of every hop, even when the same
+    /// log was given many times.
+    waiting: HashMap<(String, String, String), Vec<usize>>,
     /// Drops that never led to an install (by host), kept for failed attempts; capped.
     orphans: Vec<(String, Drop)>,
 }
@@ -226,19 +228,19 @@ impl RemoteExecTracker {
         self.prune(&host, s.evidence.time, cfg);
         // 7045 and 4697 log the same install: the second joins the first hop.
         let floor = s.evidence.time.add_secs(-cfg.hop_window_secs);
-        let key = (host.clone(), s.service.to_ascii_lowercase());
-        let hops = &self.hops;
-        let twin = self.recent.get(&key).and_then(|recent| {
-            recent
-                .iter()
-                .rev()
-                .copied()
-                .take_while(|&i| hops.get(i).is_some_and(|h| h.time >= floor))
-                .find(|&i| {
-                    hops.get(i)
-                        .is_some_and(|h| h.evidence.iter().all(|e| e.kind != s.evidence.kind))
-                })
-        });
+        let service_name = s.service.to_ascii_lowercase();
+        let awaited = twin_kind(&s.evidence.kind);
+        let key = awaited.map(|_| (host.clone(), service_name.clone(), s.evidence.kind.clone()));
+        let twin = match key.as_ref().and_then(|k| self.waiting.get_mut(k)) {
+            Some(list)
+                if list
+                    .last()
+                    .is_some_and(|&i| self.hops.get(i).is_some_and(|h| h.time >= floor)) =>
+            {
+                list.pop()
+            }
+            _ => None,
+        };
         if let Some(h) = twin.and_then(|i| self.hops.get_mut(i)) {
             h.evidence.push(s.evidence.clone());
             return None;
@@ -283,7 +285,12 @@ impl RemoteExecTracker {
             evidence.insert(0, l.evidence);
         }
         evidence.push(s.evidence.clone());
-        self.recent.entry(key).or_default().push(self.hops.len());
+        if let Some(kind) = awaited {
+            self.waiting
+                .entry((host.clone(), service_name, kind.to_string()))
+                .or_default()
+                .push(self.hops.len());
+        }
         self.hops.push(Hop {
             target: host,
             source_ip,
@@ -384,9 +391,9 @@ impl RemoteExecTracker {
         self.logons.retain(|_, q| !q.is_empty());
         let floor = now.add_secs(-cfg.hop_window_secs);
         let hops = &self.hops;
-        self.recent.retain(|_, recent| {
-            recent.retain(|&i| hops.get(i).is_some_and(|h| h.time >= floor));
-            !recent.is_empty()
+        self.waiting.retain(|_, waiting| {
+            waiting.retain(|&i| hops.get(i).is_some_and(|h| h.time >= floor));
+            !waiting.is_empty()
         });
     }
 
@@ -394,7 +401,7 @@ impl RemoteExecTracker {
     pub fn state_size(&self) -> usize {
         self.drops.values().map(VecDeque::len).sum::<usize>()
             + self.logons.values().map(VecDeque::len).sum::<usize>()
-            + self.recent.values().map(Vec::len).sum::<usize>()
+            + self.waiting.values().map(Vec::len).sum::<usize>()
     }
 
     /// The hops found and the drops that led nowhere.
@@ -405,5 +412,15 @@ impl RemoteExecTracker {
             }
         }
         (self.hops, self.orphans)
+    }
+}
+
+/// The other log of a service install: the System log's 7045 and the Security log's 4697 record
+/// the same install.
+fn twin_kind(kind: &str) -> Option<&'static str> {
+    match kind {
+        "7045" => Some("4697"),
+        "4697" => Some("7045"),
+        _ => None,
     }
 }
