@@ -3,6 +3,7 @@
 # given by path, and prints one table of wall time, CPU time and peak RSS with ratios.
 #
 #   bench/run.sh evtx      # the 117 EVTX files under ../shared/data (all but sigma/), SigmaHQ windows rules
+#   bench/run.sh evtx-copies  # the same files read COPIES times (default 220, about 5 M events)
 #   bench/run.sh large     # generated 5M Windows events (JSON) + 5M network lines; also 1x/10x memory
 #   bench/run.sh startup   # rule compilation only (~3,800 rules)
 #
@@ -40,32 +41,49 @@ table() {
   awk -v b="$base" '{ printf "%-28s %9.2f %9.2f %11.1f %9.2f\n", $1, $2, $3, $4/1024, $2/b }' "$WORK/results.txt"
 }
 
-case "${1:-evtx}" in
-  evtx)
+MODE=${1:-evtx}
+case "$MODE" in
+  evtx|evtx-copies)
     rm -f "$WORK/results.txt"
     rm -rf "$WORK/evtx" && mkdir -p "$WORK/evtx"
     n=0
     while IFS= read -r -d '' f; do n=$((n+1)); ln -s "$f" "$WORK/evtx/$n.evtx"; done \
       < <(find "$DATA" -name '*.evtx' -not -path '*/sigma/*' -print0 | sort -z)
-    echo "corpus: $n EVTX files, $(du -shL "$WORK/evtx" | cut -f1); rules: $DATA/sigma/rules/windows; threads: $THREADS; median of $RUNS"
-    if [ -n "${EVTX_DUMP:-}" ]; then
-      measure evtx_dump-floor sh -c "for f in $WORK/evtx/*.evtx; do $EVTX_DUMP -t $THREADS -o jsonl \$f; done"
+    corpus=$WORK/evtx
+    if [ "$MODE" = evtx-copies ]; then
+      # EVTX at scale: the corpus read COPIES times (symbolic links, default 220 ≈ 5 M events),
+      # since the generator writes JSON only. One run each unless RUNS_LARGE says otherwise.
+      COPIES=${COPIES:-220}
+      RUNS=${RUNS_LARGE:-1}
+      corpus=$WORK/evtx-copies
+      rm -rf "$corpus" && mkdir -p "$corpus"
+      for c in $(seq "$COPIES"); do
+        for f in "$WORK"/evtx/*.evtx; do ln -s "$(readlink -f "$f")" "$corpus/$c-$(basename "$f")"; done
+      done
+      n=$((n * COPIES))
     fi
-    measure ward-hunt "$WARD" hunt "$WORK/evtx" --rules "$DATA/sigma/rules/windows" --format jsonl -q --threads "$THREADS"
+    echo "corpus: $n EVTX files ($corpus); rules: $DATA/sigma/rules/windows; threads: $THREADS; median of $RUNS"
+    if [ -n "${EVTX_DUMP:-}" ]; then
+      measure evtx_dump-floor sh -c "for f in $corpus/*.evtx; do $EVTX_DUMP -t $THREADS -o jsonl \$f; done"
+    fi
+    measure ward-hunt "$WARD" hunt "$corpus" --rules "$DATA/sigma/rules/windows" --format jsonl -q --threads "$THREADS"
+    if [ "$MODE" = evtx-copies ]; then
+      measure ward-hunt-1thread "$WARD" hunt "$corpus" --rules "$DATA/sigma/rules/windows" --format jsonl -q --threads 1
+    fi
     if [ -n "${HAYABUSA:-}" ]; then
       if "$HAYABUSA" help 2>/dev/null | grep -q dfir-timeline; then
         # Hayabusa 4 names it dfir-timeline. SigmaHQ rules carry no Channel condition, so its
         # channel filters would leave 2 of 2,407 rules on: -A -a turn them off. HAYABUSA_CONFIG
         # is its rules/config folder (from the hayabusa-rules repository) when not ./rules/config.
-        measure hayabusa "$HAYABUSA" dfir-timeline -d "$WORK/evtx" -r "$DATA/sigma/rules/windows" \
+        measure hayabusa "$HAYABUSA" dfir-timeline -d "$corpus" -r "$DATA/sigma/rules/windows" \
           ${HAYABUSA_CONFIG:+-c "$HAYABUSA_CONFIG"} -t jsonl -o "$WORK/hayabusa.jsonl" \
           -w -q -C -N -K -Q -A -a --threads "$THREADS"
       else
-        measure hayabusa "$HAYABUSA" json-timeline -d "$WORK/evtx" -r "$DATA/sigma/rules/windows" -L -o "$WORK/hayabusa.jsonl" -w -q -C -t "$THREADS" --no-summary
+        measure hayabusa "$HAYABUSA" json-timeline -d "$corpus" -r "$DATA/sigma/rules/windows" -L -o "$WORK/hayabusa.jsonl" -w -q -C -t "$THREADS" --no-summary
       fi
     fi
     if [ -n "${CHAINSAW:-}" ]; then
-      measure chainsaw "$CHAINSAW" hunt "$WORK/evtx" -s "$DATA/sigma/rules/windows" --mapping "${CHAINSAW_MAPPING:-mappings/sigma-event-logs-all.yml}" --jsonl --skip-errors -q
+      measure chainsaw "$CHAINSAW" hunt "$corpus" -s "$DATA/sigma/rules/windows" --mapping "${CHAINSAW_MAPPING:-mappings/sigma-event-logs-all.yml}" --jsonl --skip-errors -q
     fi
     table
     ;;
@@ -90,5 +108,5 @@ case "${1:-evtx}" in
     measure ward-rules-only "$WARD" hunt "$empty" -r "$DATA/sigma/rules" -r "$DATA/sigma/rules-emerging-threats" -r "$DATA/sigma/rules-threat-hunting" -q
     table
     ;;
-  *) echo "usage: bench/run.sh evtx|large|startup" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh evtx|evtx-copies|large|startup" >&2; exit 2 ;;
 esac
