@@ -49,6 +49,14 @@ fn traffic(i: i64) -> Vec<NetFact> {
     out
 }
 
+/// An analyzer that starts forgetting beacon pairs past 50,000.
+fn capped_analyzer() -> NetworkAnalyzer {
+    NetworkAnalyzer::new(NetworkConfig {
+        beacon_max_pairs: 50_000,
+        ..NetworkConfig::default()
+    })
+}
+
 /// The early peak stays under `limit` and the late peak within a tenth of it.
 fn assert_flat(early: usize, late: usize, limit: usize) {
     assert!(early < limit, "peak state early on: {early}");
@@ -74,11 +82,7 @@ fn peak(analyzer: &mut NetworkAnalyzer, range: std::ops::Range<i64>) -> usize {
 
 #[test]
 fn one_off_flows_keep_state_bounded_and_the_beacon_is_kept() {
-    let config = NetworkConfig {
-        beacon_max_pairs: 50_000,
-        ..NetworkConfig::default()
-    };
-    let mut analyzer = NetworkAnalyzer::new(config);
+    let mut analyzer = capped_analyzer();
     // 300,000 flows per stage, about 8.3 hours each; the beacon beats 100 times per stage.
     let early = peak(&mut analyzer, 0..300_000);
     let _ = peak(&mut analyzer, 300_000..600_000);
@@ -123,11 +127,7 @@ impl Xorshift {
 
 #[test]
 fn repeated_random_pairs_keep_state_bounded_and_the_beacon_is_kept() {
-    let config = NetworkConfig {
-        beacon_max_pairs: 50_000,
-        ..NetworkConfig::default()
-    };
-    let mut analyzer = NetworkAnalyzer::new(config);
+    let mut analyzer = capped_analyzer();
     let mut rng = Xorshift(0x9e37_79b9_7f4a_7c15);
     // 2,000 workstations reach 150 internal servers at random moments: 300,000 pairs, each
     // seen five times on average by the end, so most get past the beats a beacon needs.

@@ -313,7 +313,7 @@ impl<T: Spillable> Iterator for Merge<T> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     postcard_spillable!((u64, String));
@@ -322,7 +322,8 @@ mod tests {
         a.cmp(b)
     }
 
-    fn items(n: u64) -> Vec<(u64, String)> {
+    /// `n` items in a scrambled order (also the store's test input).
+    pub(in crate::spill) fn items(n: u64) -> Vec<(u64, String)> {
         // A scrambled order: multiplying by an odd constant permutes the values mod 2^k.
         (0..n)
             .map(|i| ((i * 2_654_435_761) % 1_000_003, format!("item {i}")))

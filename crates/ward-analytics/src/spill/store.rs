@@ -190,13 +190,8 @@ impl<T: Spillable + Clone> Stored<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    // `(u64, String)` is made Spillable by the sort's tests.
-
-    fn items(n: u64) -> Vec<(u64, String)> {
-        (0..n)
-            .map(|i| ((i * 2_654_435_761) % 1_000_003, format!("item {i}")))
-            .collect()
-    }
+    // `(u64, String)` is made Spillable by the sort's tests, which also make the input.
+    use crate::spill::tests::items;
 
     #[test]
     fn a_store_moves_to_disk_past_its_limit_and_keeps_the_order() {
