@@ -13,7 +13,7 @@ use ward_analytics::case::{Detection, Detections, FileSummary, InputError, detec
 use ward_analytics::directory::AddressBook;
 use ward_analytics::facts::Fact;
 use ward_analytics::intel::IntelHits;
-use ward_analytics::network::{NetFact, NetworkAnalyzer};
+use ward_analytics::network::{AssetRoles, NetFact, NetworkAnalyzer};
 use ward_analytics::spill::{Sorted, Spill, Store};
 use ward_analytics::{Analyzer, Assets, Case, Intel, Outcome, intel_match_event, intel_match_net};
 
@@ -147,7 +147,7 @@ pub fn run(
             let kept = keep_detections(&detections, &outcome.addresses, options.min_level);
             (outcome, kept)
         },
-        || network_stage(&net_facts),
+        || network_stage(&net_facts, &options.assets),
     );
     outcome.addresses.name_findings(&mut network_findings);
     network_findings.extend(intel_hits.finish(&outcome.addresses));
@@ -211,9 +211,10 @@ fn keep_detections(
     kept.seal()
 }
 
-/// The network analytics over flows in time order.
-fn network_stage(net_facts: &Sorted<NetFact>) -> Vec<Finding> {
-    let mut network = NetworkAnalyzer::new(Default::default());
+/// The network analytics over flows in time order, knowing the roles the assets declare.
+fn network_stage(net_facts: &Sorted<NetFact>, assets: &Assets) -> Vec<Finding> {
+    let mut network =
+        NetworkAnalyzer::new(Default::default()).with_roles(AssetRoles::from_assets(assets));
     for fact in net_facts.iter() {
         network.feed(&fact);
     }

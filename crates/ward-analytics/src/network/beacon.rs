@@ -43,7 +43,25 @@ struct Pair {
     last_ms: Option<i64>,
     first: Timestamp,
     last: Timestamp,
+    /// The responder port of the first beat.
+    port: Option<u16>,
+    /// The destination is an internal address.
+    internal: bool,
     evidence: EvidenceLog,
+}
+
+/// A beacon finding with what the role review needs to know about it.
+#[derive(Debug)]
+pub(crate) struct BeaconFinding {
+    pub(crate) finding: Finding,
+    /// Who beacons.
+    pub(crate) src: IpAddr,
+    /// The destination is an internal address.
+    pub(crate) internal: bool,
+    /// The responder port of the first beat.
+    pub(crate) port: Option<u16>,
+    /// On a strict clock: interval regularity of at least 0.8 over eight beats or more.
+    pub(crate) strict: bool,
 }
 
 /// Beacon state for all pairs.
@@ -79,6 +97,8 @@ impl BeaconDetector {
         let pair = self.pairs.entry((f.src, dest)).or_insert_with(|| Pair {
             stride: 1,
             first: f.time,
+            port: f.dport,
+            internal: f.dst.is_some_and(|d| is_internal(&d)),
             ..Pair::default()
         });
         let ms = f.time.as_nanos() / 1_000_000;
@@ -138,7 +158,7 @@ impl BeaconDetector {
         self.pairs.len() + self.reach.len()
     }
 
-    pub(crate) fn finish(self, cfg: &NetworkConfig) -> Vec<Finding> {
+    pub(crate) fn finish(self, cfg: &NetworkConfig) -> Vec<BeaconFinding> {
         let span_secs = self
             .span
             .map_or(0.0, |(a, b)| (b.as_nanos() - a.as_nanos()) as f64 / 1e9);
@@ -163,12 +183,19 @@ impl BeaconDetector {
             if total < cfg.beacon_min_score {
                 continue;
             }
-            out.push(finding(
-                src, &dest, pair, &score, total, prevalence, reached,
-            ));
+            let (internal, port) = (pair.internal, pair.port);
+            let strict = score.interval >= 0.8 && pair.beats >= 8;
+            out.push(BeaconFinding {
+                finding: finding(src, &dest, pair, &score, total, prevalence, reached),
+                src,
+                internal,
+                port,
+                strict,
+            });
         }
         // Equal scores by source and destination, so the order does not hang on hashing.
         out.sort_by(|a, b| {
+            let (a, b) = (&a.finding, &b.finding);
             score_of(b)
                 .total_cmp(&score_of(a))
                 .then_with(|| (&a.host, &a.title).cmp(&(&b.host, &b.title)))

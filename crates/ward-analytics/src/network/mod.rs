@@ -18,10 +18,13 @@ mod beacon;
 mod c2;
 mod evidence;
 mod fact;
+mod review;
+mod roles;
 mod scan;
 
 pub(crate) use c2::encoded_query;
 pub use fact::{FactOrigin, Flow, NetFact, WebRequest, extract, is_broadcast, is_internal};
+pub use roles::{ASSET_ROLES, AssetRoles, NetworkRole};
 
 use crate::case::Finding;
 use crate::checkpoint::{self, CheckpointError};
@@ -94,6 +97,10 @@ pub struct NetworkAnalyzer {
     // Thresholds come from the user's files at start; checkpoints hold the rest.
     #[serde(skip)]
     config: NetworkConfig,
+    /// Roles the assets file declares; like the thresholds, given at start.
+    #[serde(skip)]
+    declared: AssetRoles,
+    roles: roles::RoleLearner,
     scans: scan::ScanDetector,
     beacons: beacon::BeaconDetector,
     c2: c2::C2Detector,
@@ -112,6 +119,12 @@ impl NetworkAnalyzer {
         }
     }
 
+    /// The same analyzer, knowing the infrastructure roles the assets file declares (the
+    /// others are learned from the traffic).
+    pub fn with_roles(self, declared: AssetRoles) -> Self {
+        NetworkAnalyzer { declared, ..self }
+    }
+
     /// Takes one fact (facts should come in time order).
     pub fn feed(&mut self, fact: &NetFact) {
         let flow = fact.flow();
@@ -122,6 +135,7 @@ impl NetworkAnalyzer {
         // A proxy request names the destination; scans are about addresses.
         if flow.dst.is_some() && web.is_none() {
             self.scans.feed(flow, &self.config);
+            self.roles.feed(flow);
         }
         self.beacons.feed(flow, &self.config);
         self.c2.feed(flow, web, &self.config);
@@ -135,7 +149,10 @@ impl NetworkAnalyzer {
     /// Keyed entries held now (scan windows and episodes, beacon pairs and destinations,
     /// C2 state): stays bounded when many unrelated flows are fed.
     pub fn state_size(&self) -> usize {
-        self.scans.state_size() + self.beacons.state_size() + self.c2.state_size()
+        self.scans.state_size()
+            + self.beacons.state_size()
+            + self.c2.state_size()
+            + self.roles.state_size()
     }
 
     /// What [`finish`](Self::finish) would return if the input ended now; the analyzer carries on.
@@ -155,11 +172,16 @@ impl NetworkAnalyzer {
         Ok(NetworkAnalyzer { config, ..state })
     }
 
-    /// The findings: scans and fan-out, beacons (best first), C2 habits, long connections.
+    /// The findings: scans and fan-out, beacons (best first), C2 habits, long connections,
+    /// reviewed against the hosts' roles; then one `network-role` finding per infrastructure
+    /// host whose findings the review dropped or downgraded.
     pub fn finish(self) -> Vec<Finding> {
-        let mut out = self.scans.finish(&self.config);
-        out.extend(self.beacons.finish(&self.config));
-        out.extend(self.c2.finish());
-        out
+        let scans = self.scans.finish(&self.config);
+        let beacons = self.beacons.finish(&self.config);
+        let c2 = self.c2.finish();
+        let roles = self
+            .roles
+            .settle(&self.declared, &review::regular_polls(&beacons));
+        review::review(scans, beacons, c2, &roles, &self.roles)
     }
 }

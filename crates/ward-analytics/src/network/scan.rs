@@ -5,7 +5,7 @@
 
 use super::NetworkConfig;
 use super::evidence::EvidenceLog;
-use super::fact::{Flow, is_broadcast};
+use super::fact::{Flow, is_broadcast, is_internal};
 use crate::case::Finding;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -234,16 +234,53 @@ impl ScanDetector {
             + self.episodes.values().map(Vec::len).sum::<usize>()
     }
 
-    pub(crate) fn finish(self, cfg: &NetworkConfig) -> Vec<Finding> {
+    pub(crate) fn finish(self, cfg: &NetworkConfig) -> Vec<ScanFinding> {
         let mut out = Vec::new();
         for (key, episodes) in self.episodes {
             for ep in episodes {
-                if let Some(f) = finding(&key, ep, cfg) {
-                    out.push(f);
+                let external = external_targets(&key, &ep);
+                if let Some(finding) = finding(&key, ep, cfg) {
+                    let (src, port) = match key {
+                        ScanKey::Horizontal(src, port) => (src, Some(port)),
+                        ScanKey::Vertical(src, _) | ScanKey::SmbFanOut(src) => (src, None),
+                    };
+                    out.push(ScanFinding {
+                        finding,
+                        src,
+                        port,
+                        external,
+                    });
                 }
             }
         }
         out
+    }
+}
+
+/// A scan or fan-out finding with what the role review needs to know about it.
+#[derive(Debug)]
+pub(crate) struct ScanFinding {
+    pub(crate) finding: Finding,
+    /// Who scanned.
+    pub(crate) src: IpAddr,
+    /// The port of a horizontal scan; none for vertical scans and SMB fan-out.
+    pub(crate) port: Option<u16>,
+    /// Share of the targets outside the hospital (0–1).
+    pub(crate) external: f64,
+}
+
+/// The share of an episode's targets that are external addresses.
+fn external_targets(key: &ScanKey, ep: &Episode) -> f64 {
+    match key {
+        ScanKey::Vertical(_, dst) => f64::from(u8::from(!is_internal(dst))),
+        _ => {
+            let outside = ep
+                .targets
+                .iter()
+                .filter(|t| t.parse::<IpAddr>().is_ok_and(|ip| !is_internal(&ip)))
+                .count();
+            outside as f64 / ep.targets.len().max(1) as f64
+        }
     }
 }
 

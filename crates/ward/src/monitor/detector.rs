@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use ward_analytics::case::{Detection, Finding};
-use ward_analytics::network::{NetworkAnalyzer, NetworkConfig};
+use ward_analytics::network::{AssetRoles, NetworkAnalyzer, NetworkConfig};
 use ward_analytics::{Analyzer, Assets, Outcome};
 use ward_event::{Event, Level};
 use ward_monitor::{Alert, Detector};
@@ -63,7 +63,8 @@ impl LiveDetector {
             min_level,
             board,
             host: Analyzer::new(Default::default(), assets.clone()),
-            network: NetworkAnalyzer::new(NetworkConfig::default()),
+            network: NetworkAnalyzer::new(NetworkConfig::default())
+                .with_roles(AssetRoles::from_assets(&assets)),
             assets,
             host_dirty: false,
             network_dirty: false,
@@ -241,7 +242,8 @@ impl LiveDetector {
         let host = Analyzer::restore(Default::default(), self.assets.clone(), sections[1])
             .map_err(|e| format!("host analytics: {e}"))?;
         let network = NetworkAnalyzer::restore(NetworkConfig::default(), sections[2])
-            .map_err(|e| format!("network analytics: {e}"))?;
+            .map_err(|e| format!("network analytics: {e}"))?
+            .with_roles(AssetRoles::from_assets(&self.assets));
         (self.correlator, self.host, self.network) = (correlator, host, network);
         Ok(())
     }
