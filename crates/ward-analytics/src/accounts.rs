@@ -115,16 +115,16 @@ impl CredentialExposure {
 
     /// Reset and review lists for the affected hosts (host → infection time) and hop accounts
     /// (account, target host, evidence).
-    pub fn finish(
-        self,
+    pub fn lists(
+        &self,
         affected: &BTreeMap<String, Timestamp>,
         hop_accounts: &[(String, String, &[Evidence])],
         max_evidence: usize,
     ) -> Accounts {
         let mut reset: BTreeMap<String, Builder> = BTreeMap::new();
         let mut review: BTreeMap<String, Builder> = BTreeMap::new();
-        for ((host, account, kind), exp) in self.seen {
-            let Some(since) = affected.get(&host) else {
+        for ((host, account, kind), exp) in &self.seen {
+            let Some(since) = affected.get(host) else {
                 continue;
             };
             let evidence = exp.since(*since);
@@ -137,9 +137,9 @@ impl CredentialExposure {
                     .parse()
                     .is_ok_and(|t| EXPOSING_LOGON_TYPES.contains(&t));
             let list = if exposing { &mut reset } else { &mut review };
-            list.entry(account)
+            list.entry(account.clone())
                 .or_default()
-                .add(&host, &kind, evidence, max_evidence);
+                .add(host, kind, evidence, max_evidence);
         }
         for (account, host, evidence) in hop_accounts {
             review.entry(account.clone()).or_default().add(
@@ -161,6 +161,7 @@ impl CredentialExposure {
         Accounts {
             reset: build(reset, max_evidence),
             review: build(review, max_evidence),
+            reset_if_confirmed: Vec::new(),
         }
     }
 }

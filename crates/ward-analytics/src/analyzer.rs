@@ -3,7 +3,7 @@
 use crate::accounts::CredentialExposure;
 use crate::artefacts::{ArtefactLog, file_key, is_specific, service_key};
 use crate::assets::Assets;
-use crate::case::{Accounts, Cluster, Detection, Edge, Evidence, Finding, Spread};
+use crate::case::{Accounts, Cluster, Detection, Edge, Evidence, Finding, Spread, Verdict};
 use crate::checkpoint::{self, CheckpointError};
 use crate::config::AnalyticsConfig;
 use crate::directory::{AddressBook, HostDirectory, is_local_ip};
@@ -15,7 +15,7 @@ use crate::recon::{ReconTracker, base_name};
 use crate::remote_exec::{Hop, RemoteExecTracker, image_file};
 use crate::spread::{self, ResolvedHop, SpreadContext};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use ward_event::{Level, Timestamp, Value};
 
 /// What the host analytics found.
@@ -248,22 +248,29 @@ impl Analyzer {
         }
         attempts.sort_by(|a, b| (a.2, &a.1).cmp(&(b.2, &b.1)));
         attempts.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        let c2_callers = self.reach.callers(&|ip| self.name(ip));
         let ctx = SpreadContext {
             config: &self.config,
             assets: &self.assets,
             directory: &self.directory,
             artefacts: &self.artefacts,
             attempts: &attempts,
+            c2_callers: &c2_callers,
+            web_seen: self.reach.web_seen(),
         };
         let mut built = spread::build(&resolved, &ctx);
         let mut findings = recon;
         findings.extend(hop_findings(&resolved, &built));
         drop(resolved);
-        for (c, _) in built
-            .iter_mut()
-            .filter(|(c, _)| c.verdict != "likely-admin")
-        {
-            let hops = self.reach.hops_into(c, &|ip| self.name(ip));
+        // Network evidence joins worm clusters only, and never a host a worm cluster already
+        // explains from its own logs.
+        let explained: HashSet<String> = built
+            .iter()
+            .filter(|(c, _)| c.verdict == Verdict::Worm)
+            .flat_map(|(c, _)| c.hosts.iter().map(|h| h.host.clone()))
+            .collect();
+        for (c, _) in built.iter_mut().filter(|(c, _)| c.verdict == Verdict::Worm) {
+            let hops = self.reach.hops_into(c, &explained, &|ip| self.name(ip));
             findings.extend(reach::extend(c, hops, &self.assets, &self.directory));
         }
         let clusters: Vec<Cluster> = built.into_iter().map(|(c, _)| c).collect();
@@ -273,26 +280,21 @@ impl Analyzer {
             (a.first_seen, &a.host, &a.analytic).cmp(&(b.first_seen, &b.host, &b.analytic))
         });
 
-        let mut affected: BTreeMap<String, Timestamp> = BTreeMap::new();
-        let mut hop_accounts = Vec::new();
-        for c in clusters.iter().filter(|c| c.verdict != "likely-admin") {
-            for h in &c.hosts {
-                let t = h.infected_at.unwrap_or_default();
-                let slot = affected.entry(h.host.clone()).or_insert(t);
-                *slot = (*slot).min(t);
-            }
-            // Computer accounts (a worm running as SYSTEM) are other hosts' and left out.
-            for e in &c.edges {
-                if let Some(a) = e.account.as_ref().filter(|a| !a.ends_with('$')) {
-                    hop_accounts.push((a.clone(), e.to.clone(), e.evidence.as_slice()));
-                }
-            }
-        }
+        // The outbreak is the worm clusters' alone; hosts only suspicious clusters reached
+        // get the accounts that would need a reset if those clusters are confirmed.
+        let worm = reached(&clusters, Verdict::Worm, &BTreeMap::new());
+        let suspicious = reached(&clusters, Verdict::Suspicious, &worm.0);
         let max_evidence = self.config.max_evidence;
-        let mut accounts =
-            std::mem::take(&mut self.exposure).finish(&affected, &hop_accounts, max_evidence);
+        let exposure = std::mem::take(&mut self.exposure);
+        let mut accounts = exposure.lists(&worm.0, &worm.1, max_evidence);
+        accounts.reset_if_confirmed = exposure.lists(&suspicious.0, &[], max_evidence).reset;
         let clinical = |h: &String| self.assets.host(h).is_some_and(|a| a.clinical);
-        for entry in accounts.reset.iter_mut().chain(accounts.review.iter_mut()) {
+        for entry in accounts
+            .reset
+            .iter_mut()
+            .chain(accounts.review.iter_mut())
+            .chain(accounts.reset_if_confirmed.iter_mut())
+        {
             entry.hosts.sort_by_key(|h| (!clinical(h), h.clone()));
         }
         Outcome {
@@ -331,19 +333,49 @@ impl Analyzer {
             time: h.time,
             service: h.service,
             implant: h.implant,
+            image_path: h.image_path,
             edge,
         }
     }
+}
+
+/// Hosts reached by clusters of one verdict (host → earliest infection), leaving out hosts
+/// in `except`, and the hop accounts of those clusters (account, target, evidence).
+#[allow(clippy::type_complexity)]
+fn reached<'a>(
+    clusters: &'a [Cluster],
+    verdict: Verdict,
+    except: &BTreeMap<String, Timestamp>,
+) -> (
+    BTreeMap<String, Timestamp>,
+    Vec<(String, String, &'a [Evidence])>,
+) {
+    let mut hosts: BTreeMap<String, Timestamp> = BTreeMap::new();
+    let mut hop_accounts = Vec::new();
+    for c in clusters.iter().filter(|c| c.verdict == verdict) {
+        for h in c.hosts.iter().filter(|h| !except.contains_key(&h.host)) {
+            let t = h.infected_at.unwrap_or_default();
+            let slot = hosts.entry(h.host.clone()).or_insert(t);
+            *slot = (*slot).min(t);
+        }
+        // Computer accounts (a worm running as SYSTEM) are other hosts' and left out.
+        for e in &c.edges {
+            if let Some(a) = e.account.as_ref().filter(|a| !a.ends_with('$')) {
+                hop_accounts.push((a.clone(), e.to.clone(), e.evidence.as_slice()));
+            }
+        }
+    }
+    (hosts, hop_accounts)
 }
 
 /// One remote-execution finding per edge (source, target), critical inside a worm cluster.
 fn hop_findings(hops: &[ResolvedHop], clusters: &[(Cluster, Vec<usize>)]) -> Vec<Finding> {
     let mut out = Vec::new();
     for (c, members) in clusters {
-        let level = match c.verdict.as_str() {
-            "worm" => Level::Critical,
-            "likely-admin" => Level::Low,
-            _ => Level::High,
+        let level = match c.verdict {
+            Verdict::Worm => Level::Critical,
+            Verdict::LikelyAdmin => Level::Low,
+            Verdict::Suspicious => Level::High,
         };
         // The hops behind each edge, grouped once: a worm cluster can hold tens of thousands.
         let mut by_edge: HashMap<(&str, &str), Vec<&ResolvedHop>> = HashMap::new();

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use ward_event::{FieldList, Level, Timestamp};
 
 /// Version of the JSON report schema; bump the minor for additions, the major for changes.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// Everything a run found.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -206,9 +206,14 @@ pub struct Cluster {
     /// The shared artefact, e.g. `service:WmiApSrvEx`.
     pub artefact: String,
     /// `worm`, `suspicious` or `likely-admin`.
-    pub verdict: String,
-    /// Why that verdict.
+    pub verdict: Verdict,
+    /// Why that verdict: every signal's sentence, worm side first, each with its side and weight
+    /// (`worm +3: multi-hop: …`, `admin +2: installed under a vendor path: …`).
     pub reasons: Vec<String>,
+    /// Both sides' totals (`docs/verdicts.md`).
+    pub score: VerdictScore,
+    /// The signals behind the score.
+    pub signals: Vec<VerdictSignal>,
     /// First host with the artefact (upper-case short name).
     pub patient_zero: Option<String>,
     /// Hosts in the cluster.
@@ -217,6 +222,64 @@ pub struct Cluster {
     pub edges: Vec<Edge>,
     /// Attempts that did not lead to an install.
     pub failed_attempts: Vec<FailedAttempt>,
+}
+
+/// What a cluster of hops is judged to be.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// A worm (or an intruder) spreading: counts towards the outbreak.
+    Worm,
+    /// Neither clearly a worm nor clearly administration: needs a look.
+    #[default]
+    Suspicious,
+    /// Administration or software deployment.
+    LikelyAdmin,
+}
+
+impl Verdict {
+    /// The name used in reports: `worm`, `suspicious`, `likely-admin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Worm => "worm",
+            Verdict::Suspicious => "suspicious",
+            Verdict::LikelyAdmin => "likely-admin",
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Verdict {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// The two sides of a verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct VerdictScore {
+    /// Evidence for a worm.
+    pub worm: u32,
+    /// Evidence for administration or deployment.
+    pub admin: u32,
+}
+
+/// One piece of evidence for or against a worm.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct VerdictSignal {
+    /// `worm` or `admin`.
+    pub side: String,
+    /// Weight added to that side (0: considered, not weighed).
+    pub weight: u32,
+    /// What was seen.
+    pub reason: String,
 }
 
 /// A host in a cluster.
@@ -267,10 +330,13 @@ pub struct FailedAttempt {
 /// Accounts to reset and to review.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Accounts {
-    /// Credentials exposed on an affected host: reset them, from a clean computer.
+    /// Credentials exposed on a host of a worm cluster: reset them, from a clean computer.
     pub reset: Vec<AccountEntry>,
-    /// Used against an affected host without exposing credentials there: review them.
+    /// Used against a host of a worm cluster without exposing credentials there: review them.
     pub review: Vec<AccountEntry>,
+    /// Credentials exposed on hosts only suspicious clusters reached: reset them if those
+    /// clusters are confirmed as malicious ("needs a look").
+    pub reset_if_confirmed: Vec<AccountEntry>,
 }
 
 /// One account and why it is listed.

@@ -26,6 +26,31 @@ pub struct AnalyticsConfig {
     /// Service names of signed admin tools: a cluster of these from one source with no
     /// follow-up is `likely-admin`. Default PsExec, PAExec, CSExec, RemCom's services.
     pub admin_tool_services: Vec<String>,
+    /// Verdict model (`docs/verdicts.md`): worm evidence a cluster needs, with at least one
+    /// behaviour signal (relay, follow-up, C2), to be `worm`. Default 3: a relay alone.
+    pub worm_min_score: u32,
+    /// Administration evidence a cluster with no behaviour signal needs to be `likely-admin`.
+    /// Default 3: e.g. a named admin account, one time window and no follow-up.
+    pub admin_min_score: u32,
+    /// Share of a cluster's hosts that must show follow-up (or C2-like traffic) for it to count.
+    /// Default 0.5: a deployment to 30 hosts, 3 of which a worm later reached, has no follow-up.
+    pub follow_up_min_share: f64,
+    /// Hops of one cluster all inside this span count as one time window. Default 4 h.
+    pub admin_window_secs: i64,
+    /// Targets one source must push to, inside one window, to be learned as a management server.
+    /// Default 10.
+    pub management_min_targets: usize,
+    /// Working hours `[start, end)` in local hours, Monday to Friday. Default 7 to 19.
+    pub working_hours: (u32, u32),
+    /// Local time's offset from UTC in minutes, for the working hours. Default 0.
+    pub utc_offset_minutes: i32,
+    /// Assets roles of management servers (case-insensitive substrings). Default deployment,
+    /// sccm, mecm, pdq, management, software-distribution.
+    pub management_roles: Vec<String>,
+    /// Account name patterns (`*` wildcard, case-insensitive) of service and admin accounts.
+    pub admin_account_patterns: Vec<String>,
+    /// Image path prefixes (lower-case, after the drive or `%ProgramFiles%`) of vendor installs.
+    pub vendor_paths: Vec<String>,
 }
 
 impl Default for AnalyticsConfig {
@@ -41,6 +66,39 @@ impl Default for AnalyticsConfig {
             admin_tool_services: ["PSEXESVC", "PAExec", "csexecsvc", "RemComSvc"]
                 .map(String::from)
                 .to_vec(),
+            worm_min_score: 3,
+            admin_min_score: 3,
+            follow_up_min_share: 0.5,
+            admin_window_secs: 4 * 3600,
+            management_min_targets: 10,
+            working_hours: (7, 19),
+            utc_offset_minutes: 0,
+            management_roles: [
+                "deployment",
+                "sccm",
+                "mecm",
+                "pdq",
+                "management",
+                "software-distribution",
+            ]
+            .map(String::from)
+            .to_vec(),
+            admin_account_patterns: [
+                "svc_*", "svc-*", "svc.*", "*_svc", "*-svc", "sa_*", "sa-*", "adm_*", "adm-*",
+                "adm.*", "*_adm", "*-adm", "*admin*", "sccm*", "pdq*", "*deploy*",
+            ]
+            .map(String::from)
+            .to_vec(),
+            vendor_paths: [
+                "\\program files\\",
+                "\\program files (x86)\\",
+                "%programfiles%\\",
+                "%programfiles(x86)%\\",
+                "\\windows\\ccmsetup\\",
+                "\\windows\\ccm\\",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
     }
 }

@@ -34,6 +34,7 @@ pub mod recon;
 pub mod remote_exec;
 pub mod spill;
 pub mod spread;
+pub mod verdict;
 
 pub use analyzer::{Analyzer, Outcome};
 pub use assets::{Asset, Assets, AssetsError};

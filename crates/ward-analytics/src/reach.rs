@@ -36,6 +36,11 @@ pub(crate) struct NetworkReach {
     contacted: HashSet<IpAddr>,
     /// C2-like requests of hosts reached over SMB before.
     call_outs: HashMap<IpAddr, CallOut>,
+    /// Every internal source of C2-like requests: (first, last) request time. One entry per
+    /// internal host, so bounded by the network's size (capped all the same).
+    callers: HashMap<IpAddr, (Timestamp, Timestamp)>,
+    /// True once any web request was read: silence from a cluster's hosts then means something.
+    web_seen: bool,
 }
 
 /// A host the network shows the worm reaching.
@@ -68,6 +73,17 @@ impl NetworkReach {
                 .entry((flow.src, dst))
                 .or_insert_with(|| flow.evidence(String::new()));
         }
+        if let NetFact::WebRequest(f, w) = fact {
+            self.web_seen = true;
+            if c2_like(f, w).is_some()
+                && is_internal(&f.src)
+                && (self.callers.len() < MAX_CONTACTS || self.callers.contains_key(&f.src))
+            {
+                let slot = self.callers.entry(f.src).or_insert((f.time, f.time));
+                slot.0 = slot.0.min(f.time);
+                slot.1 = slot.1.max(f.time);
+            }
+        }
         if let NetFact::WebRequest(f, w) = fact
             && let Some(dest) = c2_like(f, w)
             && self.contacted.contains(&f.src)
@@ -86,14 +102,35 @@ impl NetworkReach {
 
     /// Entries held, for the memory bound.
     pub(crate) fn state_size(&self) -> usize {
-        self.smb.len() + self.contacted.len() + self.call_outs.len()
+        self.smb.len() + self.contacted.len() + self.call_outs.len() + self.callers.len()
+    }
+
+    /// True once any web request was read.
+    pub(crate) fn web_seen(&self) -> bool {
+        self.web_seen
+    }
+
+    /// Hosts that made C2-like requests, by name: (first, last) request time.
+    pub(crate) fn callers(
+        &self,
+        name: &dyn Fn(&str) -> String,
+    ) -> BTreeMap<String, (Timestamp, Timestamp)> {
+        let mut out: BTreeMap<String, (Timestamp, Timestamp)> = BTreeMap::new();
+        for (ip, (first, last)) in &self.callers {
+            let slot = out.entry(name(&ip.to_string())).or_insert((*first, *last));
+            slot.0 = slot.0.min(*first);
+            slot.1 = slot.1.max(*last);
+        }
+        out
     }
 
     /// Devices outside `cluster` that an infected member reached over SMB (after its own
     /// infection) and that then made C2-like requests; the earliest such contact per device.
+    /// Hosts in `explained` (members of worm clusters by their own logs) are never joined.
     pub(crate) fn hops_into(
         &self,
         cluster: &Cluster,
+        explained: &HashSet<String>,
         name: &dyn Fn(&str) -> String,
     ) -> Vec<NetworkHop> {
         let infected: HashMap<&str, Timestamp> = cluster
@@ -110,7 +147,11 @@ impl NetworkReach {
             let source_infected = infected
                 .get(from.as_str())
                 .is_some_and(|t| *t <= contact.time);
-            if !source_infected || infected.contains_key(to.as_str()) || call.last < contact.time {
+            if !source_infected
+                || infected.contains_key(to.as_str())
+                || explained.contains(&to)
+                || call.last < contact.time
+            {
                 continue;
             }
             let mut named = contact.clone();

@@ -62,6 +62,8 @@ pub struct Hop {
     pub service: String,
     /// Lower-case base name of the service image.
     pub implant: String,
+    /// The service's image path as logged (where the file sits says who put it there).
+    pub image_path: String,
     /// Write, logon and install events.
     pub evidence: Vec<Evidence>,
     /// How the source was tied.
@@ -299,6 +301,7 @@ impl RemoteExecTracker {
             time: s.evidence.time,
             service: s.service.clone(),
             implant,
+            image_path: s.image_path.clone(),
             evidence,
             tie,
         });

@@ -3,9 +3,10 @@
 
 use crate::artefacts::{ArtefactLog, file_key, is_specific, service_key};
 use crate::assets::Assets;
-use crate::case::{Cluster, ClusterHost, Edge, FailedAttempt};
+use crate::case::{Cluster, ClusterHost, Edge, FailedAttempt, VerdictSignal};
 use crate::config::AnalyticsConfig;
 use crate::directory::HostDirectory;
+use crate::verdict::{self, Judgement};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use ward_event::Timestamp;
 
@@ -25,6 +26,8 @@ pub struct ResolvedHop {
     pub service: String,
     /// Implant file name (lower-case).
     pub implant: String,
+    /// The service's image path as logged.
+    pub image_path: String,
     /// The edge as reported.
     pub edge: Edge,
 }
@@ -41,6 +44,10 @@ pub struct SpreadContext<'a> {
     pub artefacts: &'a ArtefactLog,
     /// Attempts (source, target, time) that did not lead to an install.
     pub attempts: &'a [(String, String, Timestamp)],
+    /// Hosts with C2-like web requests: host → (first, last) request time.
+    pub c2_callers: &'a BTreeMap<String, (Timestamp, Timestamp)>,
+    /// True when network logs with web requests were read.
+    pub web_seen: bool,
 }
 
 /// Groups hops that share a service name or a specific implant name; hops whose image is a
@@ -119,7 +126,6 @@ fn cluster(n: usize, hops: Vec<&ResolvedHop>, ctx: &SpreadContext<'_>) -> Cluste
         .min_by_key(|(h, t)| (*t, (*h).clone()))
         .or_else(|| infected.iter().min_by_key(|(h, t)| (*t, (*h).clone())))
         .map(|(h, _)| h.clone());
-    let (verdict, reasons) = verdict(&hops, &artefact, &infected, ctx);
     let mut hop_evidence: HashMap<&str, usize> = HashMap::new();
     for h in &hops {
         *hop_evidence.entry(h.to.as_str()).or_default() += h.edge.evidence.len();
@@ -135,7 +141,7 @@ fn cluster(n: usize, hops: Vec<&ResolvedHop>, ctx: &SpreadContext<'_>) -> Cluste
         (!a.clinical, a.infected_at, &a.host).cmp(&(!b.clinical, b.infected_at, &b.host))
     });
     let sources: BTreeSet<&str> = hops.iter().map(|h| h.from.as_str()).collect();
-    let failed_attempts = ctx
+    let failed_attempts: Vec<FailedAttempt> = ctx
         .attempts
         .iter()
         .filter(|(from, to, _)| sources.contains(from.as_str()) && !infected.contains_key(to))
@@ -145,11 +151,16 @@ fn cluster(n: usize, hops: Vec<&ResolvedHop>, ctx: &SpreadContext<'_>) -> Cluste
             time: Some(*t),
         })
         .collect();
+    let judgement = verdict(&hops, &infected, failed_attempts.len(), ctx);
     Cluster {
         id: format!("C{n}"),
         artefact,
-        verdict: verdict.into(),
-        reasons,
+        verdict: judgement.verdict,
+        reasons: std::iter::once(judgement.why)
+            .chain(judgement.signals.iter().map(reason_line))
+            .collect(),
+        score: judgement.score,
+        signals: judgement.signals,
         patient_zero,
         hosts,
         edges: collapse(&hops, ctx.config.max_evidence),
@@ -218,38 +229,29 @@ fn host_entry(
 
 fn verdict(
     hops: &[&ResolvedHop],
-    artefact: &str,
     infected: &BTreeMap<String, Timestamp>,
+    failed_attempts: usize,
     ctx: &SpreadContext<'_>,
-) -> (&'static str, Vec<String>) {
-    let mut reasons = Vec::new();
-    let relays = multi_hop_reason(hops);
-    let multi_hop = relays.is_some();
-    reasons.extend(relays);
+) -> Judgement {
     let follow_up = follow_up_reason(infected, ctx.artefacts);
-    let sources: BTreeSet<&str> = hops.iter().map(|h| h.from.as_str()).collect();
-    let targets: BTreeSet<&str> = hops.iter().map(|h| h.to.as_str()).collect();
-    let admin_tool = hops.iter().all(|h| ctx.config.is_admin_tool(&h.service));
-    let (kind, name) = artefact.split_once(':').unwrap_or(("service", artefact));
-    let verdict = if multi_hop {
-        "worm"
-    } else if admin_tool && sources.len() == 1 && follow_up.is_none() {
-        let src = sources.iter().next().copied().unwrap_or("?");
-        reasons.push(format!(
-            "one source ({src}) pushed the signed admin tool {name} to {} host(s) with no follow-up activity",
-            targets.len()
-        ));
-        "likely-admin"
-    } else {
-        reasons.push(format!(
-            "{} source(s) installed {kind} {name} on {} host(s)",
-            sources.len(),
-            targets.len()
-        ));
-        "suspicious"
+    let inputs = verdict::Inputs {
+        config: ctx.config,
+        assets: ctx.assets,
+        artefacts: ctx.artefacts,
+        c2_callers: ctx.c2_callers,
+        web_seen: ctx.web_seen,
+        failed_attempts,
     };
-    reasons.extend(follow_up);
-    (verdict, reasons)
+    verdict::judge(hops, infected, multi_hop_reason(hops), follow_up, &inputs)
+}
+
+/// `worm +3: multi-hop: …`: a signal as one line for people.
+pub fn reason_line(s: &VerdictSignal) -> String {
+    if s.weight == 0 {
+        format!("{} (not weighed): {}", s.side, s.reason)
+    } else {
+        format!("{} +{}: {}", s.side, s.weight, s.reason)
+    }
 }
 
 /// One line for every host that was reached and then reached others:
@@ -307,7 +309,7 @@ fn multi_hop_reason(hops: &[&ResolvedHop]) -> Option<String> {
 fn follow_up_reason(
     infected: &BTreeMap<String, Timestamp>,
     artefacts: &ArtefactLog,
-) -> Option<String> {
+) -> Option<(String, usize)> {
     let mut hosts = 0;
     let mut bursts = 0;
     let mut rules: BTreeMap<String, usize> = BTreeMap::new();
@@ -346,7 +348,10 @@ fn follow_up_reason(
         parts.push(format!("rule hits: {}", list.join(", ")));
     }
     let noun = if hosts == 1 { "host" } else { "hosts" };
-    Some(format!("follow-up on {hosts} {noun}: {}", parts.join(", ")))
+    Some((
+        format!("follow-up on {hosts} {noun}: {}", parts.join(", ")),
+        hosts,
+    ))
 }
 
 /// The artefact the hops share: their service name, else their implant file, else the image.
@@ -416,6 +421,7 @@ mod tests {
             time: Timestamp::from_nanos(time),
             service: String::new(),
             implant: String::new(),
+            image_path: String::new(),
             edge: Edge::default(),
         }
     }

@@ -71,7 +71,7 @@ fn exposure_counts_only_after_infection_and_splits_reset_from_review() {
         "FS-01".to_string(),
         Timestamp::from_nanos(500 * 1_000_000_000),
     )]);
-    let out = x.finish(
+    let out = x.lists(
         &affected,
         &[("CLINIC\\hopper".into(), "FS-01".into(), &[])],
         20,

@@ -56,16 +56,31 @@ fn worm_cluster_has_patient_zero_and_every_hop() {
         .map(|e| e.kind.as_str())
         .collect();
     assert_eq!(kinds, ["4624", "5145", "11", "7045"]);
+    // Every signal the verdict weighed, worm side first (docs/verdicts.md).
     assert_eq!(
         worm.reasons,
         [
-            "multi-hop: FS-01 reached from WS-RECEPTION-01, then reached KIOSK-CONSENT-01, \
-             MRI-CONSOLE-01, XRAY-PC-02",
-            "follow-up on 6 hosts: recon bursts (6)",
+            "worm: worm 12 ≥ 3 and above administration 1, with behaviour (relay, follow-up or \
+             C2)",
+            "worm +3: multi-hop: FS-01 reached from WS-RECEPTION-01, then reached \
+             KIOSK-CONSENT-01, MRI-CONSOLE-01, XRAY-PC-02",
+            "worm +2: follow-up on 6 hosts: recon bursts (6)",
+            "worm +2: C2-like web requests from 6 of 6 hosts after they were reached: FS-01, \
+             KIOSK-CONSENT-01, MRI-CONSOLE-01, WS-NURSE-03, WS-RECEPTION-01, XRAY-PC-02",
+            "worm +1: remote actor is a machine account or SYSTEM, not a person or a service \
+             account",
+            "worm +1: names imitate Windows: wmiaprvse.exe (~ wmiprvse), wmiapsrvex (~ wmiapsrv), \
+             wmiapvsre.exe (~ wmiapsrv), wmipsrvce.exe (~ wmiprvse), wmipsvre.exe (~ wmiprvse)",
+            "worm +1: names vary from host to host: 1 service name(s), 5 file name(s)",
+            "worm +1: non-Windows binary run from System32/SysWOW64: wmiaprvse.exe, \
+             wmiapsvrce.exe, wmiapvsre.exe, wmipsrvce.exe, wmipsvre.exe",
+            "worm +1: 2 failed attempt(s) at other hosts",
+            "admin +1: all hops in one time window",
             "network-evidenced: CT-SCANNER-01 reached over SMB from FS-01, then 6 C2-like \
              request(s) to 198.51.100.23",
         ]
     );
+    assert_eq!((worm.score.worm, worm.score.admin), (12, 1));
     let failed: Vec<(&str, &str)> = worm
         .failed_attempts
         .iter()

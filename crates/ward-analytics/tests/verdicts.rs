@@ -135,7 +135,13 @@ fn one_admin_pushing_psexec_is_likely_admin() {
     assert_eq!(
         c[0].reasons,
         [
-            "one source (ADMIN-PC) pushed the signed admin tool PSEXESVC to 3 host(s) with no follow-up activity"
+            "likely-admin: administration 5 ≥ 3 and above worm 0, one source, no relay, \
+             follow-up or C2",
+            "admin +1: named service or admin account: CLINIC\\it.admin",
+            "admin +1: signed admin tool psexesvc",
+            "admin +1: the same name on all 3 targets",
+            "admin +1: all hops in one time window",
+            "admin +1: no follow-up activity on the targets",
         ]
     );
 }
@@ -157,8 +163,11 @@ fn psexec_followed_by_recon_is_suspicious() {
     assert_eq!(
         c[0].reasons,
         [
-            "1 source(s) installed service PSEXESVC on 1 host(s)",
-            "follow-up on 1 host: recon bursts (1)",
+            "suspicious: behaviour seen, but worm 2 is not both ≥ 3 and above administration 3",
+            "worm +2: follow-up on 1 host: recon bursts (1)",
+            "admin +1: named service or admin account: CLINIC\\it.admin",
+            "admin +1: signed admin tool psexesvc",
+            "admin +1: all hops in one time window",
         ]
     );
 }
@@ -186,7 +195,13 @@ fn psexec_from_two_sources_is_suspicious() {
     assert_eq!(c[0].verdict, "suspicious");
     assert_eq!(
         c[0].reasons,
-        ["2 source(s) installed service PSEXESVC on 2 host(s)"]
+        [
+            "suspicious: administration 4 ≥ 3 but 2 sources, not all management servers",
+            "admin +1: signed admin tool psexesvc",
+            "admin +1: the same name on all 2 targets",
+            "admin +1: all hops in one time window",
+            "admin +1: no follow-up activity on the targets",
+        ]
     );
 }
 
@@ -203,7 +218,14 @@ fn hops_from_reached_hosts_make_a_worm() {
     assert_eq!(c[0].patient_zero.as_deref(), Some("WS-1"));
     assert_eq!(
         c[0].reasons,
-        ["multi-hop: FS-1 reached from WS-1, then reached MRI-1"]
+        [
+            "worm: worm 5 ≥ 3 and above administration 1, with behaviour (relay, follow-up or C2)",
+            "worm +3: multi-hop: FS-1 reached from WS-1, then reached MRI-1",
+            "worm +1: remote actor is a machine account or SYSTEM, not a person or a service \
+             account",
+            "worm +1: names vary from host to host: 1 service name(s), 2 file name(s)",
+            "admin +1: all hops in one time window",
+        ]
     );
     let hosts: Vec<&str> = c[0].hosts.iter().map(|h| h.host.as_str()).collect();
     assert_eq!(hosts, ["WS-1", "FS-1", "MRI-1"]);

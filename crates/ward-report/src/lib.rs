@@ -34,7 +34,7 @@ pub use csv_timeline::write_csv_timeline;
 pub use html::write_html;
 pub use json::write_json;
 pub use jsonl::write_jsonl;
-pub use overview::{AffectedDevice, Overview, Verdict};
+pub use overview::{AffectedDevice, NeedsALook, Overview, Verdict};
 pub use summary::write_summary;
 
 /// How the terminal summary looks. The caller decides colour (`NO_COLOR`, not a TTY, `--color`).

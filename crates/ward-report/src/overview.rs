@@ -4,7 +4,7 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 use ward_analytics::Case;
-use ward_analytics::case::Cluster;
+use ward_analytics::case::{Cluster, Verdict as ClusterVerdict};
 use ward_event::{Level, Timestamp};
 
 /// What the run concluded, most serious first.
@@ -27,7 +27,7 @@ impl Verdict {
         match self {
             Verdict::Outbreak => "Outbreak: a worm spread between devices",
             Verdict::SuspiciousSpread => {
-                "Suspicious spread between devices: confirm whether it was an administrator"
+                "No worm found, but spread between devices needs a look: confirm whether it was an administrator"
             }
             Verdict::Alerts => "No spread found, but there are alerts to review",
             Verdict::NothingFound => {
@@ -37,7 +37,7 @@ impl Verdict {
     }
 }
 
-/// A device reached by worm-like or suspicious spread, merged over clusters.
+/// A device reached by worm or suspicious spread, merged over the clusters of one verdict.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AffectedDevice {
     /// Upper-case short name.
@@ -63,16 +63,18 @@ pub struct Overview {
     pub verdict: Verdict,
     /// The conclusion in one sentence.
     pub headline: &'static str,
-    /// First host of each worm or suspicious cluster, earliest first, without repeats.
+    /// First host of each worm cluster, earliest first, without repeats.
     pub patient_zero: Vec<String>,
-    /// Devices reached, clinical first, then by infection time.
+    /// Devices worm clusters reached, clinical first, then by infection time.
     pub affected_devices: Vec<AffectedDevice>,
     /// How many of them are clinical.
     pub clinical_devices: usize,
-    /// Accounts to reset.
+    /// Accounts to reset (exposed on devices worm clusters reached).
     pub accounts_to_reset: usize,
     /// Accounts to review.
     pub accounts_to_review: usize,
+    /// Suspicious clusters, apart from the outbreak: confirm or dismiss them.
+    pub needs_a_look: NeedsALook,
     /// Sigma detections.
     pub detections: usize,
     /// Analytic findings.
@@ -85,30 +87,56 @@ pub struct Overview {
     pub last_evidence: Option<Timestamp>,
 }
 
-/// True for clusters that count towards the outbreak (not those judged to be administrators).
+/// Suspicious spread, kept apart from the outbreak (the JSON report's `overview.needs_a_look`).
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct NeedsALook {
+    /// Ids of the suspicious clusters.
+    pub clusters: Vec<String>,
+    /// Devices they reached that no worm cluster did, clinical first.
+    pub devices: Vec<AffectedDevice>,
+    /// Accounts exposed on those devices: to reset if the clusters are confirmed.
+    pub accounts_to_reset_if_confirmed: usize,
+}
+
+/// True for clusters worth showing as spread: worm or suspicious (not those judged to be
+/// administration).
 pub fn is_threat(c: &Cluster) -> bool {
-    matches!(c.verdict.as_str(), "worm" | "suspicious")
+    matches!(c.verdict, ClusterVerdict::Worm | ClusterVerdict::Suspicious)
+}
+
+/// True for clusters that make the outbreak.
+pub fn is_worm(c: &Cluster) -> bool {
+    c.verdict == ClusterVerdict::Worm
 }
 
 impl Overview {
     /// Derives the overview of `case`.
     pub fn of(case: &Case) -> Overview {
-        let threats: Vec<&Cluster> = case
-            .spread
-            .clusters
+        let clusters = &case.spread.clusters;
+        let threats: Vec<&Cluster> = clusters.iter().filter(|c| is_worm(c)).collect();
+        let suspicious: Vec<&Cluster> = clusters
             .iter()
-            .filter(|c| is_threat(c))
+            .filter(|c| c.verdict == ClusterVerdict::Suspicious)
             .collect();
-        let verdict = if threats.iter().any(|c| c.verdict == "worm") {
+        let verdict = if !threats.is_empty() {
             Verdict::Outbreak
-        } else if !threats.is_empty() {
+        } else if !suspicious.is_empty() {
             Verdict::SuspiciousSpread
         } else if !case.detections.is_empty() || !case.findings.is_empty() {
             Verdict::Alerts
         } else {
             Verdict::NothingFound
         };
+        let looked_at = affected_devices(&suspicious);
         let affected_devices = affected_devices(&threats);
+        let needs_a_look = NeedsALook {
+            clusters: suspicious.iter().map(|c| c.id.clone()).collect(),
+            devices: looked_at
+                .into_iter()
+                .filter(|d| !affected_devices.iter().any(|a| a.host == d.host))
+                .collect(),
+            accounts_to_reset_if_confirmed: case.accounts.reset_if_confirmed.len(),
+        };
         let mut patient_zero: Vec<(Option<Timestamp>, String)> = Vec::new();
         for pz in threats.iter().filter_map(|c| c.patient_zero.as_ref()) {
             if !patient_zero.iter().any(|(_, h)| h == pz) {
@@ -134,6 +162,7 @@ impl Overview {
             affected_devices,
             accounts_to_reset: case.accounts.reset.len(),
             accounts_to_review: case.accounts.review.len(),
+            needs_a_look,
             detections: case.detections.len(),
             findings: case.findings.len(),
             highest_level: levels.max(),

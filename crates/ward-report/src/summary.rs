@@ -3,7 +3,7 @@
 
 use crate::Style;
 use crate::network::{figures_line, is_network, network_analytic};
-use crate::overview::{Overview, Verdict, is_threat};
+use crate::overview::{AffectedDevice, Overview, Verdict, is_worm};
 use crate::readiness::{self, Status};
 use crate::text::{clip, visible};
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
@@ -11,7 +11,7 @@ use owo_colors::OwoColorize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 use ward_analytics::Case;
-use ward_analytics::case::{AccountEntry, Finding, Readiness};
+use ward_analytics::case::{AccountEntry, Cluster, Finding, Readiness, Verdict as ClusterVerdict};
 use ward_event::Level;
 
 /// Files with read errors listed before the summary says "and N more".
@@ -165,7 +165,7 @@ impl Summary<'_> {
                 visible(&o.patient_zero.join(", "))
             )?;
         }
-        if o.has_spread() {
+        if o.verdict == Verdict::Outbreak {
             writeln!(
                 out,
                 "  Devices affected: {} ({} clinical). Accounts to reset: {}, to review: {}.",
@@ -173,6 +173,16 @@ impl Summary<'_> {
                 o.clinical_devices,
                 o.accounts_to_reset,
                 o.accounts_to_review
+            )?;
+        }
+        let look = &o.needs_a_look;
+        if !look.clusters.is_empty() {
+            writeln!(
+                out,
+                "  Needs a look (not counted above): {} suspicious cluster(s) reaching {} other device(s); {} account(s) to reset if confirmed.",
+                look.clusters.len(),
+                look.devices.len(),
+                look.accounts_to_reset_if_confirmed
             )?;
         }
         if let (Some(first), Some(last)) = (o.first_evidence, o.last_evidence) {
@@ -333,27 +343,77 @@ impl Summary<'_> {
     }
 
     fn outbreak(&self, out: &mut dyn Write) -> io::Result<()> {
-        self.heading(out, "Outbreak")?;
-        for c in self.case.spread.clusters.iter().filter(|c| is_threat(c)) {
-            writeln!(
-                out,
-                "{} {} ({}): {} hosts, {} hops{}.",
-                visible(&c.id),
-                visible(&c.artefact),
-                visible(&c.verdict),
-                c.hosts.len(),
-                c.edges.len(),
-                c.patient_zero
-                    .as_deref()
-                    .map_or(String::new(), |p| format!(", patient zero {}", visible(p)))
-            )?;
-            for why in &c.reasons {
-                writeln!(out, "  - {}", visible(why))?;
+        let o = self.overview;
+        if o.verdict == Verdict::Outbreak {
+            self.heading(out, "Outbreak")?;
+            for c in self.case.spread.clusters.iter().filter(|c| is_worm(c)) {
+                self.cluster(out, c)?;
+            }
+            writeln!(out, "Affected devices (clinical first):")?;
+            self.devices(out, &o.affected_devices)?;
+            self.accounts(out, "Accounts to reset", &self.case.accounts.reset)?;
+            self.accounts(out, "Accounts to review", &self.case.accounts.review)?;
+            if !self.case.accounts.reset.is_empty() {
+                writeln!(
+                    out,
+                    "Reset these passwords from a clean computer, not from an affected device: the worm may \
+                     capture the new password."
+                )?;
             }
         }
-        writeln!(out, "Affected devices (clinical first):")?;
+        if o.needs_a_look.clusters.is_empty() {
+            return Ok(());
+        }
+        self.heading(out, "Needs a look (suspicious, not part of the outbreak)")?;
+        writeln!(
+            out,
+            "Neither clearly a worm nor clearly administration: ask who ran these; if nobody did, treat \
+             them as the outbreak."
+        )?;
+        for c in self
+            .case
+            .spread
+            .clusters
+            .iter()
+            .filter(|c| c.verdict == ClusterVerdict::Suspicious)
+        {
+            self.cluster(out, c)?;
+        }
+        if !o.needs_a_look.devices.is_empty() {
+            writeln!(out, "Devices reached (clinical first):")?;
+            self.devices(out, &o.needs_a_look.devices)?;
+        }
+        self.accounts(
+            out,
+            "Accounts to reset if confirmed",
+            &self.case.accounts.reset_if_confirmed,
+        )
+    }
+
+    fn cluster(&self, out: &mut dyn Write, c: &Cluster) -> io::Result<()> {
+        writeln!(
+            out,
+            "{} {} ({}, worm {} / admin {}): {} hosts, {} hops{}.",
+            visible(&c.id),
+            visible(&c.artefact),
+            c.verdict,
+            c.score.worm,
+            c.score.admin,
+            c.hosts.len(),
+            c.edges.len(),
+            c.patient_zero
+                .as_deref()
+                .map_or(String::new(), |p| format!(", patient zero {}", visible(p)))
+        )?;
+        for why in &c.reasons {
+            writeln!(out, "  - {}", visible(why))?;
+        }
+        Ok(())
+    }
+
+    fn devices(&self, out: &mut dyn Write, devices: &[AffectedDevice]) -> io::Result<()> {
         let mut t = self.table(&["device", "role", "clinical", "infected at", "evidence"]);
-        for d in &self.overview.affected_devices {
+        for d in devices {
             let name = if d.patient_zero {
                 format!("{} (patient zero)", visible(&d.host))
             } else {
@@ -367,17 +427,7 @@ impl Summary<'_> {
                 Cell::new(d.evidence_count),
             ]);
         }
-        writeln!(out, "{t}")?;
-        self.accounts(out, "Accounts to reset", &self.case.accounts.reset)?;
-        self.accounts(out, "Accounts to review", &self.case.accounts.review)?;
-        if !self.case.accounts.reset.is_empty() {
-            writeln!(
-                out,
-                "Reset these passwords from a clean computer, not from an affected device: the worm may \
-                 capture the new password."
-            )?;
-        }
-        Ok(())
+        writeln!(out, "{t}")
     }
 
     fn accounts(

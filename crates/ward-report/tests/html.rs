@@ -6,7 +6,7 @@ use common::{at, outbreak};
 use scraper::{ElementRef, Html, Selector};
 use std::collections::BTreeSet;
 use ward_analytics::Case;
-use ward_analytics::case::{Cluster, ClusterHost, Edge};
+use ward_analytics::case::{Cluster, ClusterHost, Edge, Verdict};
 
 fn page(case: &Case) -> String {
     let mut out = Vec::new();
@@ -216,7 +216,7 @@ fn big_outbreak() -> Case {
     case.spread.clusters = vec![Cluster {
         id: "C1".into(),
         artefact: "service:X".into(),
-        verdict: "worm".into(),
+        verdict: Verdict::Worm,
         patient_zero: Some("PZ".into()),
         hosts,
         edges,

@@ -5,7 +5,7 @@ mod common;
 use common::{at, outbreak};
 use std::io::{self, Write};
 use ward_analytics::Case;
-use ward_report::{Style, write_csv_timeline, write_json, write_jsonl, write_summary};
+use ward_report::{Overview, Style, write_csv_timeline, write_json, write_jsonl, write_summary};
 
 fn render(f: impl Fn(&Case, &mut dyn Write) -> io::Result<()>, case: &Case) -> String {
     let mut out = Vec::new();
@@ -32,7 +32,9 @@ fn summary_leads_with_the_outbreak_and_what_to_reset() {
     assert!(text.contains("120 loaded, 3 skipped."));
     assert!(text.contains("unsupported modifier (3)"));
     assert!(text.contains("ward rules check"));
-    assert!(text.contains("C1 service:WmiApSrvEx (worm): 5 hosts, 4 hops, patient zero FS-01."));
+    assert!(text.contains(
+        "C1 service:WmiApSrvEx (worm, worm 5 / admin 1): 5 hosts, 4 hops, patient zero FS-01."
+    ));
     assert!(text.contains("FS-01 (patient zero)"));
     assert!(text.contains("CLINIC\\svc-backup"));
     assert!(text.contains("clean computer"));
@@ -42,6 +44,39 @@ fn summary_leads_with_the_outbreak_and_what_to_reset() {
     let ws = devices.find("│ WS-07 ").expect("WS-07 row");
     assert!(mri < ws);
     assert!(!text.contains('\u{1b}'), "plain style has no ANSI codes");
+}
+
+#[test]
+fn a_suspicious_cluster_is_shown_apart_from_the_outbreak() {
+    let mut case = outbreak();
+    let mut look = case.spread.clusters[0].clone();
+    look.id = "C2".into();
+    look.artefact = "service:Updater".into();
+    look.verdict = ward_analytics::case::Verdict::Suspicious;
+    look.patient_zero = Some("SCCM-01".into());
+    for h in &mut look.hosts {
+        h.host = format!("LOOK-{}", h.host);
+    }
+    // One host both clusters reached stays in the outbreak only.
+    look.hosts[0].host = "WS-07".into();
+    case.spread.clusters.push(look);
+    case.accounts.reset_if_confirmed = case.accounts.review.clone();
+    let text = summary(&case, Style::plain());
+    // The headline counts the worm only: one patient zero, five devices.
+    assert!(text.contains("Patient zero: FS-01\n"), "{text}");
+    assert!(text.contains("Devices affected: 5 (2 clinical)."), "{text}");
+    assert!(text.contains(
+        "Needs a look (not counted above): 1 suspicious cluster(s) reaching 4 other device(s); \
+         1 account(s) to reset if confirmed."
+    ));
+    let look = &text[text.find("Needs a look (suspicious").expect("section")..];
+    assert!(look.contains("C2 service:Updater (suspicious"));
+    assert!(look.contains("LOOK-MRI-01"));
+    assert!(!look.contains("│ WS-07 "));
+    assert!(look.contains("Accounts to reset if confirmed"));
+    let json = serde_json::to_value(Overview::of(&case)).expect("overview");
+    assert_eq!(json["needs_a_look"]["clusters"], serde_json::json!(["C2"]));
+    assert_eq!(json["affected_devices"].as_array().map(Vec::len), Some(5));
 }
 
 #[test]
@@ -216,7 +251,7 @@ fn csv_keeps_commas_quotes_and_newlines_intact() {
 fn json_report_carries_the_case_and_the_overview() {
     let report: serde_json::Value =
         serde_json::from_str(&render(write_json, &outbreak())).expect("JSON");
-    assert_eq!(report["schema_version"], "1.0");
+    assert_eq!(report["schema_version"], "1.1");
     assert_eq!(report["overview"]["verdict"], "outbreak");
     assert_eq!(
         report["overview"]["patient_zero"],

@@ -201,8 +201,10 @@ pub fn outbreak() -> Case {
     case.spread.clusters = vec![Cluster {
         id: "C1".into(),
         artefact: "service:WmiApSrvEx".into(),
-        verdict: "worm".into(),
+        verdict: Verdict::Worm,
         reasons: vec!["same service installed on 5 hosts within 4 hours".into()],
+        score: VerdictScore { worm: 5, admin: 1 },
+        signals: Vec::new(),
         patient_zero: Some("FS-01".into()),
         hosts: vec![
             host("FS-01", "08:05", "file-server", false, 4),
@@ -248,6 +250,7 @@ pub fn outbreak() -> Case {
                 50,
             )],
         }],
+        reset_if_confirmed: Vec::new(),
     };
     case.readiness = Some(Readiness {
         score: 40,
