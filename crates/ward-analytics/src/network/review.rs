@@ -4,7 +4,8 @@
 //!   connections to external addresses are its upstream traffic: dropped, and counted in one
 //!   `network-role` finding per host.
 //! - A polling role's (monitoring, backup, deployment, AV console) scans of internal hosts on
-//!   management ports, and any role's beacons to internal hosts, are polls: `informational`.
+//!   management ports, and any role's beacons to internal hosts, are its polls: dropped and
+//!   counted the same way (a monitoring server makes hundreds).
 //! - A relaying role's beacons to external addresses relay a client's: `informational` (the
 //!   proxy log names the client, whose own finding keeps its level).
 //! - Any other beacon to an internal address needs more than regular timing to pass `low`:
@@ -37,7 +38,11 @@ const MOSTLY: f64 = 0.9;
 /// What the review did to one host's findings, for its `network-role` finding.
 #[derive(Debug, Default)]
 struct HostNote {
-    dropped: BTreeMap<String, u64>,
+    /// Findings on upstream traffic dropped, by analytic.
+    upstream: BTreeMap<String, u64>,
+    /// Findings on polls of internal hosts dropped, by analytic.
+    polls: BTreeMap<String, u64>,
+    /// Findings kept as informational, by analytic.
     downgraded: BTreeMap<String, u64>,
     /// Most distinct targets of one dropped scan.
     upstream_targets: u64,
@@ -78,7 +83,7 @@ pub(crate) fn review(
     }
     for b in beacons {
         let claim = roles.get(&b.src);
-        out.push(review_beacon(b, claim, roles, &encoded, &mut notes));
+        out.extend(review_beacon(b, claim, roles, &encoded, &mut notes));
     }
     for f in c2 {
         let claim = f
@@ -90,14 +95,15 @@ pub(crate) fn review(
             Some((ip, claim)) if relayed(&f, claim) => {
                 let note = notes.entry(ip).or_default();
                 note.saw(&f);
-                *note.dropped.entry(f.analytic).or_default() += 1;
+                *note.upstream.entry(f.analytic).or_default() += 1;
             }
             _ => out.push(f),
         }
     }
     for (ip, note) in notes {
         if let Some(claim) = roles.get(&ip) {
-            out.push(role_finding(ip, claim, note, learner.upstream_of(&ip)));
+            let reach = (learner.upstream_of(&ip), learner.polled_by(&ip));
+            out.push(role_finding(ip, claim, note, reach));
         }
     }
     out
@@ -130,20 +136,17 @@ fn review_scan(
     if claim.role.relays_upstream() && s.external >= MOSTLY {
         let note = notes.entry(s.src).or_default();
         note.saw(&s.finding);
-        *note.dropped.entry(s.finding.analytic).or_default() += 1;
+        *note.upstream.entry(s.finding.analytic).or_default() += 1;
         let targets = s.finding.details.get("targets").and_then(|v| v.as_u64());
         note.upstream_targets = note.upstream_targets.max(targets.unwrap_or(0));
         return None;
     }
     let management = s.port.is_none_or(|p| MANAGEMENT_PORTS.contains(&p));
     if claim.role.polls_internal() && management && s.external <= 1.0 - MOSTLY {
-        s.finding.level = Level::Informational;
         let note = notes.entry(s.src).or_default();
         note.saw(&s.finding);
-        *note
-            .downgraded
-            .entry(s.finding.analytic.clone())
-            .or_default() += 1;
+        *note.polls.entry(s.finding.analytic).or_default() += 1;
+        return None;
     }
     s.finding
         .details
@@ -157,28 +160,28 @@ fn review_beacon(
     roles: &HashMap<IpAddr, RoleClaim>,
     encoded: &HashSet<(String, String)>,
     notes: &mut BTreeMap<IpAddr, HostNote>,
-) -> Finding {
+) -> Option<Finding> {
     let mut f = b.finding;
     let dest = destination(&f).to_ascii_lowercase();
     if let Some(dest_claim) = dest.parse::<IpAddr>().ok().and_then(|ip| roles.get(&ip)) {
         f.details
             .insert("destination_role".into(), dest_claim.describe().into());
     }
-    let role_polls = b.internal && claim.is_some();
-    let role_relays = !b.internal && claim.is_some_and(|c| c.role.relays_upstream());
-    if let Some(claim) = claim.filter(|_| role_polls || role_relays) {
-        let why = if role_polls {
-            "a poll of an internal host"
-        } else {
-            "relayed for an internal client; the proxy log names which"
-        };
-        f.details
-            .insert("role".into(), format!("{}: {why}", claim.describe()).into());
-        f.level = Level::Informational;
+    if let Some(claim) = claim {
         let note = notes.entry(b.src).or_default();
         note.saw(&f);
-        *note.downgraded.entry(f.analytic.clone()).or_default() += 1;
-        return f;
+        if b.internal {
+            *note.polls.entry(f.analytic).or_default() += 1;
+            return None;
+        }
+        if claim.role.relays_upstream() {
+            let why = "relayed for an internal client; the proxy log names which";
+            f.details
+                .insert("role".into(), format!("{}: {why}", claim.describe()).into());
+            f.level = Level::Informational;
+            *note.downgraded.entry(f.analytic.clone()).or_default() += 1;
+            return Some(f);
+        }
     }
     if b.internal && f.level > Level::Low {
         let unusual = b
@@ -200,7 +203,7 @@ fn review_beacon(
             );
         }
     }
-    f
+    Some(f)
 }
 
 fn plural(n: u64, one: &str) -> String {
@@ -227,42 +230,62 @@ fn listed(counts: &BTreeMap<String, u64>) -> String {
         .join(", ")
 }
 
-/// The one informational finding that says what a host's role changed.
-fn role_finding(ip: IpAddr, claim: &RoleClaim, note: HostNote, upstream: u64) -> Finding {
-    let upstream = upstream.max(note.upstream_targets);
+/// The one informational finding that says what a host's role changed. `reach` is the
+/// external web destinations and internal hosts on management ports the learner counted.
+fn role_finding(ip: IpAddr, claim: &RoleClaim, note: HostNote, reach: (u64, u64)) -> Finding {
+    let upstream = reach.0.max(note.upstream_targets);
     let label = claim.role.label();
-    let title = if note.dropped.is_empty() {
-        let n: u64 = note.downgraded.values().sum();
-        format!("{ip} acts as a {label}: {n} finding(s) on its polls kept as informational")
-    } else if upstream > 0 {
-        format!(
-            "{ip} acts as a {label}: about {upstream} upstream destinations not scored as scans"
-        )
+    let article = if label.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
     } else {
-        let n: u64 = note.dropped.values().sum();
-        format!("{ip} acts as a {label}: {n} finding(s) on its upstream traffic not scored")
+        "a"
     };
-    let mut parts = Vec::new();
-    if !note.dropped.is_empty() {
-        parts.push(format!("not scored: {}", listed(&note.dropped)));
+    let mut title = Vec::new();
+    let mut summary = Vec::new();
+    if !note.upstream.is_empty() {
+        title.push(match upstream {
+            0 => "its upstream traffic not scored as scans".to_string(),
+            n => format!("about {n} upstream destinations not scored as scans"),
+        });
+        summary.push(format!("not scored (upstream): {}", listed(&note.upstream)));
+    }
+    if !note.polls.is_empty() {
+        title.push(match reach.1 {
+            0 => "its polls not scored as scans or beacons".to_string(),
+            n => format!("its polls of about {n} internal hosts not scored as scans or beacons"),
+        });
+        summary.push(format!("not scored (polls): {}", listed(&note.polls)));
     }
     if !note.downgraded.is_empty() {
-        parts.push(format!(
+        let n: u64 = note.downgraded.values().sum();
+        title.push(format!("{n} relayed finding(s) kept as informational"));
+        summary.push(format!(
             "kept as informational: {}",
             listed(&note.downgraded)
         ));
     }
     let mut details = BTreeMap::new();
     details.insert("role".into(), claim.describe().into());
-    details.insert("dropped".into(), json!(note.dropped));
+    let mut dropped = note.upstream.clone();
+    for (analytic, n) in &note.polls {
+        *dropped.entry(analytic.clone()).or_default() += n;
+    }
+    details.insert("dropped".into(), json!(dropped));
     details.insert("downgraded".into(), json!(note.downgraded));
     if upstream > 0 {
         details.insert("upstream_destinations".into(), upstream.into());
     }
+    if reach.1 > 0 && !note.polls.is_empty() {
+        details.insert("polled_hosts".into(), reach.1.into());
+    }
     Finding {
         analytic: "network-role".into(),
-        summary: format!("{ip} is a {}; {}", claim.describe(), parts.join("; ")),
-        title,
+        title: format!("{ip} acts as {article} {label}: {}", title.join("; ")),
+        summary: format!(
+            "{ip} is {article} {}; {}",
+            claim.describe(),
+            summary.join("; ")
+        ),
         level: Level::Informational,
         host: ip.to_string(),
         first_seen: note.first.unwrap_or(Timestamp::UNKNOWN),

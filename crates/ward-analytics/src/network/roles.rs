@@ -324,6 +324,11 @@ impl RoleLearner {
             .map_or(0, |u| u.destinations.estimate())
     }
 
+    /// Internal hosts `ip` reached on management ports (estimated), for summaries.
+    pub(crate) fn polled_by(&self, ip: &IpAddr) -> u64 {
+        self.polls.get(ip).map_or(0, DistinctCount::estimate)
+    }
+
     /// The roles of this input: declared ones first, then those the traffic shows for hosts the
     /// assets file does not call end devices. `regular_polls` counts each source's strictly
     /// periodic pairs to internal hosts.
