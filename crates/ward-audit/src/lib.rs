@@ -31,6 +31,7 @@ pub use config::{AuditConfig, PasswordBaseline};
 pub use eos::{EndOfSupport, EndOfSupportTable};
 pub use error::AuditError;
 pub use version::compare_versions;
+pub use ward_analytics::assets::Assets;
 pub use ward_analytics::case::{Readiness, ReadinessCheck};
 
 use std::path::{Path, PathBuf};
@@ -68,6 +69,7 @@ pub struct Auditor {
     health: events::HostHealth,
     coverage: events::Coverage,
     facts: files::FileFacts,
+    assets: Assets,
     breached: Option<PathBuf>,
 }
 
@@ -81,6 +83,7 @@ impl Auditor {
             health: events::HostHealth::default(),
             coverage: events::Coverage::default(),
             facts: files::FileFacts::default(),
+            assets: Assets::default(),
             breached: None,
         }
     }
@@ -127,6 +130,12 @@ impl Auditor {
         self.breached = Some(path.to_path_buf());
     }
 
+    /// Uses the assets file's roles (`hostname,ip,role,clinical`) to tell servers, where admin
+    /// logons are administration, from workstations and clinical devices, where they are not.
+    pub fn set_assets(&mut self, assets: Assets) {
+        self.assets = assets;
+    }
+
     /// What was given so far.
     pub fn inputs(&self) -> &AuditInputs {
         &self.inputs
@@ -140,6 +149,7 @@ impl Auditor {
             health: &self.health,
             coverage: &self.coverage,
             facts: &self.facts,
+            assets: &self.assets,
             breached: self.breached.as_deref(),
         };
         let checks = checks::run_all(&ctx);

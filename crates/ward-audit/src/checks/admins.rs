@@ -1,6 +1,8 @@
-//! `admin-daily-use`: privileged accounts logging on to ordinary workstations, reading mail,
-//! browsing the web — the habits that hand a worm domain-admin credentials.
+//! `admin-daily-use`: privileged accounts logging on to ordinary workstations, kiosks or clinical
+//! devices, reading mail, browsing the web — the habits that hand a worm domain-admin credentials.
+//! Logons to servers and admin workstations are administration: reported as context, not counted.
 
+use super::host_roles::{HostKind, HostRoles};
 use super::{About, Context, Verdict, day, plural};
 use crate::events::Use;
 use crate::matching::any_wildcard;
@@ -38,45 +40,83 @@ fn verdict(ctx: &Context<'_>) -> Verdict {
              4688, Sysmon process events, or authenticated proxy logs."
         ));
     }
-    let (lines, accounts) = daily_use_lines(ctx, &privileged);
-    if accounts == 0 {
+    let roles = HostRoles::new(ctx);
+    let seen = seen_use(ctx, &roles, &privileged);
+    let context = administration_lines(ctx, &seen.administration);
+    if seen.accounts.is_empty() {
         let summary = format!(
             "{known} known; none seen on workstations, in mail/browser programs or on the web."
         );
-        Verdict::Pass(summary, Vec::new())
-    } else {
-        let summary = format!(
-            "{} of {} used for day-to-day work.",
-            plural(accounts, "privileged account"),
-            privileged.len()
-        );
-        Verdict::Fail(summary, lines)
+        return Verdict::Pass(summary, context);
     }
+    // Without an assets file every host is of unknown role; with one, a gap in it is worth naming.
+    let unknown = match seen.unknown_hosts.len() {
+        n if n == 0 || !roles.assets_given() => String::new(),
+        1 => "; the assets file gives no known role for 1 host, taken as a workstation".into(),
+        n => format!("; the assets file gives no known role for {n} hosts, taken as workstations"),
+    };
+    let summary = format!(
+        "{} of {} used for day-to-day work{unknown}.",
+        plural(seen.accounts.len(), "privileged account"),
+        privileged.len()
+    );
+    let mut lines = seen.daily;
+    lines.extend(context);
+    Verdict::Fail(summary, lines)
 }
 
-/// Evidence lines for every day-to-day use by a privileged account, and how many accounts.
-fn daily_use_lines(
-    ctx: &Context<'_>,
+/// What the privileged accounts were seen doing.
+#[derive(Default)]
+struct SeenUse<'a> {
+    /// Evidence of day-to-day use.
+    daily: Vec<String>,
+    /// Accounts seen in day-to-day use.
+    accounts: BTreeSet<&'a str>,
+    /// Hosts of unknown role where a privileged logon was counted as workstation use.
+    unknown_hosts: BTreeSet<&'a str>,
+    /// Logons to servers and admin workstations by account: considered, not counted.
+    administration: BTreeMap<&'a str, Administration<'a>>,
+}
+
+/// One account's logons where privileged logons belong.
+#[derive(Default)]
+struct Administration<'a> {
+    servers: BTreeSet<&'a str>,
+    admin_workstations: BTreeSet<&'a str>,
+    logon_types: BTreeSet<&'a str>,
+}
+
+/// Sorts every use by a privileged account into day-to-day use or administration.
+fn seen_use<'a>(
+    ctx: &'a Context<'a>,
+    roles: &HostRoles<'_>,
     privileged: &BTreeMap<String, String>,
-) -> (Vec<String>, usize) {
+) -> SeenUse<'a> {
     let a = ctx.admins;
-    let servers = server_hosts(ctx);
-    let workstation = |host: &str| {
-        !servers.contains(host)
-            && !any_wildcard(&ctx.config.server_name_patterns, host)
-            && !any_wildcard(&ctx.config.admin_workstation_patterns, host)
-    };
-    let logons = a
-        .logons
-        .iter()
-        .filter(|((_, host), _)| workstation(host))
-        .map(|((acct, host), u)| {
-            (
-                acct,
-                format!("logged on interactively to workstation {host}"),
-                u,
-            )
-        });
+    let mut seen = SeenUse::default();
+    for ((acct, host), u) in &a.logons {
+        let Some(why) = privileged.get(acct) else {
+            continue;
+        };
+        let kind = roles.kind(host);
+        if matches!(kind, HostKind::Server | HostKind::AdminWorkstation) {
+            let adm = seen.administration.entry(acct).or_default();
+            let hosts = if kind == HostKind::Server {
+                &mut adm.servers
+            } else {
+                &mut adm.admin_workstations
+            };
+            hosts.insert(host);
+            adm.logon_types.extend(u.details.iter().map(String::as_str));
+            continue;
+        }
+        if kind == HostKind::Unknown {
+            seen.unknown_hosts.insert(host);
+        }
+        let what = format!("logged on interactively to {}", roles.describe(host, &kind));
+        seen.daily.push(line(ctx, acct, why, &what, u));
+        seen.accounts.insert(acct);
+    }
     let programs = a
         .programs
         .iter()
@@ -85,15 +125,46 @@ fn daily_use_lines(
         .web
         .iter()
         .map(|(acct, u)| (acct, "browsed the web through the proxy".to_string(), u));
-    let mut lines = Vec::new();
-    let mut accounts = BTreeSet::new();
-    for (acct, what, u) in logons.chain(programs).chain(web) {
+    for (acct, what, u) in programs.chain(web) {
         if let Some(why) = privileged.get(acct) {
-            lines.push(line(ctx, acct, why, &what, u));
-            accounts.insert(acct);
+            seen.daily.push(line(ctx, acct, why, &what, u));
+            seen.accounts.insert(acct);
         }
     }
-    (lines, accounts.len())
+    seen
+}
+
+/// One context line per account seen administering servers or on admin workstations, so the
+/// reader sees those logons were considered: `administration (not counted): CLINIC\adm-jo RDP
+/// to 3 servers`.
+fn administration_lines(
+    ctx: &Context<'_>,
+    administration: &BTreeMap<&str, Administration<'_>>,
+) -> Vec<String> {
+    administration
+        .iter()
+        .map(|(acct, adm)| {
+            let name = ctx.admins.display.get(*acct).map_or(*acct, String::as_str);
+            let types: Vec<&str> = adm.logon_types.iter().copied().collect();
+            let how = match types.as_slice() {
+                ["type 10"] => "RDP".to_string(),
+                ["type 2"] => "console logons".to_string(),
+                _ => format!("interactive/RDP logons [{}]", types.join(", ")),
+            };
+            let targets: Vec<String> = [
+                (adm.servers.len(), "server"),
+                (adm.admin_workstations.len(), "admin workstation"),
+            ]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| plural(n, what))
+            .collect();
+            format!(
+                "administration (not counted): {name} {how} to {}",
+                targets.join(" and ")
+            )
+        })
+        .collect()
 }
 
 fn line(ctx: &Context<'_>, acct: &str, why: &str, what: &str, u: &Use) -> String {
@@ -140,14 +211,4 @@ fn privileged(ctx: &Context<'_>) -> BTreeMap<String, String> {
         }
     }
     out
-}
-
-/// Hosts an inventory says run a server OS.
-fn server_hosts(ctx: &Context<'_>) -> BTreeSet<String> {
-    ctx.facts
-        .installed
-        .iter()
-        .filter(|i| i.is_os && i.product.to_lowercase().contains("server"))
-        .map(|i| i.host.clone())
-        .collect()
 }

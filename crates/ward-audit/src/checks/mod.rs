@@ -3,6 +3,7 @@
 
 mod admins;
 mod antivirus;
+mod host_roles;
 mod monitoring;
 mod passwords;
 mod patching;
@@ -12,6 +13,7 @@ use crate::config::AuditConfig;
 use crate::events::{AdminUse, Coverage, HostHealth};
 use crate::files::FileFacts;
 use std::path::Path;
+use ward_analytics::assets::Assets;
 use ward_analytics::case::ReadinessCheck;
 use ward_event::{Level, Timestamp};
 
@@ -25,6 +27,7 @@ pub(crate) struct Context<'a> {
     pub health: &'a HostHealth,
     pub coverage: &'a Coverage,
     pub facts: &'a FileFacts,
+    pub assets: &'a Assets,
     pub breached: Option<&'a Path>,
 }
 
