@@ -8,8 +8,8 @@ use crate::checkpoint::{self, CheckpointError};
 use crate::config::AnalyticsConfig;
 use crate::directory::{AddressBook, HostDirectory, is_local_ip};
 use crate::facts::Fact;
-use crate::fanout::FanOutTracker;
-use crate::network::NetFact;
+use crate::fanout::{self, FanOutTracker};
+use crate::network::{NetFact, NetworkRole};
 use crate::reach::{self, NetworkReach};
 use crate::recon::{ReconTracker, base_name};
 use crate::remote_exec::{Hop, RemoteExecTracker, image_file};
@@ -275,7 +275,32 @@ impl Analyzer {
         }
         let clusters: Vec<Cluster> = built.into_iter().map(|(c, _)| c).collect();
         let fanout = std::mem::take(&mut self.fanout);
-        findings.extend(fanout.finish(&|ip| self.name(ip), self.config.max_evidence));
+        let mut fanned = fanout.finish(&|ip| self.name(ip), self.config.max_evidence);
+        let worm_hosts: HashSet<String> = clusters
+            .iter()
+            .filter(|c| c.verdict == Verdict::Worm)
+            .flat_map(|c| c.hosts.iter().map(|h| h.host.clone()))
+            .collect();
+        let admin_sources: BTreeMap<String, String> = clusters
+            .iter()
+            .filter(|c| c.verdict == Verdict::LikelyAdmin)
+            .flat_map(|c| c.edges.iter().map(|e| (e.from.clone(), c.id.clone())))
+            .collect();
+        let role_of = |host: &str| {
+            let role = self.assets.host(host)?.role.as_deref()?;
+            NetworkRole::from_asset_role(role)
+                .filter(|r| r.polls_internal() || *r == NetworkRole::DomainController)
+                .map(|r| r.label().to_string())
+        };
+        fanout::temper(
+            &mut fanned,
+            &fanout::FanOutContext {
+                worm_hosts: &worm_hosts,
+                admin_sources: &admin_sources,
+                role_of: &role_of,
+            },
+        );
+        findings.extend(fanned);
         findings.sort_by(|a, b| {
             (a.first_seen, &a.host, &a.analytic).cmp(&(b.first_seen, &b.host, &b.analytic))
         });
