@@ -296,3 +296,53 @@ fn a_workstation_scan_is_still_a_scan_beside_a_proxy_and_a_poller() {
         .collect();
     assert!(hosts.iter().all(|h| *h == WORM), "{hosts:?}");
 }
+
+#[test]
+fn a_monitoring_server_checking_in_with_its_vendor_is_low_but_its_c2_is_not() {
+    let mut facts = monitoring_polls();
+    for k in 0..24i64 {
+        // Squid names the host it fetched from; the address is the upstream's.
+        let NetFact::WebRequest(mut f, mut web) =
+            proxied(k * 450 + 3, MONITOR, "203.0.113.50", "/check", "")
+        else {
+            unreachable!("proxied makes web requests")
+        };
+        f.dst_name = Some(Arc::from("updates.vendor.example"));
+        web.host = "updates.vendor.example".into();
+        facts.push(NetFact::WebRequest(f, web));
+    }
+    let found = analyse(facts.clone(), AssetRoles::default());
+    let [vendor] = of(&found, "beacon", MONITOR)[..] else {
+        panic!("{found:#?}")
+    };
+    assert_eq!(vendor.level, Level::Low);
+    assert!(
+        vendor.details["level_reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("monitoring server (learned")),
+        "{vendor:?}"
+    );
+
+    // The same clockwork to an IP literal with an encoded query is an implant's, role or not.
+    for k in 0..24i64 {
+        let query = "q=aGVsbG8gd29ybGQgZnJvbSBrd2FtcGlycw==";
+        facts.push(proxied(
+            k * 450 + 5,
+            MONITOR,
+            "185.100.87.202",
+            "/index.php",
+            query,
+        ));
+    }
+    facts.sort_by_key(|f| f.flow().time);
+    let found = analyse(facts, AssetRoles::default());
+    let c2 = of(&found, "beacon", MONITOR)
+        .into_iter()
+        .find(|b| {
+            b.details["destination"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("185."))
+        })
+        .expect("C2 beacon");
+    assert_eq!(c2.level, Level::High, "{c2:?}");
+}

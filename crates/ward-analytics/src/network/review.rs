@@ -182,6 +182,21 @@ fn review_beacon(
             *note.downgraded.entry(f.analytic.clone()).or_default() += 1;
             return Some(f);
         }
+        // Management servers check in with their vendor (updates, licences) like clockwork;
+        // an implant on one still shows an IP literal or an encoded query.
+        let literal = dest.parse::<IpAddr>().is_ok();
+        if !literal && !encoded.contains(&(f.host.clone(), dest.clone())) && f.level > Level::Low {
+            f.level = Level::Low;
+            f.details.insert(
+                "level_reason".into(),
+                json!(format!(
+                    "{}: a regular check-in with a named host, no IP literal or encoded query",
+                    claim.describe()
+                )),
+            );
+            *note.downgraded.entry(f.analytic.clone()).or_default() += 1;
+            return Some(f);
+        }
     }
     if b.internal && f.level > Level::Low {
         let unusual = b
