@@ -29,7 +29,7 @@ const SCAN_FIGURES: &[(&str, &str)] = &[
 ];
 
 /// Every network analytic, in the order the network section lists them.
-pub(crate) const NETWORK_ANALYTICS: [NetworkAnalytic; 8] = [
+pub(crate) const NETWORK_ANALYTICS: [NetworkAnalytic; 10] = [
     NetworkAnalytic {
         name: "beacon",
         label: "Beacons",
@@ -38,6 +38,7 @@ pub(crate) const NETWORK_ANALYTICS: [NetworkAnalytic; 8] = [
             ("score", "score"),
             ("connections", "connections"),
             ("destination", "destination"),
+            ("level_reason", "why this level"),
         ],
     },
     NetworkAnalytic {
@@ -74,6 +75,7 @@ pub(crate) const NETWORK_ANALYTICS: [NetworkAnalytic; 8] = [
             ("targets", "targets"),
             ("attempts", "attempts"),
             ("failed", "failed"),
+            ("explained_by", "explained by"),
         ],
     },
     NetworkAnalytic {
@@ -89,6 +91,16 @@ pub(crate) const NETWORK_ANALYTICS: [NetworkAnalytic; 8] = [
             ("count", "connections"),
             ("destination", "destination"),
         ],
+    },
+    NetworkAnalytic {
+        name: "encoded-query",
+        label: "Encoded query strings",
+        figures: &[("count", "requests"), ("destination", "destination")],
+    },
+    NetworkAnalytic {
+        name: "network-role",
+        label: "Infrastructure roles (context, not alerts)",
+        figures: &[("role", "role")],
     },
 ];
 

@@ -21,14 +21,6 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         }
         auditor.set_breached_list(list);
     }
-    // Roles tell servers (where admin logons are administration) from workstations.
-    if let Some(path) = &args.hunt.assets {
-        let file = std::fs::File::open(path)
-            .with_context(|| format!("cannot open assets file {}", path.display()))?;
-        let assets = ward_audit::Assets::from_csv_reader(file)
-            .with_context(|| format!("reading assets file {}", path.display()))?;
-        auditor.set_assets(assets);
-    }
     let mut logs = Vec::new();
     for path in ward_ingest::discover(&args.paths)? {
         // Inventory and policy files go to the auditor; anything it does not know is read as a log.

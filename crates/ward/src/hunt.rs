@@ -62,6 +62,11 @@ pub fn hunt_case(
         }
         None => Assets::default(),
     };
+    // Roles tell servers (where admin logons are administration) from workstations.
+    auditor
+        .lock()
+        .map_err(|_| anyhow::anyhow!("the audit state was poisoned by a panic"))?
+        .set_assets(assets.clone());
     let mut intel = Intel::default();
     for path in &options.intel {
         intel
