@@ -18,7 +18,8 @@ pub(super) fn section(page: &mut Page, case: &Case, o: &Overview) {
             return;
         }
         Verdict::Alerts => alerts(page, case),
-        Verdict::Outbreak | Verdict::SuspiciousSpread => spread(page, case, o),
+        Verdict::Outbreak => spread(page, case, o),
+        Verdict::SuspiciousSpread => look(page, case, o),
     }
     page.raw("</section>");
 }
@@ -133,9 +134,61 @@ fn spread(page: &mut Page, case: &Case, o: &Overview) {
             &shared,
         );
     }
+    if !o.needs_a_look.clusters.is_empty() {
+        page.raw(
+            "<li>Ask who ran the spread under <a href=\"#needs-a-look\">Needs a look</a>; if nobody did, \
+             treat its devices and accounts as part of this outbreak.</li>",
+        );
+    }
     page.raw(
         "<li>Keep monitoring: run <code>ward monitor</code> on these devices' logs for at least 30 days and \
          watch for the same artefacts returning.</li></ol>",
+    );
+}
+
+/// No worm, only suspicious spread: find out who ran it before acting on the devices.
+fn look(page: &mut Page, case: &Case, o: &Overview) {
+    let artefacts: Vec<&str> = case
+        .spread
+        .clusters
+        .iter()
+        .filter(|c| o.needs_a_look.clusters.contains(&c.id))
+        .map(|c| c.artefact.as_str())
+        .collect();
+    let devices: Vec<&str> = o
+        .needs_a_look
+        .devices
+        .iter()
+        .map(|d| d.host.as_str())
+        .collect();
+    let accounts: Vec<&str> = case
+        .accounts
+        .reset_if_confirmed
+        .iter()
+        .map(|a| a.account.as_str())
+        .collect();
+    page.raw("<ol class=\"todo\">");
+    step(
+        page,
+        "Ask your IT team and vendors who installed these, from where and why (details under Needs a look):",
+        &artefacts,
+    );
+    step(
+        page,
+        "If nobody did, treat it as an outbreak: isolate these devices (clinical ones with clinical \
+         engineering and the vendor first):",
+        &devices,
+    );
+    step(
+        page,
+        "…and reset these passwords from a clean computer, never from one of those devices:",
+        &accounts,
+    );
+    page.raw(
+        "<li>If it was administration, note who did it. Give the management server its role in the assets \
+         file (for example <code>deployment</code>) so Ward weighs its pushes as administration next time.</li>\
+         <li>Keep monitoring: run <code>ward monitor</code> on these devices' logs and watch for the same \
+         artefacts spreading further.</li></ol>",
     );
 }
 

@@ -3,12 +3,12 @@
 //! hundred hosts still read. Hovering a host or a hop shows its details (`<title>`); the hop
 //! table under each graph carries the same facts for print.
 
-use super::{Page, time};
-use crate::overview::is_threat;
+use super::{Page, time, weighing};
+use crate::overview::{is_threat, is_worm};
 use crate::text::clip;
 use std::collections::{BTreeMap, VecDeque};
 use ward_analytics::Case;
-use ward_analytics::case::{Cluster, ClusterHost};
+use ward_analytics::case::{Cluster, ClusterHost, Verdict};
 use ward_event::Timestamp;
 
 const NODE_W: i64 = 160;
@@ -19,22 +19,26 @@ const MARGIN: i64 = 16;
 /// Hosts per column before a layer wraps into another column.
 const MAX_ROWS: usize = 24;
 
-/// The spread section: one graph per worm or suspicious cluster, admin-like clusters folded away.
+/// The spread section: one graph per worm cluster (the outbreak), clusters that look like
+/// administration folded away. Suspicious clusters are drawn apart, under "Needs a look".
 pub(super) fn section(page: &mut Page, case: &Case) {
+    let clusters = &case.spread.clusters;
     page.section("spread", "Spread");
-    page.raw(
-        "<p class=\"legend\"><span class=\"swatch pz\"></span>patient zero <span class=\"swatch clinical\">\
-         </span>clinical device <span class=\"swatch\"></span>other device. Columns are hops from patient \
-         zero; hover a host or an arrow for times and accounts.</p>",
-    );
-    for (n, c) in case.spread.clusters.iter().enumerate() {
-        if is_threat(c) {
-            cluster(page, n, c);
+    if clusters.iter().any(is_worm) {
+        legend(page, "patient zero");
+        for (n, c) in clusters.iter().enumerate().filter(|(_, c)| is_worm(c)) {
+            card(page, n, c);
         }
+    } else {
+        page.raw("<p>No worm spread found.</p>");
     }
-    let admin: Vec<_> = case
-        .spread
-        .clusters
+    if clusters.iter().any(|c| c.verdict == Verdict::Suspicious) {
+        page.raw(
+            "<p>Spread that is neither clearly a worm nor clearly administration is listed apart, under \
+             <a href=\"#needs-a-look\">Needs a look</a>.</p>",
+        );
+    }
+    let admin: Vec<_> = clusters
         .iter()
         .enumerate()
         .filter(|(_, c)| !is_threat(c))
@@ -42,30 +46,53 @@ pub(super) fn section(page: &mut Page, case: &Case) {
     if !admin.is_empty() {
         page.raw("<details><summary>Spread that looks like administration (");
         page.text(&admin.len().to_string());
-        page.raw(")</summary>");
+        page.raw(")</summary><p>Not counted as affected devices. Listed so you can check the judgement.</p>");
         for (n, c) in admin {
-            cluster(page, n, c);
+            card(page, n, c);
         }
         page.raw("</details>");
     }
     page.raw("</section>");
 }
 
-fn cluster(page: &mut Page, n: usize, c: &Cluster) {
-    page.raw("<h3>");
-    page.text(&format!("{} · {} · {}", c.id, c.artefact, c.verdict));
-    page.raw("</h3>");
-    if !c.reasons.is_empty() {
-        page.raw("<ul class=\"reasons\">");
-        for r in &c.reasons {
-            page.el("li", "", r);
-        }
-        page.raw("</ul>");
+/// What the graph's marks mean.
+/// `first` names the first host: "patient zero" for a worm, "first host" for spread that may be
+/// an administrator's.
+pub(super) fn legend(page: &mut Page, first: &str) {
+    page.raw("<p class=\"legend\"><span class=\"swatch pz\"></span>");
+    page.text(first);
+    page.raw(
+        " <span class=\"swatch clinical\"></span>clinical device <span class=\"swatch\"></span>other device. \
+         Columns are hops from the ★ host; hover a host or an arrow for times and accounts.</p>",
+    );
+}
+
+/// What the graph calls a cluster's first host.
+pub(super) fn first_host(c: &Cluster) -> &'static str {
+    if c.verdict == Verdict::Worm {
+        "patient zero"
+    } else {
+        "first host"
     }
+}
+
+/// One cluster: its verdict with both scores, the signals behind them, its graph and its hops.
+/// `n` is the cluster's index in the case, which keeps each graph's marker id unique.
+pub(super) fn card(page: &mut Page, n: usize, c: &Cluster) {
+    page.raw(&format!(
+        "<article class=\"cluster {}\"><h3>",
+        c.verdict.as_str()
+    ));
+    page.text(&format!("{} · {}", c.id, c.artefact));
+    page.raw(&format!(" <span class=\"badge {}\">", c.verdict.as_str()));
+    page.text(c.verdict.as_str());
+    page.raw("</span></h3>");
+    weighing::card(page, c);
     page.raw("<div class=\"graph\">");
     svg(page, n, c);
     page.raw("</div>");
     hops(page, c);
+    page.raw("</article>");
 }
 
 /// A placed host: its column and row, and what the node shows.
@@ -222,7 +249,7 @@ fn node(page: &mut Page, c: &Cluster, p: &Node<'_>) {
     page.raw(&format!("<g class=\"{class}\"><title>"));
     let mut tip = p.name.to_string();
     if pz {
-        tip.push_str(" (patient zero)");
+        tip.push_str(&format!(" ({})", first_host(c)));
     }
     if let Some(h) = p.host {
         tip.push_str(&format!(

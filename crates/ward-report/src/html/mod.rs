@@ -7,11 +7,13 @@ mod chart;
 mod extras;
 mod findings;
 mod graph;
+mod needs_a_look;
 mod readiness;
 mod tables;
 mod verdict;
+mod weighing;
 
-use crate::overview::Overview;
+use crate::overview::{Overview, Verdict};
 use crate::text::push_html;
 use std::io::{self, Write};
 use ward_analytics::Case;
@@ -44,15 +46,24 @@ pub fn write_html(case: &Case, out: &mut dyn Write) -> io::Result<()> {
     page.raw("</p><p class=\"print-note\">Printed copy: folded evidence is printed open where the browser can. If it is missing, open the folded sections before printing, or read the JSON report, which has all of it.</p></header>");
     verdict::section(&mut page, case, &overview);
     contents(&mut page, case, &overview);
-    if overview.has_spread() {
+    // Without a worm, the suspicious spread is the news: it leads. With one, it follows the
+    // outbreak's sections, apart from them.
+    let outbreak = overview.verdict == Verdict::Outbreak;
+    if !outbreak {
+        needs_a_look::section(&mut page, case, &overview);
+    }
+    if !case.spread.clusters.is_empty() {
         graph::section(&mut page, case);
     }
     chart::section(&mut page, case);
-    if overview.has_spread() {
+    if outbreak {
         tables::devices(&mut page, &overview);
     }
     tables::accounts(&mut page, case);
     advice::section(&mut page, case, &overview);
+    if outbreak {
+        needs_a_look::section(&mut page, case, &overview);
+    }
     findings::analytics(&mut page, case);
     findings::network(&mut page, case);
     findings::detections(&mut page, case);
@@ -69,17 +80,25 @@ pub fn write_html(case: &Case, out: &mut dyn Write) -> io::Result<()> {
 /// The table of contents: only the sections this case has.
 fn contents(page: &mut Page, case: &Case, overview: &Overview) {
     let mut links: Vec<(&str, &str)> = Vec::new();
-    if overview.has_spread() {
+    let outbreak = overview.verdict == Verdict::Outbreak;
+    let look = !overview.needs_a_look.clusters.is_empty();
+    if look && !outbreak {
+        links.push(("needs-a-look", "Needs a look"));
+    }
+    if !case.spread.clusters.is_empty() {
         links.push(("spread", "Spread"));
     }
     links.push(("timeline", "Timeline"));
-    if overview.has_spread() {
+    if outbreak {
         links.push(("devices", "Devices"));
     }
     if !case.accounts.reset.is_empty() || !case.accounts.review.is_empty() {
         links.push(("accounts", "Accounts"));
     }
     links.push(("todo", "What to do now"));
+    if look && outbreak {
+        links.push(("needs-a-look", "Needs a look"));
+    }
     links.push(("findings", "Findings"));
     if case
         .findings
@@ -152,6 +171,15 @@ impl Page {
         self.raw(&format!("<section id=\"{id}\"><h2>"));
         self.text(title);
         self.raw("</h2>");
+    }
+}
+
+/// `1 cluster`, `2 clusters`.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

@@ -1,27 +1,48 @@
-//! The tables people act on: affected devices, accounts, and what was read.
+//! The tables people act on: devices, accounts, and what was read.
 
 use super::{Page, time};
-use crate::overview::Overview;
+use crate::overview::{AffectedDevice, Overview};
 use ward_analytics::Case;
 use ward_analytics::case::{AccountEntry, Evidence};
 
 /// Evidence rows shown per account or finding before the page points to the JSON report.
 pub(super) const EVIDENCE_SHOWN: usize = 50;
 
-/// Affected devices, clinical first.
+/// Affected devices (the worm clusters'), clinical first.
 pub(super) fn devices(page: &mut Page, o: &Overview) {
     page.section("devices", "Affected devices");
-    page.raw("<table><caption>Clinical devices first, then by infection time.</caption>");
+    device_table(
+        page,
+        "Clinical devices first, then by infection time.",
+        "infected at",
+        "patient zero",
+        &o.affected_devices,
+    );
+    page.raw("</section>");
+}
+
+/// Devices with role, clinical flag, first time reached (column `reached`) and evidence; `first`
+/// tags a cluster's first host.
+pub(super) fn device_table(
+    page: &mut Page,
+    caption: &str,
+    reached: &str,
+    first: &str,
+    devices: &[AffectedDevice],
+) {
+    page.raw("<table class=\"devices\"><caption>");
+    page.text(caption);
+    page.raw("</caption>");
     page.head(&[
         "device",
         "role",
         "clinical",
-        "infected at",
+        reached,
         "evidence events",
         "clusters",
     ]);
     page.raw("<tbody>");
-    for d in &o.affected_devices {
+    for d in devices {
         page.raw(if d.clinical {
             "<tr class=\"clinical\">"
         } else {
@@ -30,7 +51,9 @@ pub(super) fn devices(page: &mut Page, o: &Overview) {
         page.raw("<td>");
         page.text(&d.host);
         if d.patient_zero {
-            page.raw(" <span class=\"tag\">patient zero</span>");
+            page.raw(" <span class=\"tag\">");
+            page.text(first);
+            page.raw("</span>");
         }
         page.raw("</td>");
         page.el("td", "", d.role.as_deref().unwrap_or("-"));
@@ -40,7 +63,7 @@ pub(super) fn devices(page: &mut Page, o: &Overview) {
         page.el("td", "", &d.clusters.join(", "));
         page.raw("</tr>");
     }
-    page.raw("</tbody></table></section>");
+    page.raw("</tbody></table>");
 }
 
 /// Accounts to reset and to review, each with the logons behind it.
@@ -64,7 +87,7 @@ pub(super) fn accounts(page: &mut Page, case: &Case) {
     page.raw("</section>");
 }
 
-fn account_table(page: &mut Page, id: &str, accounts: &[AccountEntry]) {
+pub(super) fn account_table(page: &mut Page, id: &str, accounts: &[AccountEntry]) {
     page.raw(&format!("<table id=\"{id}\">"));
     page.head(&["account", "hosts", "logon types", "logons"]);
     page.raw("<tbody>");

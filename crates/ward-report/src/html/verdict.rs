@@ -1,7 +1,7 @@
 //! The verdict at a glance: the first thing on the page, readable from across the room.
 
-use super::{Page, time};
-use crate::overview::{Overview, Verdict};
+use super::{Page, count, time};
+use crate::overview::{AffectedDevice, Overview, Verdict};
 use ward_analytics::Case;
 
 /// The banner and the key figures.
@@ -27,25 +27,60 @@ pub(super) fn section(page: &mut Page, case: &Case, o: &Overview) {
         return;
     }
     page.raw("<dl class=\"figures\">");
-    if o.has_spread() {
-        figure(page, "Patient zero", &join_or_dash(&o.patient_zero), "");
-        let devices = format!(
-            "{} ({} clinical)",
-            o.affected_devices.len(),
-            o.clinical_devices
-        );
-        figure(
-            page,
-            "Devices affected",
-            &devices,
-            if o.clinical_devices > 0 { "alarm" } else { "" },
-        );
+    match o.verdict {
+        Verdict::Outbreak => outbreak_figures(page, o),
+        Verdict::SuspiciousSpread => look_figures(page, o),
+        _ => {
+            figure(
+                page,
+                "Accounts to reset",
+                &o.accounts_to_reset.to_string(),
+                "",
+            );
+            figure(
+                page,
+                "Accounts to review",
+                &o.accounts_to_review.to_string(),
+                "",
+            );
+        }
     }
+    figure(page, "First evidence", &time(o.first_evidence), "time");
+    figure(page, "Last evidence", &time(o.last_evidence), "time");
+    figure(page, "Detections", &o.detections.to_string(), "");
+    figure(page, "Findings", &o.findings.to_string(), "");
+    page.raw("</dl>");
+    match o.verdict {
+        Verdict::Outbreak => {
+            hosts_line(page, "Affected: ", &o.affected_devices);
+            look_line(page, o);
+        }
+        Verdict::SuspiciousSpread => hosts_line(page, "Reached: ", &o.needs_a_look.devices),
+        _ => {}
+    }
+    page.raw("</section>");
+}
+
+/// The worm's figures: its patient zero, the devices it reached and the accounts exposed there.
+fn outbreak_figures(page: &mut Page, o: &Overview) {
+    figure(page, "Patient zero", &join_or_dash(&o.patient_zero), "");
+    let devices = format!(
+        "{} ({} clinical)",
+        o.affected_devices.len(),
+        o.clinical_devices
+    );
+    let alarm = |n: usize| if n > 0 { "alarm" } else { "" };
+    figure(
+        page,
+        "Devices affected",
+        &devices,
+        alarm(o.clinical_devices),
+    );
     figure(
         page,
         "Accounts to reset",
         &o.accounts_to_reset.to_string(),
-        if o.accounts_to_reset > 0 { "alarm" } else { "" },
+        alarm(o.accounts_to_reset),
     );
     figure(
         page,
@@ -53,26 +88,66 @@ pub(super) fn section(page: &mut Page, case: &Case, o: &Overview) {
         &o.accounts_to_review.to_string(),
         "",
     );
-    figure(page, "First evidence", &time(o.first_evidence), "time");
-    figure(page, "Last evidence", &time(o.last_evidence), "time");
-    figure(page, "Detections", &o.detections.to_string(), "");
-    figure(page, "Findings", &o.findings.to_string(), "");
-    page.raw("</dl>");
-    if o.has_spread() && !o.affected_devices.is_empty() {
-        page.raw("<p class=\"devices-line\">Affected: ");
-        for (i, d) in o.affected_devices.iter().enumerate() {
-            if i > 0 {
-                page.raw(", ");
-            }
-            page.el(
-                "span",
-                if d.clinical { "host clinical" } else { "host" },
-                &d.host,
-            );
-        }
-        page.raw("</p>");
+}
+
+/// No worm, only suspicious spread: what it reached, never called affected.
+fn look_figures(page: &mut Page, o: &Overview) {
+    let look = &o.needs_a_look;
+    figure(
+        page,
+        "Needs a look",
+        &count(look.clusters.len(), "cluster"),
+        "",
+    );
+    let clinical = look.devices.iter().filter(|d| d.clinical).count();
+    figure(
+        page,
+        "Devices reached",
+        &format!("{} ({clinical} clinical)", look.devices.len()),
+        "",
+    );
+    figure(
+        page,
+        "Accounts to reset if confirmed",
+        &look.accounts_to_reset_if_confirmed.to_string(),
+        "",
+    );
+}
+
+/// Under the outbreak's figures: suspicious spread, said apart and not counted in them.
+fn look_line(page: &mut Page, o: &Overview) {
+    let look = &o.needs_a_look;
+    if look.clusters.is_empty() {
+        return;
     }
-    page.raw("</section>");
+    page.raw("<p class=\"look-line\"><strong>Needs a look, not counted above:</strong> ");
+    page.text(&format!(
+        "{} reached {}; {} to reset if confirmed.",
+        count(look.clusters.len(), "suspicious cluster"),
+        count(look.devices.len(), "other device"),
+        count(look.accounts_to_reset_if_confirmed, "account")
+    ));
+    page.raw(" <a href=\"#needs-a-look\">See Needs a look</a>.</p>");
+}
+
+/// The devices by name, clinical ones marked.
+fn hosts_line(page: &mut Page, label: &str, devices: &[AffectedDevice]) {
+    if devices.is_empty() {
+        return;
+    }
+    page.raw("<p class=\"devices-line\">");
+    page.text(label);
+    for (i, d) in devices.iter().enumerate() {
+        if i > 0 {
+            page.raw(", ");
+        }
+        page.el(
+            "span",
+            if d.clinical { "host clinical" } else { "host" },
+            &d.host,
+        );
+    }
+    page.raw("</p>");
 }
 
 fn figure(page: &mut Page, label: &str, value: &str, class: &str) {
