@@ -49,7 +49,8 @@ pub struct AnalyticsConfig {
     pub management_roles: Vec<String>,
     /// Account name patterns (`*` wildcard, case-insensitive) of service and admin accounts.
     pub admin_account_patterns: Vec<String>,
-    /// Image path prefixes (lower-case, after the drive or `%ProgramFiles%`) of vendor installs.
+    /// Image path parts (lower-case) of vendor installs: Program Files, SCCM's `ccmsetup` and
+    /// `CCM`, PDQ's `AdminArsenal`, ConnectWise Automate's `LTSvc`.
     pub vendor_paths: Vec<String>,
 }
 
@@ -96,6 +97,8 @@ impl Default for AnalyticsConfig {
                 "%programfiles(x86)%\\",
                 "\\windows\\ccmsetup\\",
                 "\\windows\\ccm\\",
+                "\\windows\\adminarsenal\\",
+                "\\windows\\ltsvc\\",
             ]
             .map(String::from)
             .to_vec(),

@@ -6,6 +6,7 @@ use crate::artefacts::{ArtefactLog, is_specific};
 use crate::assets::Assets;
 use crate::case::{Verdict, VerdictScore, VerdictSignal};
 use crate::config::AnalyticsConfig;
+use crate::network::NetworkRole;
 use crate::spread::{ResolvedHop, UNKNOWN_SOURCE};
 use std::collections::{BTreeMap, BTreeSet};
 use ward_event::Timestamp;
@@ -392,13 +393,16 @@ fn vendor_path(path: &str, cfg: &AnalyticsConfig) -> bool {
     cfg.vendor_paths.iter().any(|v| p.contains(v.as_str()))
 }
 
-/// The assets role of `host` when it names a management server.
+/// The assets role of `host` when it names a management server: one of the configured roles,
+/// or an infrastructure role that manages hosts (monitoring, backup, deployment, AV console).
 fn management_role(host: &str, assets: &Assets, cfg: &AnalyticsConfig) -> Option<String> {
     let role = assets.host(host)?.role.as_deref()?.to_ascii_lowercase();
-    cfg.management_roles
+    let configured = cfg
+        .management_roles
         .iter()
-        .any(|r| role.contains(&r.to_ascii_lowercase()))
-        .then_some(role)
+        .any(|r| role.contains(&r.to_ascii_lowercase()));
+    let manages = NetworkRole::from_asset_role(&role).is_some_and(NetworkRole::polls_internal);
+    (configured || manages).then_some(role)
 }
 
 /// True when the user part of `DOMAIN\user` matches one of the patterns (`*` wildcard).

@@ -28,6 +28,20 @@ fn ip(host: &str) -> String {
 
 /// `from` logs on to `to` as `user`, copies `file` to ADMIN$ and installs `service` from it.
 fn hop(t: i64, from: &str, to: &str, user: &str, service: &str, file: &str) -> Vec<Fact> {
+    let image = format!("%SystemRoot%\\{file}");
+    install(t, (from, to), user, service, file, &image)
+}
+
+/// `from` logs on to `to` as `user`, writes `written` under ADMIN$ and installs `service` with
+/// the image path `image`.
+fn install(
+    t: i64,
+    (from, to): (&str, &str),
+    user: &str,
+    service: &str,
+    written: &str,
+    image: &str,
+) -> Vec<Fact> {
     let account = Account {
         domain: "CLINIC".into(),
         user: user.into(),
@@ -47,7 +61,7 @@ fn hop(t: i64, from: &str, to: &str, user: &str, service: &str, file: &str) -> V
         Fact::ShareAccess(ShareAccess {
             evidence: ev(t + 1, to, "5145"),
             share: "ADMIN$".into(),
-            relative_target: Some(file.into()),
+            relative_target: Some(written.into()),
             write: true,
             source_ip: Some(ip(from)),
             account,
@@ -56,7 +70,7 @@ fn hop(t: i64, from: &str, to: &str, user: &str, service: &str, file: &str) -> V
         Fact::ServiceInstall(ServiceInstall {
             evidence: ev(t + 3, to, "7045"),
             service: service.into(),
-            image_path: format!("%SystemRoot%\\{file}"),
+            image_path: image.into(),
             service_account: Some("LocalSystem".into()),
             subject: None,
             logon_id: None,
@@ -93,9 +107,15 @@ fn recon(t: i64, host: &str) -> Vec<Fact> {
 }
 
 fn clusters(facts: Vec<Vec<Fact>>) -> Vec<Cluster> {
+    clusters_with("hostname,ip,role,clinical\n", facts)
+}
+
+/// Clusters with an assets file's text.
+fn clusters_with(assets: &str, facts: Vec<Vec<Fact>>) -> Vec<Cluster> {
+    let assets = Assets::from_csv_reader(assets.as_bytes()).expect("assets");
     let mut all: Vec<Fact> = facts.into_iter().flatten().collect();
     all.sort_by_key(Fact::time);
-    let mut a = Analyzer::new(AnalyticsConfig::default(), Assets::default());
+    let mut a = Analyzer::new(AnalyticsConfig::default(), assets);
     for f in &all {
         a.feed(f);
     }
@@ -311,4 +331,72 @@ fn network_evidence_needs_an_infected_source_then_a_call_out() {
              request(s) to 203.0.113.9"
         )
     );
+}
+
+/// A client push to `n` workstations from `server`, a minute apart, as `user`.
+fn push(server: &str, n: usize, user: &str) -> Vec<Vec<Fact>> {
+    (0..n)
+        .map(|i| {
+            install(
+                60 * i as i64,
+                (server, &format!("WS-{i:02}")),
+                user,
+                "ccmsetup",
+                "ccmsetup\\ccmsetup.exe",
+                "C:\\Windows\\ccmsetup\\ccmsetup.exe /service",
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_client_push_from_a_deployment_server_is_likely_admin_even_as_its_machine_account() {
+    // SCCM falls back to the site server's computer account when no push account is set.
+    let assets = "hostname,ip,role,clinical\nSCCM-01,,deployment,false\n";
+    let c = clusters_with(assets, push("SCCM-01", 12, "SCCM-01$"));
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].verdict, "likely-admin", "{:#?}", c[0].reasons);
+    assert!(c[0].reasons.iter().any(|r| r.starts_with(
+        "admin +2: pushed from management server(s) SCCM-01 (assets role deployment)"
+    )));
+    assert!(c[0]
+        .reasons
+        .iter()
+        .any(|r| r == "admin +2: installed under a vendor path: C:\\Windows\\ccmsetup\\ccmsetup.exe /service"));
+}
+
+#[test]
+fn a_push_learned_from_its_shape_is_likely_admin_and_later_worm_hosts_do_not_change_it() {
+    // No assets role: one source reaching 12 hosts inside one window is learned. Three of the
+    // targets are later reached by a worm and survey themselves: a quarter of the cluster.
+    let mut facts = push("PKG-SRV", 12, "svc_deploy");
+    for (i, t) in [(1, 90_000), (2, 90_600), (3, 91_200)] {
+        facts.push(hop(
+            t,
+            "WS-66",
+            &format!("WS-{i:02}"),
+            "WS-66$",
+            "WmiApSrvEx",
+            "wmiapsrvex.exe",
+        ));
+        facts.push(recon(t + 30, &format!("WS-{i:02}")));
+    }
+    let c = clusters(facts);
+    let push = c
+        .iter()
+        .find(|c| c.artefact == "service:ccmsetup")
+        .expect("push cluster");
+    assert_eq!(push.verdict, "likely-admin", "{:#?}", push.reasons);
+    assert!(push.reasons.iter().any(|r| r
+        == "admin +1: PKG-SRV acts as a management server (learned): pushed to 12 hosts within 4 h"));
+    assert!(
+        push.reasons
+            .iter()
+            .any(|r| r.starts_with("worm (not weighed): follow-up on 3 hosts"))
+    );
+    let worm = c
+        .iter()
+        .find(|c| c.artefact == "service:WmiApSrvEx")
+        .expect("worm cluster");
+    assert_ne!(worm.verdict, "likely-admin");
 }
