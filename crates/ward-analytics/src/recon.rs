@@ -9,7 +9,7 @@ use crate::case::{Evidence, Finding};
 use crate::config::AnalyticsConfig;
 use crate::facts::ProcessCreation;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use ward_event::{Level, Timestamp};
 
 /// The process a burst is keyed on: host plus parent GUID (Sysmon) or PID (4688).
@@ -20,6 +20,35 @@ struct Burst {
     parent_image: String,
     commands: Vec<(String, Timestamp, Evidence)>,
     reported: bool,
+    /// Accounts the commands ran as (a few at most): a person at an interactive shell is not
+    /// an implant surveying the host.
+    users: BTreeSet<String>,
+}
+
+/// Accounts kept per burst.
+const MAX_USERS: usize = 8;
+
+/// Parents of commands a person types: an interactive shell or the desktop.
+const INTERACTIVE_PARENTS: &[&str] = &[
+    "cmd.exe",
+    "powershell.exe",
+    "pwsh.exe",
+    "powershell_ise.exe",
+    "explorer.exe",
+    "windowsterminal.exe",
+];
+
+/// True for accounts a person logs on with (not SYSTEM, a service identity or a computer).
+fn is_person(user: &str) -> bool {
+    let u = user
+        .rsplit('\\')
+        .next()
+        .unwrap_or(user)
+        .to_ascii_uppercase();
+    !(u.is_empty()
+        || u == "-"
+        || u.ends_with('$')
+        || matches!(u.as_str(), "SYSTEM" | "LOCAL SERVICE" | "NETWORK SERVICE"))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -80,7 +109,13 @@ impl ReconTracker {
             parent_image,
             commands: Vec::new(),
             reported: false,
+            users: BTreeSet::new(),
         });
+        if burst.users.len() < MAX_USERS {
+            burst
+                .users
+                .insert(p.user.clone().unwrap_or_default().to_ascii_uppercase());
+        }
         if !burst.reported {
             let floor = now.add_secs(-cfg.recon_window_secs);
             burst.commands.retain(|(_, t, _)| *t >= floor);
@@ -167,12 +202,25 @@ fn finding(key: &ParentKey, b: Burst) -> Finding {
     } else {
         b.parent_image.clone()
     };
-    let level = if names.len() >= 8 {
+    let mut level = if names.len() >= 8 {
         Level::High
     } else {
         Level::Medium
     };
     let mut details = std::collections::BTreeMap::new();
+    let interactive = INTERACTIVE_PARENTS.contains(&base_name(&b.parent_image).as_str());
+    if interactive && !b.users.is_empty() && b.users.iter().all(|u| is_person(u)) {
+        let users: Vec<&str> = b.users.iter().map(String::as_str).collect();
+        level = Level::Low;
+        details.insert(
+            "explained_by".into(),
+            serde_json::json!(format!(
+                "typed at an interactive shell by {}: troubleshooting or administration unless \
+                 the host is infected",
+                users.join(", ")
+            )),
+        );
+    }
     details.insert("parent_image".into(), serde_json::json!(b.parent_image));
     details.insert("parent_process".into(), serde_json::json!(key.1));
     details.insert("commands".into(), serde_json::json!(names));
@@ -196,5 +244,73 @@ fn finding(key: &ParentKey, b: Burst) -> Finding {
         ),
         details,
         evidence: b.commands.into_iter().map(|c| c.2).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command(secs: i64, cmd: &str, parent: &str, user: &str) -> ProcessCreation {
+        ProcessCreation {
+            evidence: Evidence {
+                time: Timestamp::from_nanos(secs * 1_000_000_000),
+                host: "SRV-01".into(),
+                kind: "4688".into(),
+                ..Evidence::default()
+            },
+            image: format!(
+                "C:\\Windows\\System32\\{}.exe",
+                cmd.split(' ').next().unwrap_or("x")
+            ),
+            command_line: cmd.into(),
+            parent_image: Some(parent.into()),
+            process_key: Some(format!("{secs}")),
+            parent_key: Some("77".into()),
+            user: Some(user.into()),
+        }
+    }
+
+    fn burst(parent: &str, user: &str) -> Finding {
+        let cfg = AnalyticsConfig::default();
+        let mut t = ReconTracker::default();
+        for (i, cmd) in [
+            "ipconfig /all",
+            "net view",
+            "systeminfo",
+            "net user",
+            "tasklist",
+        ]
+        .iter()
+        .enumerate()
+        {
+            t.feed(&command(1_000 + 20 * i as i64, cmd, parent, user), &cfg);
+        }
+        let mut found = t.finish();
+        assert_eq!(found.len(), 1);
+        found.remove(0)
+    }
+
+    #[test]
+    fn a_person_at_an_interactive_shell_is_low_an_implant_is_not() {
+        let typed = burst("C:\\Windows\\System32\\cmd.exe", "STMARY\\adm_jbrown");
+        assert_eq!(typed.level, Level::Low);
+        assert!(
+            typed.details["explained_by"].as_str().is_some_and(
+                |w| w.starts_with("typed at an interactive shell by STMARY\\ADM_JBROWN")
+            )
+        );
+        // The same commands as SYSTEM under a service binary are an implant's survey.
+        let implant = burst(
+            "C:\\Windows\\System32\\wmiapsrvex.exe",
+            "NT AUTHORITY\\SYSTEM",
+        );
+        assert_eq!(implant.level, Level::Medium);
+        assert!(!implant.details.contains_key("explained_by"));
+        // A shell running as the computer account is not a person either.
+        assert_eq!(
+            burst("C:\\Windows\\System32\\cmd.exe", "WS-01$").level,
+            Level::Medium
+        );
     }
 }

@@ -209,6 +209,8 @@ fn discovery_commands_and_share_scanning() {
         recon[0].details["commands"],
         serde_json::json!(["net accounts", "net group", "net view", "net use"])
     );
+    // The parent is not logged: nothing says a person typed them, so the level stands.
+    assert_eq!(recon[0].level, ward_event::Level::Medium);
     let fan: Vec<_> = out
         .findings
         .iter()
