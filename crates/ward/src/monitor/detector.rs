@@ -1,7 +1,8 @@
 //! The monitor's detection step: the hunt's pipeline in streaming form. Each live event meets
 //! Ward's Sigma rules; rule hits feed the correlations; the event's compact facts feed the
-//! host and network analytics, whose findings are re-evaluated every few seconds. All of that
-//! state goes into the checkpoint the monitor commits with the input offsets.
+//! host and network analytics, whose findings are re-evaluated every few seconds, with the
+//! spread's outbreak and needs-a-look alerts (`spread_alerts`). All of that state goes into the
+//! checkpoint the monitor commits with the input offsets.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,6 +14,7 @@ use ward_monitor::{Alert, Detector};
 use ward_sigma::{Correlator, RuleSet};
 
 use super::case_board::CaseBoard;
+use super::spread_alerts::{alert_level, spread_alerts};
 use crate::output;
 
 /// How often the host analytics (spread, accounts, recon bursts) are re-evaluated while facts
@@ -104,6 +106,11 @@ impl LiveDetector {
                 ..
             } = outcome;
             alerts.extend(self.finding_alerts(&findings));
+            alerts.extend(
+                spread_alerts(&spread, &accounts)
+                    .into_iter()
+                    .filter(|a| a.level >= self.min_level),
+            );
             self.board.set_analysis(findings, spread, accounts);
             self.host_dirty = false;
             self.host_due = now + self.host_every;
@@ -126,11 +133,16 @@ impl LiveDetector {
         alerts
     }
 
+    /// Host findings at or above the minimum level, hops of administration taken as
+    /// informational ([`alert_level`]).
     fn finding_alerts(&self, findings: &[Finding]) -> Vec<Alert> {
         findings
             .iter()
-            .filter(|f| f.level >= self.min_level)
-            .map(|f| finding_alert(finding_key(f), f))
+            .filter(|f| alert_level(f) >= self.min_level)
+            .map(|f| Alert {
+                level: alert_level(f),
+                ..finding_alert(finding_key(f), f)
+            })
             .collect()
     }
 }
@@ -540,6 +552,46 @@ mod tests {
         assert_eq!(
             live_hops, hops,
             "every worm hop is raised live, as critical"
+        );
+        // One outbreak alert, counting the worm's devices and accounts as the hunt does; the
+        // demo's PsExec administration raises nothing above informational.
+        use super::super::spread_alerts::{NEEDS_A_LOOK, OUTBREAK};
+        use ward_analytics::case::Verdict;
+        let worm: std::collections::BTreeSet<&str> = outcome
+            .spread
+            .clusters
+            .iter()
+            .filter(|c| c.verdict == Verdict::Worm)
+            .flat_map(|c| c.hosts.iter().map(|h| h.host.as_str()))
+            .collect();
+        let outbreaks: Vec<&Alert> = alerts.iter().filter(|a| a.rule_id == OUTBREAK).collect();
+        assert_eq!(outbreaks.len(), 1, "evaluated once, at the end");
+        let devices = outbreaks[0].evidence["affected_devices"]
+            .as_array()
+            .map_or(0, Vec::len);
+        assert_eq!(devices, worm.len());
+        assert_eq!(
+            outbreaks[0].evidence["accounts_to_reset"]
+                .as_array()
+                .map_or(0, Vec::len),
+            outcome.accounts.reset.len()
+        );
+        assert!(!alerts.iter().any(|a| a.rule_id == NEEDS_A_LOOK));
+        assert!(
+            outcome
+                .spread
+                .clusters
+                .iter()
+                .any(|c| c.verdict == Verdict::LikelyAdmin),
+            "the demo has administration to leave out"
+        );
+        let admin_hops = alerts
+            .iter()
+            .filter(|a| a.evidence["details"]["verdict"] == "likely-admin")
+            .count();
+        assert_eq!(
+            admin_hops, 0,
+            "administration is informational, below --min-level low"
         );
         let beacons = alerts.iter().filter(|a| a.rule_id == "ward.beacon").count();
         assert_eq!(

@@ -4,6 +4,7 @@
 
 mod case_board;
 mod detector;
+mod spread_alerts;
 
 use anyhow::{Context, Result};
 use std::sync::Arc;
