@@ -230,7 +230,11 @@ impl Analyzer {
     /// Ends the run: findings, spread and accounts.
     pub fn finish(mut self) -> Outcome {
         let recon = std::mem::take(&mut self.recon).finish();
-        for f in &recon {
+        // A person at a desktop shell is not a worm's follow-up (an implant runs as SYSTEM).
+        for f in recon
+            .iter()
+            .filter(|f| !f.details.contains_key("explained_by"))
+        {
             let what = format!("recon burst ({} commands)", f.evidence.len());
             self.artefacts.follow_up(&f.host, &what, f.first_seen);
         }

@@ -9,7 +9,7 @@ use crate::case::{Evidence, Finding};
 use crate::config::AnalyticsConfig;
 use crate::facts::ProcessCreation;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use ward_event::{Level, Timestamp};
 
 /// The process a burst is keyed on: host plus parent GUID (Sysmon) or PID (4688).
@@ -20,6 +20,8 @@ struct Burst {
     parent_image: String,
     commands: Vec<(String, Timestamp, Evidence)>,
     reported: bool,
+    /// True when the parent is the desktop or a shell opened from it.
+    interactive: bool,
     /// Accounts the commands ran as (a few at most): a person at an interactive shell is not
     /// an implant surveying the host.
     users: BTreeSet<String>,
@@ -28,15 +30,11 @@ struct Burst {
 /// Accounts kept per burst.
 const MAX_USERS: usize = 8;
 
-/// Parents of commands a person types: an interactive shell or the desktop.
-const INTERACTIVE_PARENTS: &[&str] = &[
-    "cmd.exe",
-    "powershell.exe",
-    "pwsh.exe",
-    "powershell_ise.exe",
-    "explorer.exe",
-    "windowsterminal.exe",
-];
+/// Desktop shells remembered.
+const MAX_DESKTOP_SHELLS: usize = 4096;
+
+/// Processes a person starts shells and tools from: the desktop and terminal windows.
+const DESKTOP_PARENTS: &[&str] = &["explorer.exe", "windowsterminal.exe", "powershell_ise.exe"];
 
 /// True for accounts a person logs on with (not SYSTEM, a service identity or a computer).
 fn is_person(user: &str) -> bool {
@@ -66,6 +64,9 @@ pub struct ReconTracker {
     shells: HashMap<ParentKey, Shell>,
     /// Bursts that ended, made into findings at the end.
     done: Vec<(ParentKey, Burst)>,
+    /// Shells opened from the desktop (parent `explorer.exe`): what runs under them, a person
+    /// typed. Capped; a shell past the cap is simply not known as interactive.
+    desktop_shells: HashSet<ParentKey>,
     last_sweep: Timestamp,
 }
 
@@ -93,6 +94,17 @@ impl ReconTracker {
         let host = p.evidence.host.clone();
         let command = recon_command(&p.image, &p.command_line);
         let (parent, parent_image) = self.attribute(p);
+        let from_desktop = p
+            .parent_image
+            .as_deref()
+            .is_some_and(|i| DESKTOP_PARENTS.contains(&base_name(i).as_str()));
+        if is_shell(&p.image)
+            && from_desktop
+            && let Some(key) = &p.process_key
+            && self.desktop_shells.len() < MAX_DESKTOP_SHELLS
+        {
+            self.desktop_shells.insert((host.clone(), key.clone()));
+        }
         if is_shell(&p.image)
             && command.is_some()
             && let Some(key) = &p.process_key
@@ -105,10 +117,15 @@ impl ReconTracker {
             self.shells.insert((host.clone(), key.clone()), shell);
         }
         let Some(command) = command else { return };
+        let interactive = DESKTOP_PARENTS.contains(&base_name(&parent_image).as_str())
+            || self
+                .desktop_shells
+                .contains(&(host.clone(), parent.clone()));
         let burst = self.bursts.entry((host, parent)).or_insert_with(|| Burst {
             parent_image,
             commands: Vec::new(),
             reported: false,
+            interactive,
             users: BTreeSet::new(),
         });
         if burst.users.len() < MAX_USERS {
@@ -177,6 +194,7 @@ impl ReconTracker {
             .map(|b| 1 + b.commands.len())
             .sum::<usize>()
             + self.shells.len()
+            + self.desktop_shells.len()
     }
 
     /// All recon findings, including bursts still open.
@@ -208,15 +226,14 @@ fn finding(key: &ParentKey, b: Burst) -> Finding {
         Level::Medium
     };
     let mut details = std::collections::BTreeMap::new();
-    let interactive = INTERACTIVE_PARENTS.contains(&base_name(&b.parent_image).as_str());
-    if interactive && !b.users.is_empty() && b.users.iter().all(|u| is_person(u)) {
+    if b.interactive && !b.users.is_empty() && b.users.iter().all(|u| is_person(u)) {
         let users: Vec<&str> = b.users.iter().map(String::as_str).collect();
         level = Level::Low;
         details.insert(
             "explained_by".into(),
             serde_json::json!(format!(
-                "typed at an interactive shell by {}: troubleshooting or administration unless \
-                 the host is infected",
+                "typed at a desktop shell by {}: troubleshooting or administration unless the \
+                 host is infected",
                 users.join(", ")
             )),
         );
@@ -274,6 +291,16 @@ mod tests {
     fn burst(parent: &str, user: &str) -> Finding {
         let cfg = AnalyticsConfig::default();
         let mut t = ReconTracker::default();
+        // The shell (process 77) was opened from the desktop, or by a service binary.
+        let mut shell = command(990, "cmd", "C:\\Windows\\explorer.exe", user);
+        shell.command_line = "\"C:\\Windows\\System32\\cmd.exe\"".into();
+        shell.process_key = Some("77".into());
+        shell.parent_image = Some(if parent.ends_with("cmd.exe") {
+            "C:\\Windows\\explorer.exe".into()
+        } else {
+            parent.into()
+        });
+        t.feed(&shell, &cfg);
         for (i, cmd) in [
             "ipconfig /all",
             "net view",
@@ -296,9 +323,9 @@ mod tests {
         let typed = burst("C:\\Windows\\System32\\cmd.exe", "STMARY\\adm_jbrown");
         assert_eq!(typed.level, Level::Low);
         assert!(
-            typed.details["explained_by"].as_str().is_some_and(
-                |w| w.starts_with("typed at an interactive shell by STMARY\\ADM_JBROWN")
-            )
+            typed.details["explained_by"]
+                .as_str()
+                .is_some_and(|w| w.starts_with("typed at a desktop shell by STMARY\\ADM_JBROWN"))
         );
         // The same commands as SYSTEM under a service binary are an implant's survey.
         let implant = burst(
@@ -312,5 +339,27 @@ mod tests {
             burst("C:\\Windows\\System32\\cmd.exe", "WS-01$").level,
             Level::Medium
         );
+        // A shell PsExec opened (not the desktop) is a remote operator's, whoever's account.
+        let cfg = AnalyticsConfig::default();
+        let mut t = ReconTracker::default();
+        let admin = "CLINIC\\it.admin";
+        let mut shell = command(990, "cmd", "C:\\Windows\\PSEXESVC.exe", admin);
+        shell.process_key = Some("77".into());
+        t.feed(&shell, &cfg);
+        for (i, cmd) in ["ipconfig /all", "net view", "systeminfo", "net user"]
+            .iter()
+            .enumerate()
+        {
+            let c = command(
+                1_000 + i as i64,
+                cmd,
+                "C:\\Windows\\System32\\cmd.exe",
+                admin,
+            );
+            t.feed(&c, &cfg);
+        }
+        let found = t.finish();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].level, Level::Medium);
     }
 }
