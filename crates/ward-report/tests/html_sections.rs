@@ -413,14 +413,33 @@ fn suspicious_spread_alone_is_not_presented_as_affected_devices() {
         "{figures}"
     );
     assert!(select(&doc, "#devices").is_empty());
-    assert_eq!(texts(&doc, "#spread > p")[0], "No worm spread found.");
-    // With no worm, the suspicious spread leads the page.
-    assert_eq!(texts(&doc, "nav a")[..2], ["Needs a look", "Spread"]);
+    // With no worm, the suspicious spread leads the page; no empty spread section follows.
+    assert_eq!(texts(&doc, "nav a")[..2], ["Needs a look", "Timeline"]);
     let sections: Vec<&str> = select(&doc, "main > section")
         .iter()
         .filter_map(|s| s.value().attr("id"))
         .collect();
-    assert_eq!(sections[..3], ["verdict", "needs-a-look", "spread"]);
+    assert_eq!(sections[..3], ["verdict", "needs-a-look", "timeline"]);
+    // Administration's clusters, when there are some, still get the spread section, folded.
+    let mut with_admin = case.clone();
+    with_admin.spread.clusters[0].verdict = Verdict::LikelyAdmin;
+    with_admin
+        .spread
+        .clusters
+        .push(case.spread.clusters[0].clone());
+    let doc_admin = Html::parse_document(&page(&with_admin));
+    assert_eq!(
+        texts(&doc_admin, "#spread > p")[..2],
+        [
+            "No worm spread found.",
+            "Spread that is neither clearly a worm nor clearly administration is listed apart, under \
+             Needs a look."
+        ]
+    );
+    assert_eq!(
+        select(&doc_admin, "#spread details article.cluster.likely-admin").len(),
+        1
+    );
     assert_eq!(select(&doc, "#needs-a-look article.cluster").len(), 1);
     let todo = texts(&doc, "#todo li");
     assert!(

@@ -52,7 +52,7 @@ pub fn write_html(case: &Case, out: &mut dyn Write) -> io::Result<()> {
     if !outbreak {
         needs_a_look::section(&mut page, case, &overview);
     }
-    if !case.spread.clusters.is_empty() {
+    if spread_shown(case) {
         graph::section(&mut page, case);
     }
     chart::section(&mut page, case);
@@ -77,6 +77,15 @@ pub fn write_html(case: &Case, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(page.buf.as_bytes())
 }
 
+/// True when the spread section has a cluster to show: a worm's, or administration's.
+/// Suspicious clusters are shown under "Needs a look" instead.
+fn spread_shown(case: &Case) -> bool {
+    case.spread
+        .clusters
+        .iter()
+        .any(|c| c.verdict != ward_analytics::case::Verdict::Suspicious)
+}
+
 /// The table of contents: only the sections this case has.
 fn contents(page: &mut Page, case: &Case, overview: &Overview) {
     let mut links: Vec<(&str, &str)> = Vec::new();
@@ -85,7 +94,7 @@ fn contents(page: &mut Page, case: &Case, overview: &Overview) {
     if look && !outbreak {
         links.push(("needs-a-look", "Needs a look"));
     }
-    if !case.spread.clusters.is_empty() {
+    if spread_shown(case) {
         links.push(("spread", "Spread"));
     }
     links.push(("timeline", "Timeline"));
