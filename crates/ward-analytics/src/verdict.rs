@@ -245,38 +245,39 @@ pub fn judge(
 
     let strong = relay || follow_up_strong || c2_strong;
     let (w, a) = (worm.score, admin.score);
-    let (verdict, why) = if strong && w >= cfg.worm_min_score && w > a {
+    let (wm, am) = (cfg.worm_min_score, cfg.admin_min_score);
+    let (verdict, why) = if strong && w >= wm && w > a {
         (
             Verdict::Worm,
             format!(
-                "worm {w} ≥ {} and above administration {a}, with behaviour (relay, follow-up or C2)",
-                cfg.worm_min_score
+                "the hosts did what a worm does once it lands (relay, follow-up or C2), and the \
+                 evidence for a worm ({w}, {wm} needed) outweighs that for administration ({a})"
             ),
         )
-    } else if !strong && a >= cfg.admin_min_score && a > w && (single || all_managed) {
+    } else if !strong && a >= am && a > w && (single || all_managed) {
         (
             Verdict::LikelyAdmin,
             format!(
-                "administration {a} ≥ {} and above worm {w}, one source, no relay, follow-up or C2",
-                cfg.admin_min_score
+                "nothing a worm does once it lands, one source, and the evidence for \
+                 administration ({a}, {am} needed) outweighs that for a worm ({w})"
             ),
         )
     } else {
         let why = if strong {
             format!(
-                "behaviour seen, but worm {w} is not both ≥ {} and above administration {a}",
-                cfg.worm_min_score
+                "the hosts did what a worm does once it lands, but the evidence for a worm ({w}, \
+                 {wm} needed) does not outweigh that for administration ({a})"
             )
-        } else if a >= cfg.admin_min_score && a > w {
+        } else if a >= am && a > w {
             format!(
-                "administration {a} ≥ {} but {} sources, not all management servers",
-                cfg.admin_min_score,
+                "the evidence points to administration ({a} against {w}), but from {} sources \
+                 that are not all management servers",
                 sources.len()
             )
         } else {
             format!(
-                "no relay, follow-up or C2, and administration {a} is not both ≥ {} and above worm {w}",
-                cfg.admin_min_score
+                "nothing a worm does once it lands, but too little evidence for administration \
+                 ({a}, {am} needed and more than the worm's {w})"
             )
         };
         (Verdict::Suspicious, why)

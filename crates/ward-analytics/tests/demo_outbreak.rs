@@ -60,8 +60,8 @@ fn worm_cluster_has_patient_zero_and_every_hop() {
     assert_eq!(
         worm.reasons,
         [
-            "worm: worm 12 ≥ 3 and above administration 1, with behaviour (relay, follow-up or \
-             C2)",
+            "worm: the hosts did what a worm does once it lands (relay, follow-up or C2), and \
+             the evidence for a worm (12, 3 needed) outweighs that for administration (1)",
             "worm +3: multi-hop: FS-01 reached from WS-RECEPTION-01, then reached \
              KIOSK-CONSENT-01, MRI-CONSOLE-01, XRAY-PC-02",
             "worm +2: follow-up on 6 hosts: recon bursts (6)",

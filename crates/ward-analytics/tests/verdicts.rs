@@ -155,8 +155,8 @@ fn one_admin_pushing_psexec_is_likely_admin() {
     assert_eq!(
         c[0].reasons,
         [
-            "likely-admin: administration 5 ≥ 3 and above worm 0, one source, no relay, \
-             follow-up or C2",
+            "likely-admin: nothing a worm does once it lands, one source, and the evidence for \
+             administration (5, 3 needed) outweighs that for a worm (0)",
             "admin +1: named service or admin account: CLINIC\\it.admin",
             "admin +1: signed admin tool psexesvc",
             "admin +1: the same name on all 3 targets",
@@ -183,7 +183,8 @@ fn psexec_followed_by_recon_is_suspicious() {
     assert_eq!(
         c[0].reasons,
         [
-            "suspicious: behaviour seen, but worm 2 is not both ≥ 3 and above administration 3",
+            "suspicious: the hosts did what a worm does once it lands, but the evidence for a \
+             worm (2, 3 needed) does not outweigh that for administration (3)",
             "worm +2: follow-up on 1 host: recon bursts (1)",
             "admin +1: named service or admin account: CLINIC\\it.admin",
             "admin +1: signed admin tool psexesvc",
@@ -216,7 +217,8 @@ fn psexec_from_two_sources_is_suspicious() {
     assert_eq!(
         c[0].reasons,
         [
-            "suspicious: administration 4 ≥ 3 but 2 sources, not all management servers",
+            "suspicious: the evidence points to administration (4 against 0), but from 2 \
+             sources that are not all management servers",
             "admin +1: signed admin tool psexesvc",
             "admin +1: the same name on all 2 targets",
             "admin +1: all hops in one time window",
@@ -239,7 +241,8 @@ fn hops_from_reached_hosts_make_a_worm() {
     assert_eq!(
         c[0].reasons,
         [
-            "worm: worm 5 ≥ 3 and above administration 1, with behaviour (relay, follow-up or C2)",
+            "worm: the hosts did what a worm does once it lands (relay, follow-up or C2), and \
+             the evidence for a worm (5, 3 needed) outweighs that for administration (1)",
             "worm +3: multi-hop: FS-1 reached from WS-1, then reached MRI-1",
             "worm +1: remote actor is a machine account or SYSTEM, not a person or a service \
              account",
