@@ -1,12 +1,9 @@
 #!/bin/sh
-# Installs what Ward's tests use beyond cargo: chromium renders the HTML report in
-# crates/ward-report/tests/browser.rs. Idempotent: does nothing when chromium is present.
+# Installs what Ward's tests use beyond cargo, each only when missing (idempotent):
+# - chromium renders the HTML report (crates/ward-report/tests/browser.rs);
+# - nftables and iptables check the kit's firewall blocklists (`nft -c`, `iptables-restore --test`);
+# - the OASIS stix2-validator and pymisp (PyPI) check the kit's STIX bundle and MISP event.
 set -eu
-
-if command -v chromium >/dev/null 2>&1; then
-    echo "chromium already installed: $(command -v chromium)"
-    exit 0
-fi
 
 # apt needs root; use sudo when we are not root and it exists.
 SUDO=""
@@ -14,6 +11,20 @@ if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
     SUDO="sudo"
 fi
 
-$SUDO apt-get update
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium
-command -v chromium
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v nft >/dev/null 2>&1 || missing="$missing nftables"
+command -v iptables-restore >/dev/null 2>&1 || missing="$missing iptables"
+if [ -n "$missing" ]; then
+    $SUDO apt-get update
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends $missing
+fi
+
+PY="$(command -v python3 || true)"
+if [ -n "$PY" ]; then
+    if ! "$PY" -c "import stix2validator, pymisp" >/dev/null 2>&1; then
+        "$PY" -m pip install --quiet --disable-pip-version-check "stix2-validator>=3" "pymisp>=2.4"
+    fi
+fi
+echo "test dependencies present"

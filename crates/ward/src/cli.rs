@@ -20,6 +20,8 @@ pub enum Command {
     Audit(AuditArgs),
     /// Run the same rules on live log streams (syslog, Beats/Lumberjack, tailed files).
     Monitor(MonitorArgs),
+    /// Write the containment kit of a case: reset script, isolation list, blocklists, STIX, MISP, checklist.
+    Respond(RespondArgs),
     /// Check or test Sigma rules.
     Rules {
         #[command(subcommand)]
@@ -84,6 +86,12 @@ pub struct HuntOptions {
     /// Also write the self-contained HTML case report to this file.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Also write the containment kit (`ward respond`) into this new folder.
+    #[arg(long, value_name = "DIR")]
+    pub respond: Option<PathBuf>,
+    /// TLP marking of the kit's shared files.
+    #[arg(long, default_value = "amber", value_parser = ["clear", "green", "amber", "amber+strict", "red"])]
+    pub tlp: String,
     /// Threat intelligence: a list of IPs, CIDRs, domains, URLs and hashes, or a STIX 2.1 bundle
     /// (repeatable); matches become `intel-match` findings.
     #[arg(long, value_name = "FILE")]
@@ -113,6 +121,18 @@ pub struct AuditArgs {
     pub as_of: Option<ward_event::Timestamp>,
     #[command(flatten)]
     pub hunt: HuntOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct RespondArgs {
+    /// The case: the JSON report of `ward hunt --format json`.
+    pub case: PathBuf,
+    /// New folder to write the kit into (written whole, or not at all).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// TLP marking of the shared files (STIX, MISP).
+    #[arg(long, default_value = "amber", value_parser = ["clear", "green", "amber", "amber+strict", "red"])]
+    pub tlp: String,
 }
 
 #[derive(Debug, Args)]

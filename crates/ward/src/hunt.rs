@@ -124,6 +124,9 @@ pub fn finish(case: &Case, options: &HuntOptions) -> Result<u8> {
     if let Some(html) = &options.html {
         output::write_html(case, html)?;
     }
+    if let Some(dir) = &options.respond {
+        crate::respond::write_from_case(case, dir, &options.tlp, options.quiet)?;
+    }
     let summary_elsewhere = options.format != Format::Table || options.output.is_some();
     if !options.quiet && summary_elsewhere {
         let mut err = std::io::stderr().lock();

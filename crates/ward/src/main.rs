@@ -10,6 +10,7 @@ mod hunt;
 mod monitor;
 mod output;
 mod pipeline;
+mod respond;
 mod rules_cmd;
 
 use clap::Parser;
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
         Command::Hunt(args) => hunt::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Monitor(args) => monitor::run(args),
+        Command::Respond(args) => respond::run(args),
         Command::Rules {
             command: RulesCommand::Check(args),
         } => rules_cmd::check(args),
