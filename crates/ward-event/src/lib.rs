@@ -21,6 +21,7 @@
 mod fields;
 mod host;
 mod level;
+pub mod net;
 mod source;
 mod time;
 

@@ -286,29 +286,14 @@ fn devices(case: &CaseReport, listed: &[crate::input::Device]) -> Vec<IsolateDev
         .collect()
 }
 
-/// True for addresses that are not on the internet (private, loopback, link-local, CGNAT,
-/// documentation ranges are kept: they are how examples and tests name the internet).
+/// True for addresses that are not worth blocking: the organisation's own, and multicast,
+/// broadcast or unspecified ones.
 pub fn is_internal(ip: &IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || (o[0] == 100 && (64..128).contains(&o[1]))
-        }
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00
-                || (s[0] & 0xffc0) == 0xfe80
-        }
-    }
+    let special = match ip {
+        IpAddr::V4(v4) => v4.is_unspecified() || v4.is_broadcast() || v4.is_multicast(),
+        IpAddr::V6(v6) => v6.is_unspecified() || v6.is_multicast(),
+    };
+    special || ward_event::net::is_internal(ip)
 }
 
 fn network_indicators(findings: &[Finding], affected: &BTreeSet<&str>) -> Vec<Indicator> {

@@ -150,22 +150,7 @@ pub fn extract(e: &Event) -> Option<NetFact> {
     }
 }
 
-/// RFC 1918, loopback, link-local, CGNAT and IPv6 ULA addresses: the hospital's own.
-pub fn is_internal(ip: &IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || (o[0] == 100 && (64..128).contains(&o[1]))
-        }
-        IpAddr::V6(v6) => {
-            let first = v6.segments()[0];
-            v6.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
-        }
-    }
-}
+pub use ward_event::net::is_internal;
 
 /// Multicast and broadcast destinations: service discovery, never a peer.
 pub fn is_broadcast(ip: &IpAddr) -> bool {
