@@ -15,8 +15,12 @@
 //! println!("{} files", summary.files.len());
 //! ```
 
+pub mod checklist;
 pub mod input;
+pub mod isolate;
 pub mod kit;
+pub mod powershell;
+pub mod reset;
 
 pub use input::CaseReport;
 pub use kit::{AccountKind, Indicator, IndicatorKind, IsolateDevice, Kit, ResetAccount};
@@ -99,7 +103,7 @@ pub struct KitFile {
 pub type Writer = fn(&Kit, &KitOptions) -> Vec<KitFile>;
 
 /// Every writer of the kit, in the order their files are listed.
-pub const WRITERS: &[Writer] = &[];
+pub const WRITERS: &[Writer] = &[reset::write, isolate::write, checklist::write];
 
 /// Reads a case written by `ward hunt --format json` (schema 1.x).
 pub fn read_case(path: &Path) -> Result<CaseReport, RespondError> {
