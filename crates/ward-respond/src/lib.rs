@@ -16,11 +16,14 @@
 //! ```
 
 pub mod checklist;
+pub mod ids;
 pub mod input;
 pub mod isolate;
 pub mod kit;
+pub mod misp;
 pub mod powershell;
 pub mod reset;
+pub mod stix;
 
 pub use input::CaseReport;
 pub use kit::{AccountKind, Indicator, IndicatorKind, IsolateDevice, Kit, ResetAccount};
@@ -103,7 +106,13 @@ pub struct KitFile {
 pub type Writer = fn(&Kit, &KitOptions) -> Vec<KitFile>;
 
 /// Every writer of the kit, in the order their files are listed.
-pub const WRITERS: &[Writer] = &[reset::write, isolate::write, checklist::write];
+pub const WRITERS: &[Writer] = &[
+    reset::write,
+    isolate::write,
+    checklist::write,
+    stix::write_stix,
+    misp::write_misp,
+];
 
 /// Reads a case written by `ward hunt --format json` (schema 1.x).
 pub fn read_case(path: &Path) -> Result<CaseReport, RespondError> {
