@@ -123,6 +123,8 @@ pub struct Kit {
     pub malware: Option<KnownMalware>,
     /// Failed readiness checks (title, what to do).
     pub failed_checks: Vec<(String, String)>,
+    /// Indicators left out on purpose, with why (the never-block list).
+    pub left_out: Vec<String>,
 }
 
 /// A malware family and the intrusion set behind it.
@@ -142,6 +144,23 @@ const C2_ANALYTICS: &[&str] = &[
     "intel-match",
     "c2-fallback",
     "network-spread",
+];
+
+/// Domains no kit blocks, whatever an intel list says: blocking them stops Windows Update,
+/// Microsoft 365 or certificate checks on every device (a parent domain covers its subdomains).
+/// An intel list that names them is wrong for this purpose; the kit says it left them out.
+pub const NEVER_BLOCK: &[&str] = &[
+    "microsoft.com",
+    "windowsupdate.com",
+    "windows.com",
+    "windows.net",
+    "office.com",
+    "office365.com",
+    "microsoftonline.com",
+    "digicert.com",
+    "globalsign.com",
+    "letsencrypt.org",
+    "sectigo.com",
 ];
 
 /// Roles of domain controllers in assets files.
@@ -166,6 +185,19 @@ impl Kit {
                 .is_some_and(|r| DC_ROLES.contains(&r.to_ascii_lowercase().as_str()))
         });
         let mut indicators = network_indicators(&case.findings, &affected);
+        let mut left_out = Vec::new();
+        indicators.retain(|i| match never_block(i) {
+            Some(parent) => {
+                left_out.push(format!(
+                    "{} `{}`: under {parent}, on the never-block list (blocking it would cut \
+                     updates or certificate checks on every device)",
+                    kind_name(i.kind),
+                    i.value
+                ));
+                false
+            }
+            None => true,
+        });
         indicators.extend(artefact_indicators(case, &worm));
         indicators.sort_by(|a, b| (a.kind, &a.value).cmp(&(b.kind, &b.value)));
         let failed_checks = case
@@ -186,12 +218,44 @@ impl Kit {
             domain_controller_affected,
             malware: known_malware(case),
             failed_checks,
+            left_out,
         }
     }
 
     /// Indicators of one kind.
     pub fn indicators_of(&self, kind: IndicatorKind) -> impl Iterator<Item = &Indicator> {
         self.indicators.iter().filter(move |i| i.kind == kind)
+    }
+}
+
+/// The never-block domain `i` falls under, for domains and URLs.
+fn never_block(i: &Indicator) -> Option<&'static str> {
+    let host = match i.kind {
+        IndicatorKind::Domain => i.value.as_str(),
+        IndicatorKind::Url => {
+            let rest = i
+                .value
+                .split_once("://")
+                .map_or(i.value.as_str(), |(_, r)| r);
+            rest.split(['/', '?', ':']).next().unwrap_or(rest)
+        }
+        _ => return None,
+    };
+    let host = host.to_ascii_lowercase();
+    NEVER_BLOCK
+        .iter()
+        .copied()
+        .find(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+fn kind_name(kind: IndicatorKind) -> &'static str {
+    match kind {
+        IndicatorKind::Ip => "address",
+        IndicatorKind::Domain => "domain",
+        IndicatorKind::Url => "URL",
+        IndicatorKind::Hash => "hash",
+        IndicatorKind::ServiceName => "service name",
+        IndicatorKind::FileName => "file name",
     }
 }
 
@@ -318,7 +382,9 @@ fn network_indicators(findings: &[Finding], affected: &BTreeSet<&str>) -> Vec<In
                     "sha256" | "sha1" | "md5" => {
                         found.push((IndicatorKind::Hash, value.to_ascii_lowercase(), Some(kind)))
                     }
-                    "url" => found.push((IndicatorKind::Url, value, None)),
+                    "url" => {
+                        found.extend(sample_url(&value).map(|u| (IndicatorKind::Url, u, None)))
+                    }
                     _ => found.extend(destination(&value)),
                 }
             }
@@ -521,6 +587,37 @@ mod tests {
         assert_eq!(
             sample_url("GET 185.141.27.90/groupmgr/index.php?q=abc").as_deref(),
             Some("http://185.141.27.90/groupmgr/index.php?q=abc")
+        );
+    }
+
+    fn indicator(kind: IndicatorKind, value: &str) -> Indicator {
+        Indicator {
+            kind,
+            value: value.into(),
+            hash_type: None,
+            hosts: BTreeSet::new(),
+            sightings: 1,
+            first_seen: None,
+            last_seen: None,
+            sources: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn updates_and_certificate_checks_are_never_blocked() {
+        let d = |v| never_block(&indicator(IndicatorKind::Domain, v));
+        assert_eq!(d("fe2.update.microsoft.com"), Some("microsoft.com"));
+        assert_eq!(d("ocsp.digicert.com"), Some("digicert.com"));
+        assert_eq!(d("notmicrosoft.com"), None);
+        assert_eq!(d("microsoft.com.evil.example"), None);
+        let u = never_block(&indicator(
+            IndicatorKind::Url,
+            "http://download.windowsupdate.com/x?y",
+        ));
+        assert_eq!(u, Some("windowsupdate.com"));
+        assert_eq!(
+            never_block(&indicator(IndicatorKind::Ip, "13.107.4.50")),
+            None
         );
     }
 }
