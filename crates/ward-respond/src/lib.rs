@@ -15,6 +15,7 @@
 //! println!("{} files", summary.files.len());
 //! ```
 
+pub mod blocklist;
 pub mod checklist;
 pub mod ids;
 pub mod input;
@@ -112,6 +113,7 @@ pub const WRITERS: &[Writer] = &[
     checklist::write,
     stix::write_stix,
     misp::write_misp,
+    blocklist::write,
 ];
 
 /// Reads a case written by `ward hunt --format json` (schema 1.x).
