@@ -192,7 +192,7 @@ impl Kit {
                     "{} `{}`: under {parent}, on the never-block list (blocking it would cut \
                      updates or certificate checks on every device)",
                     kind_name(i.kind),
-                    i.value
+                    i.value.escape_debug()
                 ));
                 false
             }

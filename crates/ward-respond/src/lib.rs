@@ -177,7 +177,12 @@ pub fn write_kit(
     result?;
     Ok(KitSummary {
         files: files.iter().map(|f| f.path.clone()).collect(),
-        refused: files.iter().flat_map(|f| f.refused.clone()).collect(),
+        refused: kit
+            .left_out
+            .iter()
+            .cloned()
+            .chain(files.iter().flat_map(|f| f.refused.clone()))
+            .collect(),
         counts: (kit.accounts.len(), kit.devices.len(), kit.indicators.len()),
     })
 }
