@@ -346,3 +346,38 @@ fn a_monitoring_server_checking_in_with_its_vendor_is_low_but_its_c2_is_not() {
         .expect("C2 beacon");
     assert_eq!(c2.level, Level::High, "{c2:?}");
 }
+
+#[test]
+fn a_workstation_checking_in_with_a_named_vendor_host_is_low_unless_the_query_is_encoded() {
+    const AGENT: &str = "10.1.0.77";
+    let named = |k: i64, query: &str| {
+        let NetFact::WebRequest(mut f, mut web) =
+            proxied(k * 3_600, AGENT, "203.0.113.80", "/api/checkin", query)
+        else {
+            unreachable!("proxied makes web requests")
+        };
+        f.dst_name = Some(Arc::from("agent.vendor.example"));
+        web.host = "agent.vendor.example".into();
+        NetFact::WebRequest(f, web)
+    };
+    let found = analyse(
+        (0..24).map(|k| named(k, "v=2")).collect(),
+        AssetRoles::default(),
+    );
+    let [beacon] = of(&found, "beacon", AGENT)[..] else {
+        panic!("{found:#?}")
+    };
+    assert_eq!(beacon.level, Level::Low);
+    assert!(beacon.details.contains_key("level_reason"));
+
+    // The same clock with an encoded query string is how Kwampirs-like implants call home.
+    let query = "q=aGVsbG8gd29ybGQgZnJvbSBrd2FtcGlycw==";
+    let found = analyse(
+        (0..24).map(|k| named(k, query)).collect(),
+        AssetRoles::default(),
+    );
+    let [beacon] = of(&found, "beacon", AGENT)[..] else {
+        panic!("{found:#?}")
+    };
+    assert!(beacon.level >= Level::Medium, "{beacon:?}");
+}

@@ -198,6 +198,24 @@ fn review_beacon(
             return Some(f);
         }
     }
+    // Software of every kind checks in with its vendor's named hosts on a clock; an implant
+    // calling home shows more: an IP literal, an encoded query, a threat-intel match (its own
+    // finding) or an unusual port.
+    let literal = dest.parse::<IpAddr>().is_ok();
+    let usual_web = b.port.is_none_or(|p| matches!(p, 80 | 443 | 8080 | 3128));
+    if !b.internal
+        && !literal
+        && usual_web
+        && f.level > Level::Low
+        && !encoded.contains(&(f.host.clone(), dest.clone()))
+    {
+        f.level = Level::Low;
+        f.details.insert(
+            "level_reason".into(),
+            json!("a regular check-in with a named host on a web port, no IP literal or encoded query: at most low"),
+        );
+        return Some(f);
+    }
     if b.internal && f.level > Level::Low {
         let unusual = b
             .port

@@ -72,6 +72,33 @@ pub const ASSET_ROLES: &[(&str, NetworkRole)] = &[
     ("epo", NetworkRole::AvConsole),
 ];
 
+/// Words of free-text roles, most specific first: a `veeam-backup-proxy` is a backup server.
+const ROLE_WORDS: &[(&str, NetworkRole)] = &[
+    ("backup", NetworkRole::Backup),
+    ("veeam", NetworkRole::Backup),
+    ("sccm", NetworkRole::Deployment),
+    ("mecm", NetworkRole::Deployment),
+    ("pdq", NetworkRole::Deployment),
+    ("deployment", NetworkRole::Deployment),
+    ("wds", NetworkRole::Deployment),
+    ("monitoring", NetworkRole::Monitoring),
+    ("nagios", NetworkRole::Monitoring),
+    ("zabbix", NetworkRole::Monitoring),
+    ("prtg", NetworkRole::Monitoring),
+    ("solarwinds", NetworkRole::Monitoring),
+    ("checkmk", NetworkRole::Monitoring),
+    ("wsus", NetworkRole::UpdateServer),
+    ("antivirus", NetworkRole::AvConsole),
+    ("epo", NetworkRole::AvConsole),
+    ("edr", NetworkRole::AvConsole),
+    ("proxy", NetworkRole::WebProxy),
+    ("squid", NetworkRole::WebProxy),
+    ("dns", NetworkRole::Dns),
+];
+
+/// Words that make a role an end device, whatever else it says (`backup-workstation`).
+const CLIENT_WORDS: &[&str] = &["workstation", "laptop", "desktop", "kiosk", "console"];
+
 /// Ports a client uses to reach a web proxy.
 pub(crate) const PROXY_PORTS: [u16; 4] = [3128, 8080, 8000, 8888];
 /// Proxy ports no internal web application is likely to use: clients alone make a proxy.
@@ -115,10 +142,22 @@ impl NetworkRole {
     /// The role an assets-file role text names, if it is an infrastructure role.
     pub fn from_asset_role(text: &str) -> Option<NetworkRole> {
         let key = normalise(text);
-        ASSET_ROLES
+        let exact = ASSET_ROLES
             .iter()
             .find(|(name, _)| *name == key)
-            .map(|(_, role)| *role)
+            .map(|(_, role)| *role);
+        // Inventories spell roles their own way (`Nagios Monitoring`, `SCCM Distribution
+        // Point`, `Veeam Backup Proxy`): fall back to the words, never for an end device.
+        exact.or_else(|| {
+            let words: Vec<&str> = key.split('-').collect();
+            if words.iter().any(|w| CLIENT_WORDS.contains(w)) {
+                return None;
+            }
+            ROLE_WORDS
+                .iter()
+                .find(|(word, _)| words.contains(word))
+                .map(|(_, role)| *role)
+        })
     }
 
     /// How people call it.
@@ -444,6 +483,21 @@ fn bounded_entry<K: std::hash::Hash + Eq, V: Default>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_text_roles_map_through_their_words() {
+        let role = NetworkRole::from_asset_role;
+        assert_eq!(role("Nagios Monitoring"), Some(NetworkRole::Monitoring));
+        assert_eq!(
+            role("SCCM Distribution Point"),
+            Some(NetworkRole::Deployment)
+        );
+        assert_eq!(role("Veeam Backup Proxy"), Some(NetworkRole::Backup));
+        assert_eq!(role("software-deployment"), Some(NetworkRole::Deployment));
+        assert_eq!(role("backup workstation"), None);
+        assert_eq!(role("mri-console"), None);
+        assert_eq!(role("file-server"), None);
+    }
 
     #[test]
     fn asset_roles_map_through_the_table() {
