@@ -12,7 +12,7 @@ use crate::fanout::{self, FanOutTracker};
 use crate::network::{NetFact, NetworkRole};
 use crate::reach::{self, NetworkReach};
 use crate::recon::{ReconTracker, base_name};
-use crate::remote_exec::{Hop, RemoteExecTracker, image_file};
+use crate::remote_exec::{Channel, Hop, RemoteExecTracker, image_file};
 use crate::spread::{self, ResolvedHop, SpreadContext};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -354,12 +354,14 @@ impl Analyzer {
             to: h.target.clone(),
             time: Some(h.time),
             account,
+            channel: h.channel,
             evidence: h.evidence,
         };
         ResolvedHop {
             from,
             to: h.target,
             time: h.time,
+            channel: h.channel,
             service: h.service,
             implant: h.implant,
             image_path: h.image_path,
@@ -430,12 +432,15 @@ fn hop_findings(hops: &[ResolvedHop], clusters: &[(Cluster, Vec<usize>)]) -> Vec
             details.insert("implant".into(), serde_json::json!(first.implant));
             details.insert("account".into(), serde_json::json!(edge.account));
             details.insert("cluster".into(), serde_json::json!(c.id));
+            details.insert("channel".into(), serde_json::json!(first.channel));
             details.insert("verdict".into(), serde_json::json!(c.verdict));
             details.insert("installs".into(), serde_json::json!(behind.len()));
-            let service = if services.len() > 1 {
-                format!("{} services ({})", services.len(), first.implant)
-            } else {
-                format!("service {}", first.service)
+            let service = match first.channel {
+                Channel::Service if services.len() > 1 => {
+                    format!("{} services ({})", services.len(), first.implant)
+                }
+                Channel::Service => format!("service {}", first.service),
+                other => format!("{}: {}", other.label(), first.service),
             };
             let last = behind.iter().map(|h| h.time).max().unwrap_or(first.time);
             out.push(Finding {
@@ -446,7 +451,7 @@ fn hop_findings(hops: &[ResolvedHop], clusters: &[(Cluster, Vec<usize>)]) -> Vec
                 first_seen: edge.evidence.first().map(|e| e.time).unwrap_or(first.time),
                 last_seen: last,
                 summary: format!(
-                    "{} reached {} as {} and installed {service}: {}",
+                    "{} reached {} as {} and ran {service}: {}",
                     edge.from,
                     edge.to,
                     edge.account.as_deref().unwrap_or("an unknown account"),

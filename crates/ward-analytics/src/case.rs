@@ -312,6 +312,9 @@ pub struct Edge {
     pub time: Option<Timestamp>,
     /// Account used for the hop (`DOMAIN\user`).
     pub account: Option<String>,
+    /// How it ran code on the target: `service`, `wmi`, `scheduled-task`, `winrm`, `dcom`, `rdp`,
+    /// or `network` (an SMB contact then C2 calls, seen only in network logs).
+    pub channel: crate::remote_exec::Channel,
     /// The events behind the hop.
     pub evidence: Vec<Evidence>,
 }

@@ -170,6 +170,7 @@ impl NetworkReach {
                     to: to.clone(),
                     time: Some(contact.time),
                     account: None,
+                    channel: crate::remote_exec::Channel::Network,
                     evidence: vec![contact, call.first.clone()],
                 },
                 from,

@@ -9,8 +9,10 @@ use crate::directory::is_local_ip;
 use crate::facts::{Account, FileCreate, Logon, ServiceInstall, ShareAccess};
 use crate::recon::base_name;
 
+mod channel;
 mod image;
 
+pub use channel::Channel;
 pub use image::{image_file, looks_remote_exec};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
@@ -58,7 +60,10 @@ pub struct Hop {
     pub account: Option<Account>,
     /// Time of the install.
     pub time: Timestamp,
-    /// Service installed.
+    /// How it ran code: a service by default.
+    pub channel: Channel,
+    /// What ran: the service name (service hops), the task name (scheduled tasks), the image's
+    /// file name (WMI, WinRM, DCOM).
     pub service: String,
     /// Lower-case base name of the service image.
     pub implant: String,
@@ -299,6 +304,7 @@ impl RemoteExecTracker {
             source_name: None,
             account,
             time: s.evidence.time,
+            channel: Channel::Service,
             service: s.service.clone(),
             implant,
             image_path: s.image_path.clone(),

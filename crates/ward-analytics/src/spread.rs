@@ -6,6 +6,7 @@ use crate::assets::Assets;
 use crate::case::{Cluster, ClusterHost, Edge, FailedAttempt, VerdictSignal};
 use crate::config::AnalyticsConfig;
 use crate::directory::HostDirectory;
+use crate::remote_exec::Channel;
 use crate::verdict::{self, Judgement};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use ward_event::Timestamp;
@@ -22,7 +23,9 @@ pub struct ResolvedHop {
     pub to: String,
     /// Install time.
     pub time: Timestamp,
-    /// Service name.
+    /// How it ran code.
+    pub channel: Channel,
+    /// What ran: service name, task name, or image file name (by channel).
     pub service: String,
     /// Implant file name (lower-case).
     pub implant: String,
@@ -63,7 +66,7 @@ fn group(hops: &[ResolvedHop]) -> Vec<Vec<usize>> {
     }
     let mut owner: HashMap<String, usize> = HashMap::new();
     for (i, h) in hops.iter().enumerate() {
-        let mut keys = vec![service_key(&h.service)];
+        let mut keys = vec![what_key(h)];
         if is_specific(&h.implant) {
             keys.push(file_key(&h.implant));
         } else {
@@ -83,6 +86,19 @@ fn group(hops: &[ResolvedHop]) -> Vec<Vec<usize>> {
     let mut out: Vec<Vec<usize>> = groups.into_values().collect();
     out.sort_by_key(|g| g.iter().map(|&i| hops[i].time).min());
     out
+}
+
+/// The grouping key of what a hop ran: `service:name` for services (the key the artefact log
+/// uses), `task:name`, `wmi:image`, … for the other channels.
+fn what_key(h: &ResolvedHop) -> String {
+    match h.channel {
+        Channel::Service => service_key(&h.service),
+        other => format!(
+            "{}:{}",
+            other.artefact_kind(),
+            h.service.to_ascii_lowercase()
+        ),
+    }
 }
 
 /// Builds the clusters, in order of first hop, each with the indices of its hops.
@@ -354,17 +370,21 @@ fn follow_up_reason(
     ))
 }
 
-/// The artefact the hops share: their service name, else their implant file, else the image.
+/// The artefact the hops share: what they ran (service or task name, image by channel), else
+/// their implant file, else the image.
 fn artefact_label(hops: &[&ResolvedHop], service: &str, service_names: usize) -> String {
+    let kind = hops
+        .first()
+        .map_or("service", |h| h.channel.artefact_kind());
     if service_names <= 1 {
-        return format!("service:{service}");
+        return format!("{kind}:{service}");
     }
     let first = hops.first().map(|h| h.implant.as_str()).unwrap_or("");
     if hops.iter().all(|h| h.implant == first) {
         let kind = if is_specific(first) { "file" } else { "image" };
         return format!("{kind}:{first}");
     }
-    format!("service:{service}")
+    format!("{kind}:{service}")
 }
 
 /// One edge per source and target: repeated installs between the same hosts (a tool creating
@@ -420,6 +440,7 @@ mod tests {
             to: format!("H{to}"),
             time: Timestamp::from_nanos(time),
             service: String::new(),
+            channel: Channel::Service,
             implant: String::new(),
             image_path: String::new(),
             edge: Edge::default(),

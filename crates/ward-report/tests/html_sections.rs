@@ -220,6 +220,7 @@ fn worm_and_suspicious() -> Case {
         to: to.into(),
         time: Some(at(hm)),
         account: Some("CLINIC\\adm-lee".into()),
+        channel: Default::default(),
         evidence: Vec::new(),
     };
     case.spread.clusters.push(Cluster {

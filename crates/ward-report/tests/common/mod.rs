@@ -41,6 +41,7 @@ fn hop(from: &str, to: &str, hm: &str, account: &str) -> Edge {
         to: to.into(),
         time: Some(at(hm)),
         account: Some(account.into()),
+        channel: Default::default(),
         evidence: vec![evidence(
             hm,
             to,
