@@ -114,6 +114,7 @@ impl Analyzer {
                 self.artefacts
                     .file(&p.evidence.host, &base_name(&p.image), &p.evidence);
                 self.recon.feed(p, cfg);
+                self.remote.process(p, cfg);
             }
             Fact::FileCreate(f) => {
                 self.artefacts
@@ -125,6 +126,7 @@ impl Analyzer {
                     self.directory.learn(ip, &c.evidence.host);
                 }
                 self.fanout.connection(c, cfg);
+                self.remote.inbound(c, cfg);
             }
             Fact::AddressSeen(a) => self.directory.learn(&a.ip, &a.host),
         }
@@ -409,15 +411,16 @@ fn hop_findings(hops: &[ResolvedHop], clusters: &[(Cluster, Vec<usize>)]) -> Vec
             Verdict::Suspicious => Level::High,
         };
         // The hops behind each edge, grouped once: a worm cluster can hold tens of thousands.
-        let mut by_edge: HashMap<(&str, &str), Vec<&ResolvedHop>> = HashMap::new();
+        let mut by_edge: HashMap<(&str, &str, Channel), Vec<&ResolvedHop>> = HashMap::new();
         for h in members.iter().filter_map(|&i| hops.get(i)) {
             by_edge
-                .entry((h.from.as_str(), h.to.as_str()))
+                .entry((h.from.as_str(), h.to.as_str(), h.channel))
                 .or_default()
                 .push(h);
         }
         for edge in &c.edges {
-            let Some(behind) = by_edge.get(&(edge.from.as_str(), edge.to.as_str())) else {
+            let Some(behind) = by_edge.get(&(edge.from.as_str(), edge.to.as_str(), edge.channel))
+            else {
                 continue;
             };
             let Some(first) = behind.first() else {

@@ -285,6 +285,7 @@ mod tests {
             process_key: Some(format!("{secs}")),
             parent_key: Some("77".into()),
             user: Some(user.into()),
+            logon_id: None,
         }
     }
 

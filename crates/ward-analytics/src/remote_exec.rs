@@ -11,6 +11,7 @@ use crate::recon::base_name;
 
 mod channel;
 mod image;
+mod process;
 
 pub use channel::Channel;
 pub use image::{image_file, looks_remote_exec};
@@ -94,6 +95,9 @@ pub enum Tie {
 /// Pending drops and logons per host, and the hops found.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RemoteExecTracker {
+    /// WMI, WinRM and DCOM: provider hosts, inbound contacts and open process hops.
+    #[serde(default)]
+    processes: process::ProcessSessions,
     drops: HashMap<String, VecDeque<Drop>>,
     logons: HashMap<String, VecDeque<NetLogon>>,
     hops: Vec<Hop>,
@@ -387,6 +391,7 @@ impl RemoteExecTracker {
 
     /// Drops every host's state older than the window (called as time advances).
     pub fn sweep(&mut self, now: Timestamp, cfg: &AnalyticsConfig) {
+        self.processes.sweep(now, cfg);
         let hosts: Vec<String> = self
             .drops
             .keys()
@@ -411,6 +416,7 @@ impl RemoteExecTracker {
         self.drops.values().map(VecDeque::len).sum::<usize>()
             + self.logons.values().map(VecDeque::len).sum::<usize>()
             + self.waiting.values().map(Vec::len).sum::<usize>()
+            + self.processes.size()
     }
 
     /// The hops found and the drops that led nowhere.

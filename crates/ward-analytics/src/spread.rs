@@ -70,7 +70,9 @@ fn group(hops: &[ResolvedHop]) -> Vec<Vec<usize>> {
         if is_specific(&h.implant) {
             keys.push(file_key(&h.implant));
         } else {
-            keys.push(format!("pair:{}>{}:{}", h.from, h.to, h.implant));
+            // A shell run by a service and one run by WMI share nothing but the shell.
+            let kind = h.channel.artefact_kind();
+            keys.push(format!("pair:{kind}:{}>{}:{}", h.from, h.to, h.implant));
         }
         for k in keys {
             let j = *owner.entry(k).or_insert(i);
@@ -387,14 +389,14 @@ fn artefact_label(hops: &[&ResolvedHop], service: &str, service_names: usize) ->
     format!("{kind}:{service}")
 }
 
-/// One edge per source and target: repeated installs between the same hosts (a tool creating
-/// a service per chunk of payload) add evidence, not edges.
+/// One edge per source, target and channel: repeated installs between the same hosts (a tool
+/// creating a service per chunk of payload) add evidence, not edges.
 fn collapse(hops: &[&ResolvedHop], max_evidence: usize) -> Vec<Edge> {
     let mut edges: Vec<Edge> = Vec::new();
-    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut index: HashMap<(&str, &str, Channel), usize> = HashMap::new();
     for h in hops {
         let slot = *index
-            .entry((h.from.as_str(), h.to.as_str()))
+            .entry((h.from.as_str(), h.to.as_str(), h.channel))
             .or_insert(edges.len());
         match edges.get_mut(slot) {
             Some(e) => {

@@ -62,6 +62,7 @@ fn unrelated(i: i64) -> Fact {
             process_key: Some(i.to_string()),
             parent_key: Some((i % 977).to_string()),
             user: None,
+            logon_id: None,
         }),
         _ => Fact::FileCreate(FileCreate {
             evidence: evidence(i, &host, "11"),

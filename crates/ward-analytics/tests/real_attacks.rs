@@ -46,6 +46,13 @@ fn apt_chain_service_deployments_over_smb() {
                 "SRVDEFENDER01",
                 Some("OFFSEC\\admmig")
             ),
+            // WMIexec: cmd.exe under WmiPrvSE.exe in the session of a network logon (4688 v2).
+            tuple(
+                "wmi:cmd.exe",
+                "ATTACKER",
+                "SRVDEFENDER01",
+                Some("OFFSEC\\admmig")
+            ),
             // SAM-the-admin: service BTOBTO installed on the DC.
             tuple(
                 "service:BTOBTO",
@@ -116,12 +123,21 @@ fn psexec_by_an_admin_is_likely_admin() {
     };
     assert_eq!(
         edges(&out),
-        [tuple(
-            "service:PSEXESVC",
-            "10.23.42.22",
-            "SRVDEFENDER01",
-            Some("OFFSEC\\admmig")
-        )]
+        [
+            tuple(
+                "service:PSEXESVC",
+                "10.23.42.22",
+                "SRVDEFENDER01",
+                Some("OFFSEC\\admmig")
+            ),
+            // DCOMexec: mmc.exe -Embedding started in a network logon's session.
+            tuple(
+                "dcom:mmc.exe",
+                "10.23.123.11",
+                "SRVDEFENDER01",
+                Some("OFFSEC\\admmig")
+            ),
+        ]
     );
     assert_eq!(out.spread.clusters[0].verdict, "likely-admin");
     // Hop evidence: the network logon, the PSEXESVC.exe write to ADMIN$, the install (4697).
@@ -140,12 +156,30 @@ fn admin_share_copy_and_service_from_evtx_attack_samples() {
     };
     assert_eq!(
         edges(&out),
-        [tuple(
-            "service:remotesvc",
-            "PC01",
-            "WIN-77LTAPHIQ1R",
-            Some("EXAMPLE\\Administrator")
-        )]
+        [
+            // The remotesvc service and LM_WMI_4624_4688 both ran calc.exe on the same host:
+            // one implant, two channels (service, WMI), one cluster named by the file.
+            tuple(
+                "file:calc.exe",
+                "PC01",
+                "WIN-77LTAPHIQ1R",
+                Some("EXAMPLE\\Administrator")
+            ),
+            tuple(
+                "file:calc.exe",
+                "PC01",
+                "WIN-77LTAPHIQ1R",
+                Some("EXAMPLE\\Administrator")
+            ),
+            // impacket wmiexec and smbmap -x, Sysmon only: the inbound SMB contact's address.
+            tuple("wmi:cmd.exe", "10.0.2.19", "IEWIN7", Some("IEWIN7\\IEUser")),
+            tuple(
+                "wmi:cmd.exe",
+                "10.0.2.15",
+                "MSEDGEWIN10",
+                Some("MSEDGEWIN10\\Administrator")
+            ),
+        ]
     );
 }
 

@@ -101,6 +101,7 @@ fn recon(t: i64, host: &str) -> Vec<Fact> {
             process_key: Some(format!("{}", 9000 + i)),
             parent_key: Some("4242".into()),
             user: None,
+            logon_id: None,
         })
     })
     .collect()

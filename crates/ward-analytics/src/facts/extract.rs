@@ -262,6 +262,13 @@ fn process(event: &Event) -> ProcessCreation {
         &command_line
     };
     let summary = format!("process {shown}");
+    let logon_id = if sysmon {
+        text(event, "LogonId")
+    } else {
+        text(event, "TargetLogonId")
+            .filter(|id| id != "0x0")
+            .or_else(|| text(event, "SubjectLogonId"))
+    };
     ProcessCreation {
         evidence: evidence(event, summary),
         image,
@@ -270,6 +277,7 @@ fn process(event: &Event) -> ProcessCreation {
         process_key,
         parent_key,
         user,
+        logon_id,
     }
 }
 
@@ -332,6 +340,10 @@ fn connection(event: &Event) -> NetworkConnection {
         source_ip: ip(event, "SourceIp"),
         destination_ip,
         destination_port,
+        source_port: event
+            .get("SourcePort")
+            .and_then(Value::as_i64)
+            .and_then(|p| u16::try_from(p).ok()),
         destination_host: text(event, "DestinationHostname"),
         initiated,
     }

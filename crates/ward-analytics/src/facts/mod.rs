@@ -214,6 +214,9 @@ pub struct ProcessCreation {
     pub parent_key: Option<String>,
     /// The user the process runs as.
     pub user: Option<String>,
+    /// The process's logon session: Sysmon `LogonId`; 4688's `TargetLogonId` when it names
+    /// another session than the creator's, else `SubjectLogonId`.
+    pub logon_id: Option<String>,
 }
 
 /// A file created (Sysmon 11).
@@ -262,6 +265,8 @@ pub struct NetworkConnection {
     pub destination_ip: Option<String>,
     /// Remote port.
     pub destination_port: Option<u16>,
+    /// Local port (Sysmon logs an accepted connection with the listening side as source).
+    pub source_port: Option<u16>,
     /// Remote host name, when resolved.
     pub destination_host: Option<String>,
     /// True when this host opened the connection.
