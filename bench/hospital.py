@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A simulated hospital network with a Kwampirs-style worm, for benchmarking Ward.
 
-    python3 bench/hospital.py OUT_DIR [--seed N] [--days D]     (defaults: seed 14, days 10)
+    python3 bench/hospital.py OUT_DIR [--seed N] [--days D] [--channel service|task|wmi]
+                                                    (defaults: seed 14, days 10, service)
 
 Deterministic: the same arguments give the same bytes. Standard library only.
 
@@ -78,6 +79,7 @@ DOMAIN_SID = "S-1-5-21-2931094412-1733120587-3811452076"
 WAN_IP = "203.0.113.10"
 PROXY_PORT = 3128
 SEC, SYS, SYSMON = "Security", "System", "Microsoft-Windows-Sysmon/Operational"
+TSCHED = "Microsoft-Windows-TaskScheduler/Operational"
 EXPOSING_TYPES = {2, 4, 5, 7, 8, 9, 10, 11, 12, 13}
 NOT_ACCOUNTS = {"SYSTEM", "LOCAL SERVICE", "NETWORK SERVICE", "ANONYMOUS LOGON", "LOCALSYSTEM"}
 
@@ -272,6 +274,7 @@ class Sim:
         self.resolve_all()
         self.dns_cache = {}
         self.truth = {}
+        self.channel = "service"  # how the worm runs its implant on the next host
 
     def stream(self, name):
         return random.Random("%d:%s" % (self.seed, name))
@@ -1537,7 +1540,18 @@ def worm(sim):
     t = sim.day(1, 10, 47, 12.25)
     dropper = process(sim, PATIENT_ZERO, t - sec(9), dropper_path, '"%s"' % dropper_path, explorer, ctx)
     sysmon_file(sim, PATIENT_ZERO, t, dropper, IMPLANT_PATH)
-    infected[PATIENT_ZERO] = (t, implant_start(sim, rng, PATIENT_ZERO, t + sec(3), "WmiApSrvEx", installer=None))
+    if sim.channel == "task":
+        # The dropper registers the task locally, in m.obrien's interactive session: no hop.
+        task_register(sim, PATIENT_ZERO, t + sec(2), "\\WmiApSrvEx", "m.obrien", lid)
+        implant = implant_runs(sim, rng, PATIENT_ZERO, t + sec(3),
+                               task_run(sim, PATIENT_ZERO, t + sec(3), "\\WmiApSrvEx"))
+        infected[PATIENT_ZERO] = (t, implant)
+    elif sim.channel == "wmi":
+        # The dropper starts the implant itself.
+        implant = process(sim, PATIENT_ZERO, t + sec(3), IMPLANT_PATH, IMPLANT_PATH, dropper, ctx)
+        infected[PATIENT_ZERO] = (t, implant_runs(sim, rng, PATIENT_ZERO, t + sec(3), implant))
+    else:
+        infected[PATIENT_ZERO] = (t, implant_start(sim, rng, PATIENT_ZERO, t + sec(3), "WmiApSrvEx", installer=None))
     hops = []
     for src, dst, d, hh, mm, ss, service in WORM_HOPS:
         t = sim.day(d, hh, mm, ss + rng.uniform(0, 0.9))
@@ -1572,7 +1586,7 @@ def worm(sim):
     # After a reboot the service starts the implant again.
     for host, (since, implant) in infected.items():
         for _, on in sim.down[host]:
-            if implant and since < on < sim.end:
+            if implant and since < on < sim.end and sim.channel != "wmi":  # WMI leaves no autostart
                 implant_again(sim, host, on + sec(rng.uniform(6, 12)))
     sim.truth["infection_times"] = {h: infected[h][0] for h in infected}
     sim.truth["hops"] = hops
@@ -1580,6 +1594,9 @@ def worm(sim):
 
 
 def implant_again(sim, host, t):
+    if sim.channel == "task":
+        task_run(sim, host, t, "\\WmiApSrvEx")
+        return
     service_state(sim, host, t, "WMI Performance Adapter Extension", "running")
     process(sim, host, t + sec(0.1), IMPLANT_PATH, IMPLANT_SERVICE_PATH.replace("%SystemRoot%", "C:\\Windows"),
             services_proc(host))
@@ -1617,7 +1634,12 @@ def hop(sim, rng, src, dst, t, service, src_implant):
     share_access(sim, dst, t + sec(0.9), src + "$", lid, s.ip, "ADMIN$", "C:\\Windows", ["System32\\" + IMPLANT])
     sysmon_file(sim, dst, t + sec(1.1), SYSTEM_PROC, IMPLANT_PATH)
     ti = t + sec(rng.uniform(2.5, 6))
-    proc = implant_start(sim, rng, dst, ti, service, installer=src + "$", installer_lid=lid)
+    if sim.channel == "task":
+        proc = task_start(sim, rng, dst, ti, service, src + "$", lid, s.ip)
+    elif sim.channel == "wmi":
+        proc = wmi_start(sim, rng, dst, ti, src + "$", lid)
+    else:
+        proc = implant_start(sim, rng, dst, ti, service, installer=src + "$", installer_lid=lid)
     logoff(sim, dst, ti + sec(rng.uniform(1, 3)), src + "$", 3, lid)
     return t, proc
 
@@ -1629,6 +1651,11 @@ def implant_start(sim, rng, host, t, service, installer, installer_lid=None):
     service_state(sim, host, t + sec(0.5), "WMI Performance Adapter Extension", "running")
     implant = process(sim, host, t + sec(0.6), IMPLANT_PATH, IMPLANT_SERVICE_PATH.replace("%SystemRoot%", "C:\\Windows"),
                       services_proc(host))
+    return implant_runs(sim, rng, host, t, implant)
+
+
+def implant_runs(sim, rng, host, t, implant):
+    """The implant writes its data file and runs a recon burst within minutes."""
     sysmon_file(sim, host, t + sec(2), implant, "C:\\Windows\\inf\\mtmndkb32.pnf")
     tt = t + sec(rng.uniform(60, 240))
     tmp = "C:\\Windows\\TEMP\\~DF%04X.tmp" % rng.getrandbits(16)
@@ -1642,6 +1669,70 @@ def implant_start(sim, rng, host, t, service, installer, installer_lid=None):
         if exe:
             process(sim, host, tt + sec(0.04), "C:\\Windows\\System32\\" + exe, c, sh)
     return implant
+
+
+TASK_XML = ('<?xml version="1.0" encoding="UTF-16"?>\r\n<Task version="1.2" '
+            'xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">\r\n  <RegistrationInfo>\r\n'
+            '    <Date>%(date)s</Date>\r\n    <Author>%(author)s</Author>\r\n    <URI>%(uri)s</URI>\r\n'
+            '  </RegistrationInfo>\r\n  <Triggers>\r\n    <BootTrigger>\r\n      <Enabled>true</Enabled>\r\n'
+            '    </BootTrigger>\r\n  </Triggers>\r\n  <Principals>\r\n    <Principal id="Author">\r\n'
+            '      <UserId>S-1-5-18</UserId>\r\n      <RunLevel>HighestAvailable</RunLevel>\r\n    </Principal>\r\n'
+            '  </Principals>\r\n  <Settings>\r\n    <Enabled>true</Enabled>\r\n    <Hidden>false</Hidden>\r\n'
+            '  </Settings>\r\n  <Actions Context="Author">\r\n    <Exec>\r\n      <Command>%(command)s</Command>\r\n'
+            '      <Arguments>%(arguments)s</Arguments>\r\n    </Exec>\r\n  </Actions>\r\n</Task>')
+SCHEDULE_CMD = "C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule"
+
+
+def schedule_proc(host):
+    return Proc("C:\\Windows\\System32\\svchost.exe", 1000 + crc(host + "schedule") % 300 * 4, SCHEDULE_CMD,
+                "{%08X-0002-0000-0000-000000000000}" % crc(host), SYSTEM_CTX, "0x3e7")
+
+
+def task_register(sim, host, t, name, user, lid, domain=DOMAIN):
+    """`schtasks /create /RU SYSTEM /SC ONSTART /TR <implant>` (remote with /S): 4698 with the
+    task's XML and the registering session, TaskScheduler 106."""
+    xml = TASK_XML % {"date": t.strftime("%Y-%m-%dT%H:%M:%S"), "author": "%s\\%s" % (domain, user), "uri": name,
+                      "command": IMPLANT_PATH, "arguments": "-k netsvcs -p ControlTrace"}
+    sim.emit(host, SEC, t, 4698, {"SubjectUserSid": account_sid(user, domain, host), "SubjectUserName": user,
+                                  "SubjectDomainName": domain, "SubjectLogonId": lid, "TaskName": name,
+                                  "TaskContent": xml})
+    sim.emit(host, TSCHED, t + sec(0.01), 106, {"TaskName": name, "UserContext": "%s\\%s" % (domain, user)})
+
+
+def task_run(sim, host, t, name):
+    """The Task Scheduler starts the task's action (200) and the implant (parent: the Schedule
+    service's svchost); the launcher returns at once (201) and the implant stays."""
+    guid = sim.guid()
+    sim.emit(host, TSCHED, t, 200, {"TaskName": name, "ActionName": IMPLANT_PATH, "TaskInstanceId": guid,
+                                    "EnginePID": schedule_proc(host).pid})
+    implant = process(sim, host, t + sec(0.05), IMPLANT_PATH, IMPLANT_PATH + " -k netsvcs -p ControlTrace",
+                      schedule_proc(host))
+    sim.emit(host, TSCHED, t + sec(0.6), 201, {"TaskName": name, "TaskInstanceId": guid, "ActionName": IMPLANT_PATH,
+                                               "ResultCode": 0, "EnginePID": schedule_proc(host).pid})
+    return implant
+
+
+def task_start(sim, rng, host, t, service, src_account, lid, src_ip):
+    """atexec / `schtasks /S`: the source opens IPC$\\atsvc in its session, registers a task that
+    runs the implant as SYSTEM, and runs it."""
+    share_access(sim, host, t - sec(0.3), src_account, lid, src_ip, "IPC$", "", ["atsvc"])
+    name = "\\" + service
+    task_register(sim, host, t, name, src_account, lid)
+    implant = task_run(sim, host, t + sec(0.5), name)
+    return implant_runs(sim, rng, host, t, implant)
+
+
+def wmiprvse_proc(host):
+    return Proc("C:\\Windows\\System32\\wbem\\WmiPrvSE.exe", 1400 + crc(host + "wmiprvse") % 300 * 4,
+                "C:\\Windows\\system32\\wbem\\wmiprvse.exe -secured -Embedding",
+                "{%08X-0003-0000-0000-000000000000}" % crc(host), ("NETWORK SERVICE", "NT AUTHORITY", "0x3e4"), "0x3e4")
+
+
+def wmi_start(sim, rng, host, t, src_account, lid):
+    """wmiexec-style `Win32_Process.Create`: WmiPrvSE starts the implant in the source's session."""
+    implant = process(sim, host, t, IMPLANT_PATH, IMPLANT_PATH + " -k netsvcs -p ControlTrace", wmiprvse_proc(host),
+                      user=(src_account, DOMAIN, lid))
+    return implant_runs(sim, rng, host, t, implant)
 
 
 # =============================================================== output
@@ -1675,6 +1766,13 @@ def header(host, channel, t, eid, record):
                 "Execution": {"#attributes": {"ProcessID": 700 if eid >= 7000 else 0, "ThreadID": 0 if eid < 7000 else 1200 + record % 97}},
                 "Channel": SYS, "Computer": computer,
                 "Security": {"#attributes": {"UserID": "S-1-5-18"}} if eid == 7045 else None}
+    if channel == TSCHED:
+        return {"Provider": {"#attributes": {"Name": "Microsoft-Windows-TaskScheduler",
+                                             "Guid": "{de7b24ea-73c8-4a09-985d-5bdadcfa9017}"}},
+                "EventID": eid, "Version": 0 if eid in (200, 201) else 1, "Level": 4, "Task": eid, "Opcode": 0,
+                "Keywords": "0x8000000000000000", "TimeCreated": when, "EventRecordID": record, "Correlation": None,
+                "Execution": {"#attributes": {"ProcessID": 1400, "ThreadID": 2000 + record % 211}},
+                "Channel": TSCHED, "Computer": computer, "Security": {"#attributes": {"UserID": "S-1-5-18"}}}
     return {"Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon", "Guid": "{5770385f-c22a-43e0-bf4c-06f5698ffbd9}"}},
             "EventID": eid, "Version": 5 if eid in (1, 3) else 2, "Level": 4, "Task": eid, "Opcode": 0,
             "Keywords": "0x8000000000000000", "TimeCreated": when, "EventRecordID": record, "Correlation": None,
@@ -1688,7 +1786,8 @@ def write_windows(sim, out):
         items.sort(key=lambda e: (e[0], e[1]))
         folder = os.path.join(out, host)
         os.makedirs(folder, exist_ok=True)
-        name = {SEC: "Security.jsonl", SYS: "System.jsonl", SYSMON: "Sysmon.jsonl"}[channel]
+        name = {SEC: "Security.jsonl", SYS: "System.jsonl", SYSMON: "Sysmon.jsonl",
+                TSCHED: "TaskScheduler.jsonl"}[channel]
         record = 10000 + crc(host + channel) % 900000
         lines = []
         for t, _, eid, data in items:
@@ -1786,6 +1885,7 @@ def write_truth(sim, out):
         "implant": IMPLANT_PATH,
         "dropper": {"host": PATIENT_ZERO, "url": DROPPER_URL, "ip": DROPPER_IP},
         "services": sorted({w[6] for w in WORM_HOPS}),
+        **({"channel": sim.channel} if sim.channel != "service" else {}),
         "benign": {
             "deployment_server": "SCCM-01",
             "deployment_targets": sim.truth["deployment_targets"],
@@ -1817,10 +1917,13 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--days", type=int, default=10)
+    ap.add_argument("--channel", choices=("service", "task", "wmi"), default="service",
+                    help="how the worm runs its implant on the next host (default: a service)")
     args = ap.parse_args()
     if args.days < 7:
         ap.error("--days must be at least 7 (the worm spreads over the first six days)")
     sim = Sim(args.seed, args.days)
+    sim.channel = args.channel
     plan_power(sim)
     staff(sim)
     admins(sim)

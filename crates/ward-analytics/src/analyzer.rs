@@ -115,6 +115,7 @@ impl Analyzer {
                     .file(&p.evidence.host, &base_name(&p.image), &p.evidence);
                 self.recon.feed(p, cfg);
                 self.remote.process(p, cfg);
+                self.remote.task_run(p, cfg);
             }
             Fact::FileCreate(f) => {
                 self.artefacts
@@ -129,6 +130,14 @@ impl Analyzer {
                 self.remote.inbound(c, cfg);
             }
             Fact::AddressSeen(a) => self.directory.learn(&a.ip, &a.host),
+            Fact::ScheduledTask(t) => {
+                if let Some(cmd) = t.command.as_deref().filter(|_| t.logon_id.is_some()) {
+                    let host = &t.evidence.host;
+                    self.artefacts
+                        .service(host, &t.task_name, &image_file(cmd), &t.evidence);
+                }
+                self.remote.task(t, cfg);
+            }
         }
         self.sweep(fact.time());
     }

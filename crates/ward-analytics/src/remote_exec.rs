@@ -12,6 +12,7 @@ use crate::recon::base_name;
 mod channel;
 mod image;
 mod process;
+mod task;
 
 pub use channel::Channel;
 pub use image::{image_file, looks_remote_exec};
@@ -90,6 +91,8 @@ pub enum Tie {
     NetworkLogon,
     /// No source seen: the image sits where remote-execution tools put theirs.
     ServiceImage,
+    /// A session that opened the Task Scheduler's pipe (`IPC$\atsvc`).
+    TaskPipe,
 }
 
 /// Pending drops and logons per host, and the hops found.
@@ -108,6 +111,9 @@ pub struct RemoteExecTracker {
     waiting: HashMap<(String, String, String), Vec<usize>>,
     /// Drops that never led to an install (by host), kept for failed attempts; capped.
     orphans: Vec<(String, Drop)>,
+    /// Task-pipe sessions and open task hops.
+    #[serde(default)]
+    tasks: task::TaskSessions,
 }
 
 const MAX_ORPHANS: usize = 1024;
@@ -115,6 +121,7 @@ const MAX_ORPHANS: usize = 1024;
 impl RemoteExecTracker {
     /// A write to an admin share.
     pub fn share(&mut self, s: &ShareAccess, cfg: &AnalyticsConfig) {
+        self.task_pipe(s, cfg);
         if s.source_ip.as_deref().is_some_and(|ip| !is_local_ip(ip)) {
             let svcctl = s.share == "IPC$"
                 && s.relative_target
@@ -409,6 +416,7 @@ impl RemoteExecTracker {
             waiting.retain(|&i| hops.get(i).is_some_and(|h| h.time >= floor));
             !waiting.is_empty()
         });
+        self.tasks.sweep(floor, &self.hops);
     }
 
     /// Entries held, for the memory bound (hops are findings and not counted).
@@ -417,6 +425,7 @@ impl RemoteExecTracker {
             + self.logons.values().map(VecDeque::len).sum::<usize>()
             + self.waiting.values().map(Vec::len).sum::<usize>()
             + self.processes.size()
+            + self.tasks.size()
     }
 
     /// The hops found and the drops that led nowhere.

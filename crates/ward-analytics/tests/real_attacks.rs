@@ -53,6 +53,13 @@ fn apt_chain_service_deployments_over_smb() {
                 "SRVDEFENDER01",
                 Some("OFFSEC\\admmig")
             ),
+            // ATexec: IPC$\atsvc, then a task registered by a session without an address.
+            tuple(
+                "task:\\bouWFQYO",
+                "ATTACKER",
+                "FS01",
+                Some("OFFSEC\\admmig")
+            ),
             // SAM-the-admin: service BTOBTO installed on the DC.
             tuple(
                 "service:BTOBTO",
@@ -167,6 +174,13 @@ fn admin_share_copy_and_service_from_evtx_attack_samples() {
             ),
             tuple(
                 "file:calc.exe",
+                "PC01",
+                "WIN-77LTAPHIQ1R",
+                Some("EXAMPLE\\Administrator")
+            ),
+            // LM_ScheduledTask_ATSVC: the task registered over IPC$\atsvc.
+            tuple(
+                "task:\\CYAlyNSS",
                 "PC01",
                 "WIN-77LTAPHIQ1R",
                 Some("EXAMPLE\\Administrator")

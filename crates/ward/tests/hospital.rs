@@ -28,8 +28,9 @@ fn strings(v: &Value) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-/// Generates the hospital with `seed` and `days`, hunts it, returns (truth, report).
-fn hunt(seed: u32, days: u32) -> Option<(Value, Value)> {
+/// Generates the hospital with `seed` and `days`, the worm spreading by `channel`, hunts it,
+/// returns (truth, report).
+fn hunt(seed: u32, days: u32, channel: &str) -> Option<(Value, Value)> {
     let Some(py) = python() else {
         eprintln!("skipped: no python3 to run bench/hospital.py");
         return None;
@@ -41,6 +42,7 @@ fn hunt(seed: u32, days: u32) -> Option<(Value, Value)> {
         .arg(root.join("bench/hospital.py"))
         .arg(&out)
         .args(["--seed", &seed.to_string(), "--days", &days.to_string()])
+        .args(["--channel", channel])
         .status()
         .expect("run the generator");
     assert!(gen_status.success(), "bench/hospital.py failed");
@@ -63,7 +65,11 @@ fn hunt(seed: u32, days: u32) -> Option<(Value, Value)> {
 }
 
 fn check(seed: u32, days: u32) {
-    let Some((truth, report)) = hunt(seed, days) else {
+    check_channel(seed, days, "service");
+}
+
+fn check_channel(seed: u32, days: u32, channel: &str) {
+    let Some((truth, report)) = hunt(seed, days, channel) else {
         return;
     };
     let overview = &report["overview"];
@@ -126,6 +132,23 @@ fn check(seed: u32, days: u32) {
         }
     }
     assert!(pushes >= 2, "seed {seed}: both deployments are clusters");
+    // Each hop of the worm says how it ran (devices without host logs are seen on the network).
+    let kind = if channel == "task" {
+        "scheduled-task"
+    } else {
+        channel
+    };
+    for c in clusters.iter().filter(|c| c["verdict"] == "worm") {
+        for e in c["edges"].as_array().expect("edges") {
+            assert!(
+                e["channel"] == kind || e["channel"] == "network",
+                "seed {seed}: {} -> {} by {}",
+                e["from"],
+                e["to"],
+                e["channel"]
+            );
+        }
+    }
     assert_eq!(overview["needs_a_look"]["clusters"], serde_json::json!([]));
 
     // Alerts: no analytic finding at medium or above names a host the worm did not reach,
@@ -164,4 +187,11 @@ fn a_ten_day_hospital_outbreak_is_exact() {
 #[test]
 fn a_seven_day_hospital_with_another_seed_is_exact() {
     check(3, 7);
+}
+
+/// The worm moves by remote scheduled tasks (`schtasks /S … /RU SYSTEM`) instead of services:
+/// the same outbreak, every hop a `scheduled-task` edge; patient zero's own task is local.
+#[test]
+fn a_hospital_worm_spreading_by_scheduled_tasks_is_exact() {
+    check_channel(5, 7, "task");
 }

@@ -24,6 +24,10 @@ pub fn extract(event: &Event) -> Option<Fact> {
         (Channel::Sysmon, 11) => Some(Fact::FileCreate(file_create(event))),
         (Channel::Sysmon, 13) => Some(Fact::RegistrySet(registry(event))),
         (Channel::Sysmon, 3) => Some(Fact::NetworkConnection(connection(event))),
+        (Channel::Security, 4698 | 4702 | 4699)
+        | (Channel::TaskScheduler, 106 | 140 | 141 | 200 | 201) => {
+            Some(Fact::ScheduledTask(scheduled_task(event, id)))
+        }
         _ => None,
     }
 }
@@ -33,6 +37,7 @@ enum Channel {
     Security,
     System,
     Sysmon,
+    TaskScheduler,
     Other,
 }
 
@@ -46,6 +51,7 @@ fn channel_kind(event: &Event) -> Channel {
         Some(c) if c.eq_ignore_ascii_case("Security") => Channel::Security,
         Some(c) if c.eq_ignore_ascii_case("System") => Channel::System,
         Some(c) if c.to_ascii_lowercase().contains("sysmon") => Channel::Sysmon,
+        Some(c) if c.to_ascii_lowercase().contains("taskscheduler") => Channel::TaskScheduler,
         _ => Channel::Other,
     }
 }
@@ -347,6 +353,76 @@ fn connection(event: &Event) -> NetworkConnection {
         destination_host: text(event, "DestinationHostname"),
         initiated,
     }
+}
+
+fn scheduled_task(event: &Event, id: u32) -> ScheduledTask {
+    let change = match id {
+        4698 | 106 => TaskChange::Registered,
+        4702 | 140 => TaskChange::Updated,
+        4699 | 141 => TaskChange::Deleted,
+        200 => TaskChange::ActionStarted,
+        _ => TaskChange::ActionCompleted,
+    };
+    let task_name = text_or_empty(event, "TaskName");
+    let security = id >= 4000;
+    let xml = text(event, "TaskContent").or_else(|| text(event, "TaskContentNew"));
+    let xml = xml.as_deref().unwrap_or("");
+    let command = xml_element(xml, "Command").or_else(|| text(event, "ActionName"));
+    let subject = if security {
+        Some(account_subject(event))
+    } else {
+        text(event, "UserContext")
+            .or_else(|| text(event, "UserName"))
+            .map(|u| match u.split_once('\\') {
+                Some((d, n)) => Account {
+                    domain: domain_name(d.to_string()),
+                    user: n.to_string(),
+                    sid: None,
+                },
+                None => Account {
+                    domain: String::new(),
+                    user: u,
+                    sid: None,
+                },
+            })
+    };
+    let verb = match change {
+        TaskChange::Registered => "registered",
+        TaskChange::Updated => "updated",
+        TaskChange::Deleted => "deleted",
+        TaskChange::ActionStarted => "started",
+        TaskChange::ActionCompleted => "completed",
+    };
+    let runs = command.as_deref().map(|c| format!(": {c}"));
+    let summary = format!("task {task_name} {verb}{}", runs.unwrap_or_default());
+    ScheduledTask {
+        evidence: evidence(event, summary),
+        change,
+        task_name,
+        command,
+        arguments: xml_element(xml, "Arguments"),
+        subject,
+        logon_id: if security {
+            text(event, "SubjectLogonId")
+        } else {
+            None
+        },
+    }
+}
+
+/// The text of the first `<name>` element of a task's XML, entities decoded.
+fn xml_element(xml: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}>");
+    let start = xml.find(&open)? + open.len();
+    let len = xml.get(start..)?.find(&format!("</{name}>"))?;
+    let raw = xml.get(start..start + len)?.trim();
+    let decoded = raw
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&");
+    (!decoded.is_empty()).then_some(decoded)
 }
 
 /// The host behind an address in Zeek's ntlm (`hostname`), kerberos (a computer account

@@ -32,6 +32,9 @@ pub enum Fact {
     NetworkConnection(NetworkConnection),
     /// Zeek ntlm / kerberos / dhcp: a host name seen behind an address.
     AddressSeen(AddressSeen),
+    /// 4698 / 4702 / 4699 (Security), TaskScheduler 106 / 140 / 141 / 200 / 201: a scheduled
+    /// task registered, updated, deleted or run.
+    ScheduledTask(ScheduledTask),
 }
 
 impl Fact {
@@ -48,6 +51,7 @@ impl Fact {
             Fact::RegistrySet(f) => &f.evidence,
             Fact::NetworkConnection(f) => &f.evidence,
             Fact::AddressSeen(f) => &f.evidence,
+            Fact::ScheduledTask(f) => &f.evidence,
         }
     }
 
@@ -283,4 +287,38 @@ pub struct AddressSeen {
     pub ip: String,
     /// The host name as logged (normalised by the directory).
     pub host: String,
+}
+
+/// What happened to a scheduled task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum TaskChange {
+    /// Created (4698, TaskScheduler 106).
+    Registered,
+    /// Changed (4702, TaskScheduler 140).
+    Updated,
+    /// Deleted (4699, TaskScheduler 141).
+    Deleted,
+    /// An action started (TaskScheduler 200).
+    ActionStarted,
+    /// An action completed (TaskScheduler 201).
+    ActionCompleted,
+}
+
+/// A scheduled task event on the host that logged it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ScheduledTask {
+    /// The event.
+    pub evidence: Evidence,
+    /// What happened.
+    pub change: TaskChange,
+    /// Task path as logged (`\Microsoft\Update`).
+    pub task_name: String,
+    /// The command it runs: `<Command>` of the task XML (4698/4702), `ActionName` (200/201).
+    pub command: Option<String>,
+    /// `<Arguments>` of the task XML.
+    pub arguments: Option<String>,
+    /// Who registered it: the Security subject, else TaskScheduler's `UserContext`/`UserName`.
+    pub subject: Option<Account>,
+    /// `SubjectLogonId` (Security events only): ties the task to its logon session.
+    pub logon_id: Option<String>,
 }
