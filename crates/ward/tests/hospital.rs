@@ -195,3 +195,10 @@ fn a_seven_day_hospital_with_another_seed_is_exact() {
 fn a_hospital_worm_spreading_by_scheduled_tasks_is_exact() {
     check_channel(5, 7, "task");
 }
+
+/// The worm moves wmiexec-style: the implant is a child of `WmiPrvSE.exe` in the source's
+/// network session; the monitoring server's WMI polls stay administration.
+#[test]
+fn a_hospital_worm_spreading_by_wmi_is_exact() {
+    check_channel(5, 7, "wmi");
+}
