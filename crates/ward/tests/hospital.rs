@@ -4,19 +4,10 @@
 //! IT work stays out of the outbreak, the reset list and the alerts. Generated here with two
 //! seeds, so the behaviour is checked on two networks rather than one file.
 
+mod common;
+
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::Command;
-
-fn python() -> Option<&'static str> {
-    ["python3", "python"].into_iter().find(|p| {
-        Command::new(p)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
-}
 
 fn strings(v: &Value) -> BTreeSet<String> {
     v.as_array()
@@ -31,37 +22,14 @@ fn strings(v: &Value) -> BTreeSet<String> {
 /// Generates the hospital with `seed` and `days`, the worm spreading by `channel`, hunts it,
 /// returns (truth, report).
 fn hunt(seed: u32, days: u32, channel: &str) -> Option<(Value, Value)> {
-    let Some(py) = python() else {
-        eprintln!("skipped: no python3 to run bench/hospital.py");
-        return None;
-    };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = tempfile::tempdir().expect("temporary folder");
-    let out = dir.path().join("hospital");
-    let gen_status = Command::new(py)
-        .arg(root.join("bench/hospital.py"))
-        .arg(&out)
-        .args(["--seed", &seed.to_string(), "--days", &days.to_string()])
-        .args(["--channel", channel])
-        .status()
-        .expect("run the generator");
-    assert!(gen_status.success(), "bench/hospital.py failed");
+    let out = common::hospital(dir.path(), seed, days, channel)?;
     let report = dir.path().join("report.json");
-    let status = Command::new(env!("CARGO_BIN_EXE_ward"))
-        .arg("hunt")
-        .arg(&out)
-        .arg("--assets")
-        .arg(out.join("assets.csv"))
-        .args(["--format", "json", "-q", "-o"])
-        .arg(&report)
-        .status()
-        .expect("run ward");
-    // Exit code 0 or 1 (detections found); anything else is a failure.
-    assert!(matches!(status.code(), Some(0 | 1)), "ward hunt: {status}");
-    let read = |p: &Path| -> Value {
-        serde_json::from_slice(&std::fs::read(p).expect("read")).expect("JSON")
-    };
-    Some((read(&out.join("truth.json")), read(&report)))
+    common::hunt_json(&out, &report, &[]);
+    Some((
+        common::read_json(&out.join("truth.json")),
+        common::read_json(&report),
+    ))
 }
 
 fn check(seed: u32, days: u32) {

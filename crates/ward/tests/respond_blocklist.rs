@@ -3,6 +3,9 @@
 //! hospital, where they must also equal the generator's truth and leave out the lab analyzer's
 //! benign upload and the monitoring server's vendor.
 
+mod common;
+
+use common::{read_json, repo};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;
@@ -29,14 +32,6 @@ const ADDRESS_FILES: &[&[&str]] = &[
     &["windows-firewall.ps1"],
     &["squid-acl.conf"],
 ];
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_slice(&fs::read(path).expect("read")).expect("JSON")
-}
 
 /// `ward hunt DIR --assets … --format json -o case.json`, then `ward respond case.json --out
 /// kit`; returns the case and the kit folder.
@@ -172,25 +167,10 @@ fn demo_blocklists_hold_the_c2_of_the_worm_devices() {
 
 #[test]
 fn hospital_blocklists_equal_the_truth_and_leave_out_benign_traffic() {
-    let Some(py) = ["python3", "python"].into_iter().find(|p| {
-        Command::new(p)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    }) else {
-        eprintln!("SKIPPED the hospital blocklists: no python3 to run bench/hospital.py");
+    let work = tempfile::tempdir().expect("temporary folder");
+    let Some(logs) = common::hospital(work.path(), 3, 7, "service") else {
         return;
     };
-    let work = tempfile::tempdir().expect("temporary folder");
-    let logs = work.path().join("hospital");
-    let status = Command::new(py)
-        .arg(repo().join("bench/hospital.py"))
-        .arg(&logs)
-        .args(["--seed", "3", "--days", "7"])
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("run the generator");
-    assert!(status.success(), "bench/hospital.py failed");
     let (case, kit) = hunt_and_respond(&logs, &logs.join("assets.csv"), work.path());
     let truth = read_json(&logs.join("truth.json"));
     let c2: BTreeSet<IpAddr> = truth["c2"]

@@ -3,22 +3,12 @@
 //! block), refuses to run on exactly the affected devices, and `isolate.csv` lists exactly
 //! them; `ward hunt --respond` writes the same kit.
 
+mod common;
+
+use common::ward;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
-
-fn ward(args: &[&std::ffi::OsStr]) {
-    let status = Command::new(env!("CARGO_BIN_EXE_ward"))
-        .args(args)
-        .status()
-        .expect("run ward");
-    // 0, or 1 when detections were found.
-    assert!(
-        matches!(status.code(), Some(0 | 1)),
-        "ward {args:?}: {status}"
-    );
-}
 
 /// The value of the single-quoted literal after `key` on `line` (quotes undoubled).
 fn literal_after(line: &str, key: &str) -> Option<String> {
@@ -177,29 +167,12 @@ fn the_demo_kit_lists_exactly_the_case() {
 
 #[test]
 fn the_hospital_kit_matches_the_truth() {
-    let Some(py) = ["python3", "python"].into_iter().find(|p| {
-        Command::new(p)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    }) else {
-        eprintln!("skipped: no python3 to run bench/hospital.py");
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let Some(logs) = common::hospital(dir.path(), 3, 7, "service") else {
         return;
     };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let logs = dir.path().join("hospital");
-    let status = Command::new(py)
-        .arg(root.join("bench/hospital.py"))
-        .arg(&logs)
-        .args(["--seed", "3", "--days", "7"])
-        .status()
-        .expect("run the generator");
-    assert!(status.success(), "bench/hospital.py failed");
     let (_, script, isolated) = kit_of(&logs, &logs.join("assets.csv"), dir.path());
-    let truth: Value =
-        serde_json::from_slice(&std::fs::read(logs.join("truth.json")).expect("truth"))
-            .expect("JSON");
+    let truth = common::read_json(&logs.join("truth.json"));
     let to_reset: BTreeSet<String> = strings(&truth["accounts_to_reset"]).into_iter().collect();
     let infected: BTreeSet<String> = strings(&truth["infected"]).into_iter().collect();
     assert_eq!(script.accounts, to_reset);

@@ -3,31 +3,14 @@
 //! addresses of the case (the demo's worm-device findings; the hospital's ground truth), and
 //! Kwampirs / Orangeworm are named; `misp-event.json` shares the same addresses.
 
+mod common;
+
+use common::{read_json as read, repo as root, ward};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn read(p: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(p).expect("read")).expect("JSON")
-}
-
-fn ward(args: &[&std::ffi::OsStr]) {
-    let status = Command::new(env!("CARGO_BIN_EXE_ward"))
-        .args(args)
-        .status()
-        .expect("run ward");
-    // 0, or 1 when the hunt found detections.
-    assert!(
-        matches!(status.code(), Some(0 | 1)),
-        "ward {args:?}: {status}"
-    );
-}
 
 /// The addresses of the bundle's `ipv4-addr`/`ipv6-addr` indicators.
 fn stix_ips(bundle: &Value) -> BTreeSet<String> {
@@ -207,19 +190,10 @@ fn demo_kit_shares_the_case_c2_as_valid_stix_and_misp() {
 
 #[test]
 fn hospital_kit_shares_exactly_the_true_c2() {
-    if Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("skipped: no python3 to run bench/hospital.py");
-        return;
-    }
     let dir = tempfile::tempdir().expect("temporary folder");
-    let hospital = dir.path().join("hospital");
-    let status = Command::new("python3")
-        .arg(root().join("bench/hospital.py"))
-        .arg(&hospital)
-        .args(["--seed", "3", "--days", "7"])
-        .status()
-        .expect("run the generator");
-    assert!(status.success(), "bench/hospital.py failed");
+    let Some(hospital) = common::hospital(dir.path(), 3, 7, "service") else {
+        return;
+    };
     let kit = dir.path().join("kit");
     ward(&[
         "hunt".as_ref(),
