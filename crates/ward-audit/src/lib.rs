@@ -2,8 +2,8 @@
 //! off day-to-day work, anti-virus and patch currency, password policy and quality, and whether
 //! the logs could see a worm at all — and scores them into a [`Readiness`].
 //!
-//! Facts come from two places: events of a hunt, fed one at a time ([`Auditor::feed_event`],
-//! compact keyed state only), and inventory / policy / hash / feed files sniffed by content
+//! Facts come from two places: events of a hunt, fed one at a time ([`Auditor::feed_event`], or
+//! an [`AuditObserver`] per reader merged at the end; compact keyed state only), and inventory / policy / hash / feed files sniffed by content
 //! ([`Auditor::add_file`]). Nothing the audit prints ever contains a password or a hash.
 //!
 //! ```
@@ -35,6 +35,7 @@ pub use ward_analytics::assets::Assets;
 pub use ward_analytics::case::{Readiness, ReadinessCheck};
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use ward_event::Event;
 
 /// What the audit was given, so a check can say `unknown` and name the missing input.
@@ -63,25 +64,90 @@ pub struct AuditInputs {
 /// Collects facts from events and files, then judges them into a [`Readiness`].
 #[derive(Debug)]
 pub struct Auditor {
-    config: AuditConfig,
+    config: Arc<AuditConfig>,
     inputs: AuditInputs,
-    admins: events::AdminUse,
-    health: events::HostHealth,
-    coverage: events::Coverage,
+    observed: EventFacts,
     facts: files::FileFacts,
     assets: Assets,
     breached: Option<PathBuf>,
+}
+
+/// The event-fed part of an audit, for one reader (a thread, a file, a worker): it observes
+/// events without locks and is merged into the [`Auditor`] at the end
+/// ([`Auditor::merge`]). The merged result does not depend on how events were split.
+///
+/// ```
+/// use ward_audit::{AuditConfig, Auditor};
+///
+/// let mut auditor = Auditor::new(AuditConfig::default());
+/// let mut observer = auditor.observer();
+/// # let events: Vec<ward_event::Event> = Vec::new();
+/// for event in &events {
+///     observer.observe(event);
+/// }
+/// auditor.merge(observer);
+/// assert_eq!(auditor.inputs().events, 0);
+/// ```
+#[derive(Debug)]
+pub struct AuditObserver {
+    config: Arc<AuditConfig>,
+    facts: EventFacts,
+}
+
+/// Facts taken from events: counts and compact keyed state.
+#[derive(Debug, Default)]
+struct EventFacts {
+    events: u64,
+    windows_events: u64,
+    proxy_events: u64,
+    admins: events::AdminUse,
+    health: events::HostHealth,
+    coverage: events::Coverage,
+}
+
+impl EventFacts {
+    /// Takes the facts the checks need from one event; events no check cares about return early.
+    fn observe(&mut self, event: &Event, config: &AuditConfig) {
+        self.events += 1;
+        if event.source.is_windows() {
+            self.windows_events += 1;
+            self.coverage.observe(event);
+            self.admins.observe_windows(event, config);
+            self.health.observe(event);
+        } else {
+            self.coverage.observe_other(event);
+            if event.source.category.as_deref() == Some("proxy") {
+                self.proxy_events += 1;
+                self.admins.observe_proxy(event);
+            }
+        }
+    }
+
+    /// Adds `other`'s facts, as if its events had been observed after these.
+    fn merge(&mut self, other: EventFacts) {
+        self.events += other.events;
+        self.windows_events += other.windows_events;
+        self.proxy_events += other.proxy_events;
+        self.admins.merge(other.admins);
+        self.health.merge(other.health);
+        self.coverage.merge(other.coverage);
+    }
+}
+
+impl AuditObserver {
+    /// Takes the facts the checks need from one event; events no check cares about return early.
+    pub fn observe(&mut self, event: &Event) {
+        self.facts.observe(event, &self.config);
+    }
 }
 
 impl Auditor {
     /// An auditor with the given baseline thresholds and naming conventions.
     pub fn new(config: AuditConfig) -> Self {
         Auditor {
-            config,
+            config: Arc::new(config),
             inputs: AuditInputs::default(),
-            admins: events::AdminUse::default(),
-            health: events::HostHealth::default(),
-            coverage: events::Coverage::default(),
+            observed: EventFacts::default(),
             facts: files::FileFacts::default(),
             assets: Assets::default(),
             breached: None,
@@ -89,20 +155,30 @@ impl Auditor {
     }
 
     /// Takes the facts the checks need from one event; events no check cares about return early.
+    /// Readers in parallel use an [`AuditObserver`] each instead.
     pub fn feed_event(&mut self, event: &Event) {
-        self.inputs.events += 1;
-        if event.source.is_windows() {
-            self.inputs.windows_events += 1;
-            self.coverage.observe(event);
-            self.admins.observe_windows(event, &self.config);
-            self.health.observe(event);
-        } else {
-            self.coverage.observe_other(event);
-            if event.source.category.as_deref() == Some("proxy") {
-                self.inputs.proxy_events += 1;
-                self.admins.observe_proxy(event);
-            }
+        self.observed.observe(event, &self.config);
+        self.count_events();
+    }
+
+    /// An empty observer with this auditor's configuration, for one reader.
+    pub fn observer(&self) -> AuditObserver {
+        AuditObserver {
+            config: Arc::clone(&self.config),
+            facts: EventFacts::default(),
         }
+    }
+
+    /// Adds what `observer` saw.
+    pub fn merge(&mut self, observer: AuditObserver) {
+        self.observed.merge(observer.facts);
+        self.count_events();
+    }
+
+    fn count_events(&mut self) {
+        self.inputs.events = self.observed.events;
+        self.inputs.windows_events = self.observed.windows_events;
+        self.inputs.proxy_events = self.observed.proxy_events;
     }
 
     /// Reads one inventory, policy, hash-export, feed or admins-list file, sniffed by content.
@@ -145,9 +221,9 @@ impl Auditor {
     pub fn finish(self) -> Readiness {
         let ctx = checks::Context {
             config: &self.config,
-            admins: &self.admins,
-            health: &self.health,
-            coverage: &self.coverage,
+            admins: &self.observed.admins,
+            health: &self.observed.health,
+            coverage: &self.observed.coverage,
             facts: &self.facts,
             assets: &self.assets,
             breached: self.breached.as_deref(),

@@ -10,6 +10,8 @@ use ward_event::{Event, Fields};
 /// Logon types that put an account's credentials on the machine: interactive, remote
 /// interactive (RDP), cached interactive.
 const INTERACTIVE: [i64; 3] = [2, 10, 11];
+/// Sites kept per proxy user as evidence (the alphabetically first, whatever the order read).
+const MAX_SITES: usize = 3;
 
 /// One kind of day-to-day use by one account on one host.
 #[derive(Debug, Clone, Default)]
@@ -76,13 +78,30 @@ impl AdminUse {
         entry.seen.add(event);
         // Keep the three alphabetically first sites: the same three whatever the reading order.
         if let Some(site) = text(event, &["cs-host", "r-dns", "c-uri"])
-            && (entry.details.len() < 3 || entry.details.last().is_some_and(|l| site < l.as_str()))
+            && (entry.details.len() < MAX_SITES
+                || entry.details.last().is_some_and(|l| site < l.as_str()))
         {
             entry.details.insert(site.chars().take(80).collect());
-            if entry.details.len() > 3 {
+            if entry.details.len() > MAX_SITES {
                 entry.details.pop_last();
             }
         }
+    }
+
+    /// Adds what another observer saw, as if its events had been fed after these.
+    pub fn merge(&mut self, other: AdminUse) {
+        for (key, why) in other.privileged {
+            self.privileged.entry(key).or_default().extend(why);
+        }
+        // A later addition of the same SID wins, as it does event by event.
+        self.privileged_sids.extend(other.privileged_sids);
+        for (key, name) in &other.display {
+            remember_name(&mut self.display, key, name);
+        }
+        merge_uses(&mut self.logons, other.logons, usize::MAX);
+        merge_uses(&mut self.programs, other.programs, usize::MAX);
+        merge_uses(&mut self.web, other.web, MAX_SITES);
+        self.use_events += other.use_events;
     }
 
     fn special_logon(&mut self, event: &Event) {
@@ -192,6 +211,24 @@ impl AdminUse {
 }
 
 /// `DOMAIN\user` from a pair of fields, or the user alone.
+/// Folds `from` into `into`: sightings add, details join (the smallest `max_details` kept), the
+/// smallest SID is kept.
+fn merge_uses<K: Ord>(into: &mut BTreeMap<K, Use>, from: BTreeMap<K, Use>, max_details: usize) {
+    for (key, other) in from {
+        let entry = into.entry(key).or_default();
+        entry.seen.merge(&other.seen);
+        entry.details.extend(other.details);
+        while entry.details.len() > max_details {
+            entry.details.pop_last();
+        }
+        if let Some(sid) = other.sid
+            && entry.sid.as_deref().is_none_or(|kept| sid.as_str() < kept)
+        {
+            entry.sid = Some(sid);
+        }
+    }
+}
+
 fn domain_user(event: &Event, domain: &str, user: &str) -> Option<String> {
     let user = text(event, &[user])?;
     Some(match text(event, &[domain]) {

@@ -75,6 +75,19 @@ impl RecordIdTrack {
         }
     }
 
+    /// Adds the ids another track saw, as if they had been fed here after these (in ascending
+    /// order: only one file's share of a log lands on both sides, so this is rare and small).
+    fn merge(&mut self, other: RecordIdTrack) {
+        let count = self.count;
+        for (start, end) in other.runs {
+            (start..=end).for_each(|id| self.add(id));
+        }
+        // `add` counted the runs' ids again; the other track's own count holds them.
+        self.count = count + other.count;
+        self.duplicates += other.duplicates;
+        self.overflow += other.overflow;
+    }
+
     /// Breaks between runs.
     pub fn gaps(&self) -> u64 {
         self.runs.len().saturating_sub(1) as u64
@@ -103,7 +116,47 @@ pub(crate) struct Coverage {
 /// A non-Windows log source: Sigma product, service and category (cheap `Arc` clones).
 pub(crate) type SourceKey = (Arc<str>, Option<Arc<str>>, Option<Arc<str>>);
 
+impl HostCoverage {
+    fn merge(&mut self, other: HostCoverage) {
+        self.channels.extend(other.channels);
+        self.events += other.events;
+        self.share_audit |= other.share_audit;
+        self.process_events += other.process_events;
+        self.process_with_command_line += other.process_with_command_line;
+        self.sysmon_processes += other.sysmon_processes;
+        for (channel, track) in other.record_ids {
+            match self.record_ids.get_mut(&channel) {
+                Some(kept) => kept.merge(track),
+                None => {
+                    self.record_ids.insert(channel, track);
+                }
+            }
+        }
+    }
+}
+
 impl Coverage {
+    /// Adds what another observer saw, as if its events had been fed after these.
+    pub fn merge(&mut self, other: Coverage) {
+        for (host, hc) in other.hosts {
+            match self.hosts.get_mut(&host) {
+                Some(kept) => kept.merge(hc),
+                None => {
+                    self.hosts.insert(host, hc);
+                }
+            }
+        }
+        for (key, n) in other.other_sources {
+            *self.other_sources.entry(key).or_insert(0) += n;
+        }
+        for (key, (seen, who)) in other.clears {
+            let entry = self.clears.entry(key).or_default();
+            if entry.0.merge(&seen) || entry.1.is_none() {
+                entry.1 = who;
+            }
+        }
+    }
+
     /// Counts a non-Windows event by its source.
     pub fn observe_other(&mut self, event: &Event) {
         let s = &event.source;

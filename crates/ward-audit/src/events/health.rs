@@ -1,6 +1,6 @@
 //! Anti-virus, Windows Update and OS-version facts from Windows logs.
 
-use super::{Seen, text};
+use super::{Seen, merge_latest, text};
 use std::collections::{BTreeMap, BTreeSet};
 use ward_event::{Event, Fields, Timestamp};
 
@@ -40,6 +40,18 @@ impl Tally {
 }
 
 /// One threat on one host: last detection and last remediation.
+/// Folds `from` into `into` per key: sightings add, ids join, the earliest sighting's sample
+/// is kept.
+fn merge_tallies(into: &mut BTreeMap<String, Tally>, from: BTreeMap<String, Tally>) {
+    for (key, other) in from {
+        let t = into.entry(key).or_default();
+        if t.seen.merge(&other.seen) || t.sample.is_none() {
+            t.sample = other.sample;
+        }
+        t.ids.extend(other.ids);
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Threat {
     /// Threat name.
@@ -112,6 +124,45 @@ impl HostHealth {
                 .or_insert_with(|| (v.clone(), event.time));
             if (event.time, v.as_str()) > (slot.1, slot.0.as_str()) {
                 *slot = (v, event.time);
+            }
+        }
+    }
+
+    /// Adds what another observer saw, as if its events had been fed after these.
+    pub fn merge(&mut self, other: HostHealth) {
+        self.defender_hosts.extend(other.defender_hosts);
+        merge_tallies(&mut self.protection_off, other.protection_off);
+        merge_latest(&mut self.protection_on, other.protection_on);
+        merge_tallies(&mut self.signature_failures, other.signature_failures);
+        merge_latest(&mut self.signature_updated, other.signature_updated);
+        merge_latest(&mut self.defender_last, other.defender_last);
+        for (key, other) in other.threats {
+            let t = self.threats.entry(key).or_default();
+            if t.name.is_empty() {
+                t.name = other.name;
+            }
+            t.action_failed |= other.action_failed;
+            if let Some(time) = other.detected
+                && t.detected.is_none_or(|s| time > s)
+            {
+                t.detected = Some(time);
+                t.detected_origin = other.detected_origin;
+            }
+            if let Some(time) = other.remediated
+                && t.remediated.is_none_or(|s| time > s)
+            {
+                t.remediated = Some(time);
+            }
+        }
+        self.update_hosts.extend(other.update_hosts);
+        merge_tallies(&mut self.update_failures, other.update_failures);
+        for (host, (version, time)) in other.os_versions {
+            let slot = self
+                .os_versions
+                .entry(host)
+                .or_insert_with(|| (version.clone(), time));
+            if (time, version.as_str()) > (slot.1, slot.0.as_str()) {
+                *slot = (version, time);
             }
         }
     }

@@ -55,6 +55,37 @@ impl Seen {
         self.count += 1;
         earliest
     }
+
+    /// Adds the sightings of `other`, as if its events had been fed here; true when `other`
+    /// holds the new earliest.
+    pub fn merge(&mut self, other: &Seen) -> bool {
+        if other.count == 0 {
+            return false;
+        }
+        let earliest = self.count == 0
+            || other.first < self.first
+            || (other.first == self.first && other.first_origin < self.first_origin);
+        if earliest {
+            self.first = other.first;
+            self.first_origin.clone_from(&other.first_origin);
+        }
+        if self.count == 0 || other.last > self.last {
+            self.last = other.last;
+        }
+        self.count += other.count;
+        earliest
+    }
+}
+
+/// Keeps the later of two times per key.
+pub(crate) fn merge_latest<K: Ord>(
+    into: &mut std::collections::BTreeMap<K, Timestamp>,
+    from: std::collections::BTreeMap<K, Timestamp>,
+) {
+    for (key, time) in from {
+        let slot = into.entry(key).or_insert(time);
+        *slot = (*slot).max(time);
+    }
 }
 
 /// Keeps one spelling per account whatever the reading order: the fullest (`CLINIC\\jo` over
