@@ -121,14 +121,20 @@ impl serde::Serialize for Value {
 
 /// Look a field up by name. Implemented by [`crate::Event`] and by anything else rules should
 /// run over (a test fixture, a network record).
+///
+/// A field may have several values: its name then occurs once per value, in reading order
+/// (unnamed `<Data>` elements all named `Data`, a repeated XML element, the items of a JSON
+/// array). [`Fields::get`] gives the first value, [`Fields::get_all`] every one; rules match a
+/// field when any of its values matches.
 pub trait Fields {
     /// The first value of the field called `name` (exact, case-sensitive), if present.
     fn get(&self, name: &str) -> Option<&Value>;
 
-    /// Calls `f` for every field, in the order read. Keyword (field-less) rules and outputs use it.
+    /// Calls `f` for every field, in the order read; a field with several values is visited
+    /// once per value. Keyword (field-less) rules and outputs use it.
     fn for_each_field(&self, f: &mut dyn FnMut(&str, &Value));
 
-    /// Every value of the field called `name` (a field may repeat, e.g. unnamed `Data`).
+    /// Calls `f` with every value of the field called `name`, in the order read.
     fn get_all(&self, name: &str, f: &mut dyn FnMut(&Value)) {
         self.for_each_field(&mut |k, v| {
             if k == name {
@@ -144,6 +150,10 @@ pub type FieldName = Arc<str>;
 
 /// An event's fields in reading order. Lookup is a linear scan: Windows events carry a few
 /// dozen fields, where a scan beats hashing.
+///
+/// A field with several values is stored as one entry per value under the same name, so a
+/// single-valued field (nearly all of them) costs one entry and no extra allocation, and every
+/// reader keeps appending with [`FieldList::push`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FieldList {
     entries: Vec<(FieldName, Value)>,
@@ -157,12 +167,12 @@ impl FieldList {
         }
     }
 
-    /// Appends a field.
+    /// Appends a field, or one more value of a field already present.
     pub fn push(&mut self, name: impl Into<FieldName>, value: Value) {
         self.entries.push((name.into(), value));
     }
 
-    /// Replaces the first field called `name`, or appends it.
+    /// Replaces the first value of the field called `name`, or appends it.
     pub fn set(&mut self, name: impl Into<FieldName>, value: Value) {
         let name = name.into();
         match self.entries.iter_mut().find(|(k, _)| **k == *name) {
@@ -171,7 +181,7 @@ impl FieldList {
         }
     }
 
-    /// Number of fields.
+    /// Number of entries (a field with several values counts once per value).
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -181,7 +191,7 @@ impl FieldList {
         self.entries.is_empty()
     }
 
-    /// The fields in order.
+    /// The entries in order, one per value.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.entries.iter().map(|(k, v)| (&**k, v))
     }
@@ -198,6 +208,14 @@ impl FieldList {
     pub fn get_str(&self, name: &str) -> Option<&str> {
         self.get(name).and_then(Value::as_str)
     }
+
+    /// Every value of `name`, in order.
+    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.entries
+            .iter()
+            .filter(move |(k, _)| **k == *name)
+            .map(|(_, v)| v)
+    }
 }
 
 impl Fields for FieldList {
@@ -210,22 +228,48 @@ impl Fields for FieldList {
             f(k, v)
         }
     }
+
+    fn get_all(&self, name: &str, f: &mut dyn FnMut(&Value)) {
+        self.values(name).for_each(f)
+    }
 }
 
 impl serde::Serialize for FieldList {
-    /// As a JSON object; a repeated name keeps its first value.
+    /// As a JSON object in reading order; a field with several values is one key holding the
+    /// array of its values.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = s.serialize_map(None)?;
-        let mut seen: Vec<&str> = Vec::with_capacity(self.entries.len());
-        for (k, v) in &self.entries {
-            if seen.contains(&&**k) {
+        for (i, (k, v)) in self.entries.iter().enumerate() {
+            let (before, after) = (&self.entries[..i], &self.entries[i + 1..]);
+            if before.iter().any(|(p, _)| p == k) {
                 continue;
             }
-            seen.push(k);
-            map.serialize_entry(&**k, v)?;
+            if after.iter().any(|(p, _)| p == k) {
+                map.serialize_entry(
+                    &**k,
+                    &AllValues {
+                        list: self,
+                        name: k,
+                    },
+                )?;
+            } else {
+                map.serialize_entry(&**k, v)?;
+            }
         }
         map.end()
+    }
+}
+
+/// The values of one field with several, serialised as an array.
+struct AllValues<'a> {
+    list: &'a FieldList,
+    name: &'a str,
+}
+
+impl serde::Serialize for AllValues<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.list.values(self.name))
     }
 }
 
@@ -249,5 +293,36 @@ mod tests {
         f.set("B", Value::Null);
         assert_eq!(f.get("A"), Some(&Value::Int(2)));
         assert_eq!(f.len(), 2);
+    }
+
+    /// A PowerShell classic event: three unnamed `<Data>` values, all kept under `Data`.
+    fn engine_started() -> FieldList {
+        let mut f = FieldList::default();
+        f.push("EventID", Value::Int(400));
+        f.push("Data", Value::from("Available"));
+        f.push("Data", Value::from("None"));
+        f.push("Data", Value::from("HostName=ConsoleHost"));
+        f
+    }
+
+    #[test]
+    fn a_repeated_name_keeps_every_value_in_order() {
+        let f = engine_started();
+        assert_eq!(f.get_str("Data"), Some("Available"));
+        let all: Vec<String> = f.values("Data").map(Value::to_string).collect();
+        assert_eq!(all, ["Available", "None", "HostName=ConsoleHost"]);
+        let mut seen = Vec::new();
+        Fields::get_all(&f, "Data", &mut |v| seen.push(v.to_string()));
+        assert_eq!(seen, all);
+        assert_eq!(f.values("Missing").count(), 0);
+    }
+
+    #[test]
+    fn json_shows_every_value_of_a_repeated_name_as_an_array() {
+        let json = serde_json::to_string(&engine_started()).unwrap();
+        assert_eq!(
+            json,
+            r#"{"EventID":400,"Data":["Available","None","HostName=ConsoleHost"]}"#
+        );
     }
 }

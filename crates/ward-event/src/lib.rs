@@ -91,4 +91,8 @@ impl Fields for Event {
     fn for_each_field(&self, f: &mut dyn FnMut(&str, &Value)) {
         self.fields.for_each_field(f)
     }
+
+    fn get_all(&self, name: &str, f: &mut dyn FnMut(&Value)) {
+        self.fields.get_all(name, f)
+    }
 }
