@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -102,10 +103,42 @@ pub struct TlsConfig {
     pub client_ca: Option<PathBuf>,
 }
 
-/// One alert destination.
+/// One alert destination: where alerts go ([`SinkKind`]) and how they are grouped on the way
+/// ([`Delivery`]), written side by side in one `[[sinks]]` table.
+#[derive(Debug, Clone)]
+pub struct SinkConfig {
+    /// The destination.
+    pub kind: SinkKind,
+    /// Event, group or incident granularity and the grouping timers.
+    pub delivery: Delivery,
+}
+
+impl<'de> Deserialize<'de> for SinkConfig {
+    /// Splits the table: the grouping keys go to [`Delivery`], the rest to [`SinkKind`];
+    /// both refuse unknown keys.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut table = toml::Table::deserialize(deserializer)?;
+        let mut grouping = toml::Table::new();
+        for key in Delivery::KEYS {
+            if let Some(value) = table.remove(*key) {
+                grouping.insert((*key).to_string(), value);
+            }
+        }
+        let delivery = toml::Value::Table(grouping)
+            .try_into()
+            .map_err(D::Error::custom)?;
+        let kind = toml::Value::Table(table)
+            .try_into()
+            .map_err(D::Error::custom)?;
+        Ok(SinkConfig { kind, delivery })
+    }
+}
+
+/// The destination of a sink.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum SinkConfig {
+pub enum SinkKind {
     /// One JSON object per line, appended to a file, or to stdout when `path` is absent.
     Jsonl {
         /// Sink name (its delivery cursor is stored under it).
@@ -150,13 +183,84 @@ pub enum SinkConfig {
 impl SinkConfig {
     /// The sink's configured name.
     pub fn name(&self) -> &str {
-        match self {
-            SinkConfig::Jsonl { name, .. }
-            | SinkConfig::Webhook { name, .. }
-            | SinkConfig::Syslog { name, .. }
-            | SinkConfig::Smtp { name, .. } => name,
+        match &self.kind {
+            SinkKind::Jsonl { name, .. }
+            | SinkKind::Webhook { name, .. }
+            | SinkKind::Syslog { name, .. }
+            | SinkKind::Smtp { name, .. } => name,
         }
     }
+}
+
+/// How a sink groups alerts before delivering them (Alertmanager's vocabulary).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    /// `event` (every alert), `group` (grouped digests) or `incident` (incidents only).
+    #[serde(default)]
+    pub granularity: Granularity,
+    /// The alert attributes whose values make a group.
+    #[serde(default = "default_group_by")]
+    pub group_by: Vec<GroupAttribute>,
+    /// How long a new group below `high` collects alerts before its first notification.
+    #[serde(default = "default_group_wait", deserialize_with = "duration")]
+    pub group_wait: Duration,
+    /// How often an open group sends a digest of what it collected since the last one.
+    #[serde(default = "default_group_interval", deserialize_with = "duration")]
+    pub group_interval: Duration,
+    /// A group quiet this long is closed; its next alert opens it again.
+    #[serde(default = "default_repeat_interval", deserialize_with = "duration")]
+    pub repeat_interval: Duration,
+}
+
+impl Delivery {
+    /// The `[[sinks]]` keys that belong to delivery rather than to the destination.
+    pub const KEYS: &'static [&'static str] = &[
+        "granularity",
+        "group_by",
+        "group_wait",
+        "group_interval",
+        "repeat_interval",
+    ];
+}
+
+impl Default for Delivery {
+    fn default() -> Self {
+        Delivery {
+            granularity: Granularity::default(),
+            group_by: default_group_by(),
+            group_wait: default_group_wait(),
+            group_interval: default_group_interval(),
+            repeat_interval: default_repeat_interval(),
+        }
+    }
+}
+
+/// What one notification of a sink stands for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Granularity {
+    /// Every alert, as it is committed.
+    Event,
+    /// Alerts folded into groups: an opening, then digests.
+    #[default]
+    Group,
+    /// Only `ward.incident` alerts (an incident opened or changed).
+    Incident,
+}
+
+/// An alert attribute a sink may group by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupAttribute {
+    /// The rule or analytic.
+    RuleId,
+    /// The host.
+    Host,
+    /// The alert's level.
+    Level,
+    /// The finding's destination, peer or artefact (from the alert's evidence).
+    Counterpart,
 }
 
 /// Transport for syslog forwarding.
@@ -257,6 +361,53 @@ fn default_commit_ms() -> u64 {
 }
 fn default_max_message() -> usize {
     64 * 1024
+}
+fn default_group_by() -> Vec<GroupAttribute> {
+    vec![GroupAttribute::RuleId, GroupAttribute::Host]
+}
+fn default_group_wait() -> Duration {
+    Duration::from_secs(30)
+}
+fn default_group_interval() -> Duration {
+    Duration::from_secs(5 * 60)
+}
+fn default_repeat_interval() -> Duration {
+    Duration::from_secs(4 * 3600)
+}
+
+/// A duration as a number of seconds or a string with a unit: `250ms`, `30s`, `5m`, `4h`, `1d`.
+fn duration<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    use serde::de::Error;
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Seconds(u64),
+        Text(String),
+    }
+    match Written::deserialize(deserializer)? {
+        Written::Seconds(s) => Ok(Duration::from_secs(s)),
+        Written::Text(text) => parse_duration(&text).ok_or_else(|| {
+            D::Error::custom(format!(
+                "`{text}` is not a duration; write e.g. \"250ms\", \"30s\", \"5m\", \"4h\" or a number of seconds"
+            ))
+        }),
+    }
+}
+
+fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok()?;
+    let millis_per = match unit.trim() {
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return None,
+    };
+    Some(Duration::from_millis(n.checked_mul(millis_per)?))
 }
 
 impl MonitorConfig {
@@ -363,8 +514,8 @@ mod tests {
             matches!(&config.inputs[2], InputConfig::Lumberjack { tls: Some(t), .. } if t.client_ca.is_some())
         );
         assert!(matches!(
-            &config.sinks[2],
-            SinkConfig::Syslog {
+            &config.sinks[2].kind,
+            SinkKind::Syslog {
                 protocol: SyslogProtocol::Tcp,
                 ..
             }
@@ -402,5 +553,49 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("port"), "{err}");
+    }
+
+    #[test]
+    fn sinks_group_by_default_and_take_durations_with_units_or_seconds() {
+        let config = MonitorConfig::from_toml(
+            "state = \"s.db\"\n\
+             [[sinks]]\ntype = \"jsonl\"\nname = \"a\"\n\
+             [[sinks]]\ntype = \"webhook\"\nname = \"b\"\nurl = \"http://x/\"\n\
+             granularity = \"incident\"\ngroup_by = [\"host\", \"counterpart\"]\n\
+             group_wait = \"250ms\"\ngroup_interval = 90\nrepeat_interval = \"1d\"\n",
+            "ward.toml",
+        )
+        .unwrap();
+        assert_eq!(config.sinks[0].delivery, Delivery::default());
+        assert_eq!(config.sinks[0].delivery.granularity, Granularity::Group);
+        assert_eq!(config.sinks[0].delivery.group_wait, Duration::from_secs(30));
+        let b = &config.sinks[1].delivery;
+        assert_eq!(b.granularity, Granularity::Incident);
+        assert_eq!(
+            b.group_by,
+            [GroupAttribute::Host, GroupAttribute::Counterpart]
+        );
+        assert_eq!(
+            (b.group_wait, b.group_interval, b.repeat_interval),
+            (
+                Duration::from_millis(250),
+                Duration::from_secs(90),
+                Duration::from_secs(86_400)
+            )
+        );
+        for (bad, says) in [
+            ("group_wait = \"5 parsecs\"", "not a duration"),
+            ("group_by = [\"colour\"]", "colour"),
+            ("granularity = \"digest\"", "digest"),
+            ("gruop_wait = 1", "gruop_wait"),
+        ] {
+            let err = MonitorConfig::from_toml(
+                &format!("state = \"s.db\"\n[[sinks]]\ntype = \"jsonl\"\nname = \"a\"\n{bad}\n"),
+                "ward.toml",
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 }

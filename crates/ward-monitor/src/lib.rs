@@ -34,6 +34,7 @@ mod dashboard;
 mod decode;
 mod decode_ingest;
 mod error;
+mod grouping;
 mod inputs;
 mod metrics;
 mod pipeline;
@@ -47,8 +48,8 @@ use std::sync::Arc;
 
 pub use alert::{Alert, Detector, StoredAlert};
 pub use config::{
-    DashboardConfig, InputConfig, MonitorConfig, PipelineConfig, RetentionConfig, SinkConfig,
-    SyslogProtocol, TlsConfig,
+    DashboardConfig, Delivery, Granularity, GroupAttribute, InputConfig, MonitorConfig,
+    PipelineConfig, RetentionConfig, SinkConfig, SinkKind, SyslogProtocol, TlsConfig,
 };
 pub use decode::{Decoder, Envelope, JsonLineDecoder};
 pub use decode_ingest::IngestDecoder;
@@ -56,7 +57,7 @@ pub use error::MonitorError;
 pub use metrics::{DropReason, Metrics};
 pub use runtime::{BoundAddresses, Monitor, RunningMonitor, run};
 pub use shutdown::Shutdown;
-pub use store::{Offset, Store};
+pub use store::{GroupSummary, Offset, OutboxEntry, Store};
 
 /// Renders the current case as a self-contained HTML page for the dashboard.
 pub type CaseView = Arc<dyn Fn() -> String + Send + Sync>;

@@ -32,10 +32,12 @@ fn config(state: &std::path::Path, hook: &str, jsonl: &std::path::Path) -> Monit
         type = "webhook"
         name = "hook"
         url = "{hook}"
+        granularity = "event"
         [[sinks]]
         type = "jsonl"
         name = "file"
         path = "{}"
+        granularity = "event"
         "#,
         state.display(),
         jsonl.display()

@@ -32,6 +32,7 @@ fn start(state: &Path, logs: &Path, hook: &str, beats_port: u16) -> RunningMonit
         type = "webhook"
         name = "hook"
         url = "{hook}"
+        granularity = "event"
         "#,
         state.display(),
         logs.display()

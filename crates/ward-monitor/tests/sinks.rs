@@ -41,8 +41,8 @@ fn alerts_are_forwarded_as_rfc5424_syslog_over_udp_and_tcp() {
     udp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let tcp = TcpListener::bind("127.0.0.1:0").unwrap();
     let sinks = format!(
-        "[[sinks]]\ntype = \"syslog\"\nname = \"siem-udp\"\ntarget = \"{}\"\n\
-         [[sinks]]\ntype = \"syslog\"\nname = \"siem-tcp\"\ntarget = \"{}\"\nprotocol = \"tcp\"\n",
+        "[[sinks]]\ntype = \"syslog\"\nname = \"siem-udp\"\ntarget = \"{}\"\ngranularity = \"event\"\n\
+         [[sinks]]\ntype = \"syslog\"\nname = \"siem-tcp\"\ntarget = \"{}\"\nprotocol = \"tcp\"\ngranularity = \"event\"\n",
         udp.local_addr().unwrap(),
         tcp.local_addr().unwrap()
     );
@@ -142,7 +142,7 @@ fn alerts_are_mailed_through_an_smtp_relay() {
     let dir = tempfile::tempdir().unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let sinks = format!(
-        "[[sinks]]\ntype = \"smtp\"\nname = \"mail\"\nserver = \"{}\"\nfrom = \"ward@clinic.local\"\nto = [\"soc@clinic.local\", \"it@clinic.local\"]\n",
+        "[[sinks]]\ntype = \"smtp\"\nname = \"mail\"\nserver = \"{}\"\nfrom = \"ward@clinic.local\"\nto = [\"soc@clinic.local\", \"it@clinic.local\"]\ngranularity = \"event\"\n",
         listener.local_addr().unwrap()
     );
     let messages: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -211,7 +211,9 @@ fn a_failing_webhook_is_retried_and_gets_each_alert_once() {
     let dir = tempfile::tempdir().unwrap();
     let monitor = start(
         &dir,
-        &format!("[[sinks]]\ntype = \"webhook\"\nname = \"hook\"\nurl = \"{url}\"\n"),
+        &format!(
+            "[[sinks]]\ntype = \"webhook\"\nname = \"hook\"\nurl = \"{url}\"\ngranularity = \"event\"\n"
+        ),
     );
     send_markers(&monitor, &["alert-1", "alert-2"]);
     assert!(wait_until(Duration::from_secs(20), || accepted

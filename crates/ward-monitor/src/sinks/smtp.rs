@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-use crate::alert::StoredAlert;
+use super::Notification;
 
-/// Sends each alert as one plain-text e-mail.
+/// Sends each notification as one plain-text e-mail.
 pub(crate) struct SmtpRelay {
     server: SocketAddr,
     from: String,
@@ -20,7 +20,7 @@ impl SmtpRelay {
         SmtpRelay { server, from, to }
     }
 
-    pub(crate) async fn send(&self, alert: &StoredAlert) -> Result<(), String> {
+    pub(crate) async fn send(&self, alert: &Notification) -> Result<(), String> {
         let stream = TcpStream::connect(self.server)
             .await
             .map_err(|e| format!("SMTP {}: {e}", self.server))?;
@@ -63,15 +63,14 @@ fn key_digest(key: &str) -> String {
 }
 
 /// Headers and a dot-stuffed body, ending with CRLF (the lone `.` is sent separately).
-pub(crate) fn message(alert: &StoredAlert, from: &str, to: &[String]) -> String {
-    let a = &alert.alert;
+pub(crate) fn message(alert: &Notification, from: &str, to: &[String]) -> String {
     let subject = clean(&format!(
         "[ward] {} {} on {}",
-        a.level.as_str().to_uppercase(),
-        a.title,
-        a.host
+        alert.level.as_str().to_uppercase(),
+        alert.title,
+        alert.host
     ));
-    let pretty = serde_json::to_string_pretty(&alert.to_json()).unwrap_or_default();
+    let pretty = serde_json::to_string_pretty(&alert.body).unwrap_or_default();
     // RFC 5322 requires Date; a Message-ID lets mail systems drop a resent copy.
     let now = jiff::Timestamp::now();
     let date = jiff::fmt::rfc2822::DateTimePrinter::new()
@@ -80,13 +79,13 @@ pub(crate) fn message(alert: &StoredAlert, from: &str, to: &[String]) -> String 
     let mut out = format!(
         "Date: {date}\r\nMessage-ID: <ward-alert-{}-{}@ward-monitor>\r\nFrom: <{}>\r\nTo: {}\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\nX-Ward-Alert-Key: {}\r\n\r\n",
         alert.seq,
-        key_digest(&a.key),
+        key_digest(&alert.key),
         clean(from),
         to.iter()
             .map(|t| format!("<{}>", clean(t)))
             .collect::<Vec<_>>()
             .join(", "),
-        clean(&a.key),
+        clean(&alert.key),
     );
     for line in pretty.lines() {
         if line.starts_with('.') {

@@ -6,7 +6,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpStream, UdpSocket};
 use ward_event::Level;
 
-use crate::alert::StoredAlert;
+use super::Notification;
 use crate::config::SyslogProtocol;
 
 /// Facility `auth` (4): alerts are security messages.
@@ -28,7 +28,7 @@ impl SyslogForwarder {
         }
     }
 
-    pub(crate) async fn send(&mut self, alert: &StoredAlert) -> Result<(), String> {
+    pub(crate) async fn send(&mut self, alert: &Notification) -> Result<(), String> {
         let line = format_5424(alert);
         let fail = |e: std::io::Error| format!("syslog to {}: {e}", self.target);
         match self.protocol {
@@ -64,8 +64,8 @@ impl SyslogForwarder {
 }
 
 /// `<PRI>1 TIME HOST ward - MSGID - JSON`, severity from the alert level.
-pub(crate) fn format_5424(alert: &StoredAlert) -> String {
-    let severity = match alert.alert.level {
+pub(crate) fn format_5424(alert: &Notification) -> String {
+    let severity = match alert.level {
         Level::Critical => 2,
         Level::High => 3,
         Level::Medium => 4,
@@ -74,7 +74,6 @@ pub(crate) fn format_5424(alert: &StoredAlert) -> String {
     };
     let pri = u16::from(FACILITY) * 8 + severity;
     let host: String = alert
-        .alert
         .host
         .chars()
         .filter(|c| c.is_ascii_graphic())
@@ -86,7 +85,6 @@ pub(crate) fn format_5424(alert: &StoredAlert) -> String {
         host
     };
     let msgid: String = alert
-        .alert
         .rule_id
         .chars()
         .filter(|c| c.is_ascii_graphic())
@@ -99,7 +97,6 @@ pub(crate) fn format_5424(alert: &StoredAlert) -> String {
     };
     format!(
         "<{pri}>1 {} {host} ward - {msgid} - {}",
-        alert.alert.time.to_rfc3339(),
-        alert.to_json()
+        alert.time, alert.body
     )
 }

@@ -2,6 +2,11 @@
 //! SQLite file (WAL mode). [`Store::commit`] writes a batch's alerts, the inputs' offsets and
 //! the detector checkpoint in ONE transaction, so a crash either keeps all three or none: the
 //! events after the last commit are re-read and re-detected from the matching checkpoint.
+//! Grouping sinks keep their groups and an outbox of notifications here too (`outbox.rs`).
+
+mod outbox;
+
+pub use outbox::{GroupSummary, OutboxEntry};
 
 use std::path::{Path, PathBuf};
 
@@ -59,6 +64,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
+        conn.execute_batch(outbox::SCHEMA).map_err(err)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
@@ -154,23 +160,30 @@ impl Store {
 
     /// Alerts with `seq` greater than `after`, oldest first, at most `limit`.
     pub fn alerts_after(&self, after: i64, limit: usize) -> Result<Vec<StoredAlert>, MonitorError> {
-        self.query_alerts("SELECT seq, key, time_ns, host, rule_id, title, level, evidence, acknowledged FROM alerts WHERE seq > ?1 ORDER BY seq LIMIT ?2", after, limit)
+        self.query_alerts(
+            "SELECT seq, key, time_ns, host, rule_id, title, level, evidence, acknowledged FROM alerts WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            params![after, limit as i64],
+        )
     }
 
     /// The newest alerts, newest first.
     pub fn latest_alerts(&self, limit: usize) -> Result<Vec<StoredAlert>, MonitorError> {
-        self.query_alerts("SELECT seq, key, time_ns, host, rule_id, title, level, evidence, acknowledged FROM alerts WHERE seq > ?1 ORDER BY seq DESC LIMIT ?2", 0, limit)
+        self.query_alerts(
+            "SELECT seq, key, time_ns, host, rule_id, title, level, evidence, acknowledged FROM alerts ORDER BY seq DESC LIMIT ?1",
+            params![limit as i64],
+        )
     }
 
+    /// Runs a query whose columns are `seq, key, time_ns, host, rule_id, title, level,
+    /// evidence, acknowledged`.
     fn query_alerts(
         &self,
         sql: &str,
-        after: i64,
-        limit: usize,
+        params: impl rusqlite::Params,
     ) -> Result<Vec<StoredAlert>, MonitorError> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![after, limit as i64], |r| {
+            .query_map(params, |r| {
                 let level: String = r.get(6)?;
                 let evidence: String = r.get(7)?;
                 Ok(StoredAlert {
@@ -237,13 +250,21 @@ impl Store {
         for sink in sinks {
             delivered = delivered.min(self.sink_cursor(sink)?);
         }
-        self.conn
+        let deleted = self
+            .conn
             .execute(
                 "DELETE FROM alerts WHERE stored_at < ?1 AND seq <= ?2",
                 params![cutoff, delivered],
             )
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        self.forget_delivered_notifications(cutoff / 1_000_000)?;
+        Ok(deleted)
     }
+}
+
+/// Milliseconds since the Unix epoch: the grouping timers' clock.
+pub(crate) fn now_millis() -> i64 {
+    now_nanos() / 1_000_000
 }
 
 fn now_nanos() -> i64 {
@@ -319,5 +340,54 @@ mod tests {
             .map(|a| a.alert.key)
             .collect();
         assert_eq!(keys, ["b"]);
+    }
+
+    #[test]
+    fn groups_and_their_outbox_survive_a_reopen_and_are_not_made_twice() {
+        use crate::config::Delivery;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut store = Store::open(&path).unwrap();
+        let mut low = alert("a");
+        low.level = Level::Low;
+        store.commit(&[low, alert("b")], &[], None).unwrap();
+        let delivery = Delivery::default();
+        let alerts = store.alerts_after(0, 10).unwrap();
+        // The high alert opens the group at once, with the low one folded in.
+        let due = store
+            .fold_for_sink("hook", &delivery, &alerts, 1_000)
+            .unwrap();
+        assert_eq!(due, None);
+        drop(store);
+
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.sink_cursor("hook").unwrap(), 2);
+        let outbox = store.outbox_after("hook", 0, 10).unwrap();
+        assert_eq!(outbox.len(), 1);
+        assert_eq!(outbox[0].key, "group:hook:r1|MRI-1:0");
+        assert_eq!(outbox[0].body["group"]["count"], 2);
+        assert_eq!(
+            outbox[0].body["group"]["levels"],
+            serde_json::json!({"low": 1, "high": 1})
+        );
+        // Nothing new: a second step makes nothing.
+        store.fold_for_sink("hook", &delivery, &[], 2_000).unwrap();
+        assert_eq!(store.outbox_after("hook", 0, 10).unwrap().len(), 1);
+        // A later alert waits for group_interval, from the stored send time.
+        store.commit(&[alert("c")], &[], None).unwrap();
+        let alerts = store.alerts_after(2, 10).unwrap();
+        let due = store
+            .fold_for_sink("hook", &delivery, &alerts, 3_000)
+            .unwrap();
+        assert_eq!(due, Some(1_000 + 300_000));
+        let groups = store.groups(None, 10).unwrap();
+        assert_eq!((groups[0].count, groups[0].pending), (3, 1));
+        let keys: Vec<_> = store
+            .group_alerts("hook", "r1|MRI-1", 0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.alert.key)
+            .collect();
+        assert_eq!(keys, ["a", "b", "c"]);
     }
 }
