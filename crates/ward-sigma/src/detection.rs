@@ -3,6 +3,11 @@
 //! Field names are interned to [`FieldId`]s at compile time. While one event is matched, the
 //! lower-cased text of each field is computed at most once and kept in a [`Scratch`] that is
 //! reused from event to event, so case-insensitive matching allocates nothing in steady state.
+//!
+//! A field may have several values (see [`ward_event::Fields`]); a test of the field holds when
+//! any value passes it. So `|all` means every listed value matches some value of the field (not
+//! necessarily the same one), `|neq` and `not` hold when no value matches, `null` when the field
+//! is absent or one value is null, and `|exists` when the field has a value at all.
 
 use std::net::IpAddr;
 
@@ -118,8 +123,10 @@ pub(crate) struct Scratch {
 #[derive(Debug, Default)]
 struct Slot {
     generation: u64,
-    present: bool,
-    lower: String,
+    /// How many values the field has in this event (0: absent).
+    count: usize,
+    /// The lowered text of each value; only the first `count` belong to this event.
+    lower: Vec<String>,
 }
 
 impl Scratch {
@@ -141,8 +148,24 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn value(&self, id: FieldId) -> Option<&Value> {
-        lookup(self.event, self.names, id)
+    /// Whether field `id` has a value (under any of its spellings).
+    fn present(&self, id: FieldId) -> bool {
+        spellings(self.names, id).any(|n| self.event.get(n).is_some())
+    }
+
+    /// Whether `f` holds for some value of field `id`.
+    fn any_value(&self, id: FieldId, f: &mut dyn FnMut(&Value) -> bool) -> bool {
+        let (mut present, mut found) = (false, false);
+        for name in spellings(self.names, id) {
+            self.event.get_all(name, &mut |v| {
+                present = true;
+                found = found || f(v);
+            });
+            if present {
+                break;
+            }
+        }
+        found
     }
 
     /// Fills the per-event (text, lowered) list of all field values, once.
@@ -169,27 +192,39 @@ impl Ctx<'_> {
         s.keyword_text.get(..s.keyword_len).unwrap_or_default()
     }
 
-    /// The lowered text of field `id`, computed once per event.
-    pub(crate) fn lowered(&mut self, id: FieldId) -> Option<&str> {
+    /// The lowered text of every value of field `id` (`None` when absent), computed once per
+    /// event.
+    pub(crate) fn lowered(&mut self, id: FieldId) -> Option<&[String]> {
         let generation = self.scratch.generation;
         let slot = self.scratch.slots.get_mut(id as usize)?;
         if slot.generation != generation {
             slot.generation = generation;
-            let value = lookup(self.event, self.names, id);
-            slot.present = value.is_some();
-            if let Some(v) = value {
-                let mut buf = std::mem::take(&mut self.scratch.tmp);
-                lower_into(v.text(&mut buf), &mut slot.lower);
-                self.scratch.tmp = buf;
+            let mut buf = std::mem::take(&mut self.scratch.tmp);
+            let (mut count, lower) = (0, &mut slot.lower);
+            for name in spellings(self.names, id) {
+                self.event.get_all(name, &mut |v| {
+                    if lower.len() <= count {
+                        lower.push(String::new());
+                    }
+                    if let Some(out) = lower.get_mut(count) {
+                        lower_into(v.text(&mut buf), out);
+                    }
+                    count += 1;
+                });
+                if count > 0 {
+                    break;
+                }
             }
+            slot.count = count;
+            self.scratch.tmp = buf;
         }
-        slot.present.then_some(slot.lower.as_str())
+        slot.lower.get(..slot.count).filter(|l| !l.is_empty())
     }
 }
 
-/// The first present spelling of field `id`.
-fn lookup<'e>(event: &'e dyn Fields, names: &[Box<[Box<str>]>], id: FieldId) -> Option<&'e Value> {
-    names.get(id as usize)?.iter().find_map(|n| event.get(n))
+/// The spellings of field `id`; the first one the event has is the field's.
+fn spellings(names: &[Box<[Box<str>]>], id: FieldId) -> impl Iterator<Item = &str> {
+    names.get(id as usize).into_iter().flatten().map(|n| &**n)
 }
 
 impl Detection {
@@ -242,8 +277,10 @@ impl Item {
             return self.matches_keywords(cx);
         };
         if let Some(want) = self.exists {
-            return cx.value(field).is_some() == want;
+            return cx.present(field) == want;
         }
+        // Each test holds when some value passes it, so with `all` each listed value may be
+        // found in a different value of the field.
         if self.all {
             self.tests.iter().all(|t| t.matches(field, cx))
         } else {
@@ -272,31 +309,40 @@ impl Item {
 }
 
 impl Test {
+    /// Whether some value of `field` passes the test.
     fn matches(&self, field: FieldId, cx: &mut Ctx<'_>) -> bool {
         match self {
-            Test::Null => cx.value(field).is_none_or(Value::is_null),
-            Test::Str { pat, cased: false } => cx.lowered(field).is_some_and(|t| pat.is_match(t)),
+            Test::Null => !cx.present(field) || cx.any_value(field, &mut |v| v.is_null()),
+            Test::Str { pat, cased: false } => cx
+                .lowered(field)
+                .is_some_and(|values| values.iter().any(|t| pat.is_match(t))),
             Test::AnyOf(ts) => ts.iter().any(|t| t.matches(field, cx)),
-            Test::Not(t) => cx.value(field).is_some() && !t.matches(field, cx),
+            Test::Not(t) => cx.present(field) && !t.matches(field, cx),
             Test::FieldRef { other, how, cased } => {
-                let (Some(a), Some(b)) = (cx.value(field), cx.value(*other)) else {
-                    return false;
-                };
-                let (mut ba, mut bb) = (String::new(), String::new());
-                let (a, b) = (a.text(&mut ba), b.text(&mut bb));
-                if *cased {
-                    compare_ref(a, b, *how)
-                } else {
-                    compare_ref(&a.to_lowercase(), &b.to_lowercase(), *how)
-                }
-            }
-            _ => {
-                let Some(v) = cx.value(field) else {
-                    return false;
+                let fold = |text: &str| {
+                    if *cased {
+                        text.to_string()
+                    } else {
+                        text.to_lowercase()
+                    }
                 };
                 let mut buf = String::new();
-                let text = v.text(&mut buf);
-                self.matches_text(v, text, "")
+                let mut others = Vec::new();
+                cx.any_value(*other, &mut |b| {
+                    others.push(fold(b.text(&mut buf)));
+                    false
+                });
+                cx.any_value(field, &mut |a| {
+                    let a = fold(a.text(&mut buf));
+                    others.iter().any(|b| compare_ref(&a, b, *how))
+                })
+            }
+            _ => {
+                let mut buf = String::new();
+                cx.any_value(field, &mut |v| {
+                    let text = v.text(&mut buf);
+                    self.matches_text(v, text, "")
+                })
             }
         }
     }

@@ -5,6 +5,14 @@
 //! is done by `rsigma-parser`; everything after that — log-source mapping, modifiers, the
 //! compiled matcher, the index and correlations — is Ward's own.
 //!
+//! A field may have several values (the unnamed `<Data>` of PowerShell classic events, a
+//! repeated element, a JSON array). A condition on it holds when **any** value matches; with
+//! `|all`, each listed value must match some value of the field, not necessarily the same one
+//! (`Data|contains|all: [a, b]` holds when one `Data` holds `a` and another `b`). `not`, `|neq`
+//! hold when no value matches, `null` when the field is absent or one of its values is null,
+//! `|exists` when it has any value; keywords, numbers, `|re`, `|cidr` and `|fieldref` see every
+//! value. Correlations group by a field's first value.
+//!
 //! ```
 //! use ward_event::{Event, FieldList, LogSource, Timestamp, Value};
 //! use ward_sigma::{Mapping, RuleSetBuilder};

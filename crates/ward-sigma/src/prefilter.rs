@@ -213,16 +213,20 @@ impl Prefilter {
                 continue;
             }
             *stamp = generation;
-            let (Some(Some((ac, map))), Some(text)) = (self.fields.get(f as usize), cx.lowered(f))
+            let (Some(Some((ac, map))), Some(values)) =
+                (self.fields.get(f as usize), cx.lowered(f))
             else {
                 continue;
             };
-            for m in ac.find_overlapping_iter(text) {
-                if let Some(slot) = map
-                    .get(m.pattern().as_usize())
-                    .and_then(|id| scratch.present.get_mut(*id as usize))
-                {
-                    *slot = generation;
+            // A field with several values passes when any value holds the literal.
+            for text in values {
+                for m in ac.find_overlapping_iter(text.as_str()) {
+                    if let Some(slot) = map
+                        .get(m.pattern().as_usize())
+                        .and_then(|id| scratch.present.get_mut(*id as usize))
+                    {
+                        *slot = generation;
+                    }
                 }
             }
         }
