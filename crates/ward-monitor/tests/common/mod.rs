@@ -12,7 +12,9 @@ use ward_event::{Event, Fields, Level};
 use ward_monitor::{Alert, Detector};
 
 /// Alerts on every event whose `marker` field starts with `alert-` (the marker is the key),
-/// and counts the events it has seen; the count is its checkpointed state.
+/// and counts the events it has seen; the count is its checkpointed state. The optional
+/// `rule` and `level` fields set the alert's rule id (default `test-marker`) and level
+/// (default `high`).
 #[derive(Default)]
 pub struct MarkerDetector {
     pub seen: u64,
@@ -28,13 +30,20 @@ impl Detector for MarkerDetector {
         if !marker.starts_with("alert-") {
             return Vec::new();
         }
+        let text = |field: &str| {
+            event
+                .get(field)
+                .and_then(|v| v.as_str().map(str::to_string))
+        };
         vec![Alert {
             key: marker.to_string(),
             time: event.time,
             host: event.host.short().to_string(),
-            rule_id: "test-marker".into(),
+            rule_id: text("rule").unwrap_or_else(|| "test-marker".into()),
             title: format!("Marker {marker}"),
-            level: Level::High,
+            level: text("level")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(Level::High),
             evidence: serde_json::json!({"origin": event.origin.file.to_string(), "position": event.origin.position}),
         }]
     }
