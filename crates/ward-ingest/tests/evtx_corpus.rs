@@ -151,3 +151,33 @@ fn a_sysmon_record_reads_with_its_fields() {
     );
     assert_eq!(first.origin.position, first.record_id.unwrap());
 }
+
+/// Fields with several values keep them all: the three unnamed `<Data>` of a PowerShell classic
+/// engine start, and the two `LogonGuid` a 4648 template declares (`LogonGuid_1` in evtx's JSON).
+#[test]
+fn repeated_fields_keep_every_value() {
+    let Some(data) = common::data_dir() else {
+        return;
+    };
+    let values = |e: &ward_event::Event, name: &str| -> Vec<String> {
+        e.fields.values(name).map(|v| v.to_string()).collect()
+    };
+    let ps = data.join("evtx-to-mitre/TA0007-Discovery/T1087-Account discovery/ID800 - SPN discovery (PowerShell).evtx");
+    let (events, _) = common::read_all(&ps);
+    let start = events
+        .iter()
+        .find(|e| e.record_id == Some(9445))
+        .expect("the engine start, record 9445");
+    let data_values = values(start, "Data");
+    assert_eq!(data_values.len(), 3, "{data_values:?}");
+    assert_eq!(data_values[..2], ["Available", "None"]);
+    assert!(data_values[2].contains("HostApplication=C:\\Windows\\System32\\WindowsPowerShell"));
+
+    let (events, _) = common::read_all(&data.join("evtx-crate/samples/Security_with_size_t.evtx"));
+    let explicit = events
+        .iter()
+        .find(|e| e.source.event_id == Some(4648))
+        .expect("a 4648");
+    assert_eq!(values(explicit, "LogonGuid").len(), 2);
+    assert!(explicit.fields.get("LogonGuid_1").is_none());
+}

@@ -268,3 +268,37 @@ fn nxlog_record_maps_system_fields_and_time() {
         "NXLog metadata dropped"
     );
 }
+
+/// evtx numbers a repeated element `Name_1`, `Name_2`; PowerShell's JSON repeats it. Both read
+/// as one field with several values; a key that only looks numbered stays as it is.
+#[test]
+fn numbered_repeats_read_as_the_same_field_as_repeated_elements() {
+    let evtx_dump = r##"{"Event":{"System":{"EventID":4648,"Channel":"Security","Computer":"pc1","EventRecordID":4},
+"EventData":{"LogonGuid":"{1}","TargetUserName":"bob","LogonGuid_1":"{2}","LogonGuid_2":"{3}","Param_1":"p","Slot":"s","Slot_01":"z"}}}
+"##;
+    let powershell = r##"{"Event":{"System":{"EventID":"4648","Channel":"Security","Computer":"pc1","EventRecordID":"4"},
+"EventData":{"Data":[{"@Name":"LogonGuid","#text":"{1}"},{"@Name":"TargetUserName","#text":"bob"},
+{"@Name":"LogonGuid","#text":"{2}"},{"@Name":"LogonGuid","#text":"{3}"},{"@Name":"Param_1","#text":"p"},
+{"@Name":"Slot","#text":"s"},{"@Name":"Slot_01","#text":"z"}]}}}
+"##;
+    let (a, _) = one("evtx_dump.json", evtx_dump);
+    let (b, _) = one("powershell.json", powershell);
+    let guids: Vec<String> = a.fields.values("LogonGuid").map(Value::to_string).collect();
+    assert_eq!(guids, ["{1}", "{2}", "{3}"]);
+    assert_eq!(
+        field_names(&a)[4..],
+        [
+            "LogonGuid",
+            "TargetUserName",
+            "LogonGuid",
+            "LogonGuid",
+            "Param_1",
+            "Slot",
+            "Slot_01"
+        ]
+    );
+    assert_eq!(field_names(&a), field_names(&b));
+    let json = serde_json::to_value(&a.fields).unwrap();
+    assert_eq!(json["LogonGuid"], serde_json::json!(["{1}", "{2}", "{3}"]));
+    assert_eq!(json["TargetUserName"], "bob");
+}

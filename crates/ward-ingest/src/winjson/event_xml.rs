@@ -221,7 +221,9 @@ impl<'de> de::Deserialize<'de> for AttrMap<'de> {
 
 /// An element of EventData or UserData, flattened into named leaves: a scalar is a field named
 /// after its element; `#text` belongs to the element (renamed by a `Name` attribute, as
-/// `<Data Name="Image">` is); other attributes are dropped; arrays repeat the name.
+/// `<Data Name="Image">` is); other attributes are dropped; arrays repeat the name, and so do
+/// the `_1`, `_2`, … keys the `evtx` crate gives an element whose name repeats (4648's second
+/// `LogonGuid` is `LogonGuid_1` there, a second value of `LogonGuid` here).
 struct Element<'a, 'de> {
     name: Cow<'de, str>,
     out: &'a mut Vec<(Cow<'de, str>, Value)>,
@@ -281,6 +283,7 @@ impl<'de> Visitor<'de> for Element<'_, 'de> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         // Only `<Data Name="…">` is renamed; `<EventData Name="…">` names the template, not a field.
         let renames = self.name == "Data";
+        let start = self.out.len();
         let mut renamed: Option<Cow<'de, str>> = None;
         let mut texts = Vec::new();
         let mut saw_text = false;
@@ -302,8 +305,9 @@ impl<'de> Visitor<'de> for Element<'_, 'de> {
                     renamed = renamed.or(value.map(|v| Cow::Owned(v.to_string())));
                 }
             } else {
+                let name = unnumbered(key, &self.out[start..]);
                 map.next_value_seed(Element {
-                    name: key,
+                    name,
                     out: self.out,
                 })?;
             }
@@ -315,6 +319,31 @@ impl<'de> Visitor<'de> for Element<'_, 'de> {
         self.out
             .extend(texts.into_iter().map(|(_, v)| (name.clone(), v)));
         Ok(())
+    }
+}
+
+/// `Name_N` as `Name` when it is the `N`th repeat of `Name` among the fields read so far from
+/// the same element (`siblings`); any other key as it is.
+fn unnumbered<'de>(key: Cow<'de, str>, siblings: &[(Cow<'de, str>, Value)]) -> Cow<'de, str> {
+    let Some((base, digits)) = key.rsplit_once('_') else {
+        return key;
+    };
+    let numbered =
+        !base.is_empty() && !digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit());
+    let repeats = match digits.parse::<usize>() {
+        Ok(n) if numbered => siblings.iter().filter(|(k, _)| k == base).count() >= n,
+        _ => false,
+    };
+    if !repeats {
+        return key;
+    }
+    let len = base.len();
+    match key {
+        Cow::Borrowed(k) => Cow::Borrowed(&k[..len]),
+        Cow::Owned(mut k) => {
+            k.truncate(len);
+            Cow::Owned(k)
+        }
     }
 }
 
