@@ -17,6 +17,7 @@ use common::{MarkerDetector, Webhook, wait_until};
 use ward_monitor::{Monitor, MonitorConfig, RunningMonitor, Shutdown, Store};
 
 const LIMIT: Duration = Duration::from_secs(20);
+const TOKEN: &str = "a-test-token-of-some-length";
 
 fn start(state: &Path, sinks: &str) -> RunningMonitor {
     let text = format!(
@@ -76,6 +77,7 @@ fn group_counts_add_up_event_sinks_get_every_alert_incident_sinks_only_incidents
         webhook_sink("soc", &grouped.url(), timers),
         webhook_sink("all", &events.url(), "granularity = \"event\""),
         webhook_sink("ir", &incidents.url(), "granularity = \"incident\""),
+        format!("[dashboard]\nlisten = \"127.0.0.1:0\"\ntoken = \"{TOKEN}\"\n"),
     ]
     .concat();
     let monitor = start(&dir.path().join("state.db"), &sinks);
@@ -117,6 +119,31 @@ fn group_counts_add_up_event_sinks_get_every_alert_incident_sinks_only_incidents
         incidents.keys()
     );
     std::thread::sleep(Duration::from_millis(400));
+    // The dashboard lists the groups, and from a group its alerts.
+    let base = format!("http://{}", monitor.addresses().dashboard.unwrap());
+    let api = |path: &str| -> serde_json::Value {
+        let mut response = ureq::get(&format!("{base}{path}"))
+            .header("Authorization", &format!("Bearer {TOKEN}"))
+            .call()
+            .unwrap();
+        serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
+    };
+    let listed = api("/api/groups?sink=soc");
+    let listed: BTreeMap<String, u64> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["key"].as_str().unwrap().to_string(),
+                g["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, want);
+    let members = api("/api/groups/alerts?sink=soc&key=ward.beacon%7CMRI-1&limit=1000");
+    assert_eq!(members.as_array().unwrap().len(), 10);
+    assert_eq!(members[0]["key"], "alert-lo-0");
     monitor.stop().unwrap();
 
     // event: every alert once, in order, as today (plus `kind`).

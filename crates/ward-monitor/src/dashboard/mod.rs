@@ -77,6 +77,9 @@ pub(crate) async fn start(
         .route("/logout", post(logout))
         .route("/api/alerts", get(api_alerts))
         .route("/api/alerts/{seq}/ack", post(api_ack))
+        .route("/groups", get(group_page))
+        .route("/api/groups", get(api_groups))
+        .route("/api/groups/alerts", get(api_group_alerts))
         .route("/metrics", get(metrics_text))
         .route_layer(middleware::from_fn_with_state(
             Arc::clone(&state),
@@ -285,6 +288,51 @@ fn default_limit() -> usize {
 
 async fn api_alerts(State(state): State<Shared>, Query(q): Query<AlertQuery>) -> Response {
     match with_store(&state, |s| s.alerts_after(q.after, q.limit.min(1000))) {
+        Ok(alerts) => Json(alerts.iter().map(|a| a.to_json()).collect::<Vec<_>>()).into_response(),
+        Err(r) => *r,
+    }
+}
+
+#[derive(Deserialize)]
+struct GroupQuery {
+    sink: Option<String>,
+    #[serde(default = "default_limit")]
+    limit: usize,
+}
+
+/// The grouping sinks' groups, most recently active first.
+async fn api_groups(State(state): State<Shared>, Query(q): Query<GroupQuery>) -> Response {
+    match with_store(&state, |s| s.groups(q.sink.as_deref(), q.limit.min(1000))) {
+        Ok(groups) => Json(groups.iter().map(|g| g.to_json()).collect::<Vec<_>>()).into_response(),
+        Err(r) => *r,
+    }
+}
+
+async fn group_page(State(state): State<Shared>) -> Response {
+    match with_store(&state, |s| s.groups(None, 500)) {
+        Ok(groups) => html(pages::groups(&groups)),
+        Err(r) => *r,
+    }
+}
+
+#[derive(Deserialize)]
+struct GroupAlertQuery {
+    sink: String,
+    key: String,
+    #[serde(default)]
+    after: i64,
+    #[serde(default = "default_limit")]
+    limit: usize,
+}
+
+/// Every alert a sink folded into one group: the event-level detail behind its digests.
+async fn api_group_alerts(
+    State(state): State<Shared>,
+    Query(q): Query<GroupAlertQuery>,
+) -> Response {
+    match with_store(&state, |s| {
+        s.group_alerts(&q.sink, &q.key, q.after, q.limit.min(1000))
+    }) {
         Ok(alerts) => Json(alerts.iter().map(|a| a.to_json()).collect::<Vec<_>>()).into_response(),
         Err(r) => *r,
     }

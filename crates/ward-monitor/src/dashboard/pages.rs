@@ -2,6 +2,7 @@
 //! tag), every interpolated value escaped.
 
 use crate::alert::StoredAlert;
+use crate::store::GroupSummary;
 
 /// Escapes text for HTML element and attribute content.
 pub(crate) fn escape(s: &str) -> String {
@@ -86,7 +87,7 @@ pub(crate) fn alerts(alerts: &[StoredAlert], csrf: &str) -> String {
         ));
     }
     let body = format!(
-        "<nav><b>Ward monitor</b> · <a href=\"/\">Alerts</a> · <a href=\"/case\">Case</a> · \
+        "<nav><b>Ward monitor</b> · <a href=\"/\">Alerts</a> · <a href=\"/groups\">Groups</a> · <a href=\"/case\">Case</a> · \
          <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button>Log out</button></form></nav>\
          <h1>Live alerts</h1><p>{} most recent, newest first; refreshes every 5 s.</p>\
          <table><thead><tr><th>#</th><th>Time (UTC)</th><th>Level</th><th>Host</th><th>Title</th><th>Rule</th><th></th></tr></thead><tbody>{rows}</tbody></table>",
@@ -97,6 +98,50 @@ pub(crate) fn alerts(alerts: &[StoredAlert], csrf: &str) -> String {
         "<meta http-equiv=\"refresh\" content=\"5\">",
         &body,
     )
+}
+
+/// The grouping sinks' groups; each links to its alerts in the API.
+pub(crate) fn groups(groups: &[GroupSummary]) -> String {
+    let mut rows = String::new();
+    for g in groups {
+        let level = g.level.as_str();
+        let href = format!(
+            "/api/groups/alerts?sink={}&key={}&limit=1000",
+            percent(&g.sink),
+            percent(&g.key)
+        );
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td><a href=\"{}\">{}</a></td><td class=\"{level}\">{level}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&g.sink),
+            escape(&href),
+            escape(&g.key),
+            g.count,
+            g.notifications,
+            g.pending,
+            escape(&g.first.to_rfc3339()),
+            escape(&g.last.to_rfc3339()),
+        ));
+    }
+    let body = format!(
+        "<nav><b>Ward monitor</b> · <a href=\"/\">Alerts</a> · <a href=\"/groups\">Groups</a> · <a href=\"/case\">Case</a></nav>\
+         <h1>Alert groups</h1><p>{} groups of the grouping sinks, most recently active first; a group's \
+         key lists every alert folded into it. Pending: alerts waiting for the next digest.</p>\
+         <table><thead><tr><th>Sink</th><th>Group</th><th>Level</th><th>Alerts</th><th>Sent</th><th>Pending</th><th>First (UTC)</th><th>Last (UTC)</th></tr></thead><tbody>{rows}</tbody></table>",
+        groups.len()
+    );
+    layout("Ward monitor: groups", "", &body)
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            b => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Shown on /case when the binary gave no case renderer.
