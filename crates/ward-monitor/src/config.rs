@@ -556,6 +556,33 @@ mod tests {
     }
 
     #[test]
+    fn documented_grouping_example_fits_the_schema() {
+        let doc = include_str!("../../../docs/monitor.md");
+        let section = &doc[doc.find("## Alert grouping").unwrap()..];
+        let start = section.find("```toml\n").map(|i| i + 8).unwrap();
+        let end = section[start..].find("```").unwrap() + start;
+        let config = MonitorConfig::from_toml(
+            &format!("state = \"s.db\"\n{}", &section[start..end]),
+            "doc",
+        )
+        .unwrap();
+        let granularity: Vec<_> = config
+            .sinks
+            .iter()
+            .map(|s| s.delivery.granularity)
+            .collect();
+        assert_eq!(
+            granularity,
+            [
+                Granularity::Group,
+                Granularity::Event,
+                Granularity::Incident
+            ]
+        );
+        assert_eq!(config.sinks[0].delivery, Delivery::default());
+    }
+
+    #[test]
     fn sinks_group_by_default_and_take_durations_with_units_or_seconds() {
         let config = MonitorConfig::from_toml(
             "state = \"s.db\"\n\

@@ -7,6 +7,10 @@
 //! checkpoint are written in one SQLite transaction; Beats windows are acknowledged only after
 //! it. A killed monitor restarts from that state and neither loses nor repeats an alert.
 //!
+//! Grouping: each sink delivers every alert (`granularity = "event"`), groups of them as an
+//! opening and digests (`"group"`, the default), or incidents only (`"incident"`); groups and
+//! their notifications are committed with the sink's cursor, so they survive a kill too.
+//!
 //! ```no_run
 //! use ward_monitor::{Alert, Detector, MonitorConfig, Shutdown};
 //!
