@@ -221,8 +221,11 @@ fn a_failing_webhook_is_retried_and_gets_each_alert_once() {
         .unwrap()
         .len()
         == 2));
-    let metrics = monitor.metrics().render();
+    // Read after the stop: the receiver records a key before it answers, so the monitor may
+    // not have counted the last delivery yet when the wait above ends.
+    let metrics = monitor.metrics();
     monitor.stop().unwrap();
+    let metrics = metrics.render();
     assert_eq!(*accepted.lock().unwrap(), ["alert-1", "alert-2"]);
     assert_eq!(attempts.load(Ordering::SeqCst), 4);
     assert!(metrics.contains("alert_delivery_failures 2\n"), "{metrics}");
