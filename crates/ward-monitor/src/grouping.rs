@@ -79,7 +79,9 @@ pub(crate) fn route(stored: &StoredAlert, delivery: &Delivery) -> Route {
     }
 }
 
-/// The values of the `group_by` attributes, joined by `|` (`-` for an empty value).
+/// The values of the `group_by` attributes, joined by `|` (`-` for an empty value). Values are
+/// percent-encoded outside printable ASCII (and `%`, `|`), so a key read from hostile logs is
+/// still a valid HTTP header value and unambiguous.
 pub(crate) fn group_key(stored: &StoredAlert, group_by: &[GroupAttribute]) -> String {
     let a = &stored.alert;
     let values: Vec<String> = group_by
@@ -90,13 +92,31 @@ pub(crate) fn group_key(stored: &StoredAlert, group_by: &[GroupAttribute]) -> St
             GroupAttribute::Level => a.level.as_str().to_string(),
             GroupAttribute::Counterpart => counterpart(&a.evidence),
         })
-        .map(|v| if v.is_empty() { "-".to_string() } else { v })
+        .map(|v| {
+            if v.is_empty() {
+                "-".to_string()
+            } else {
+                encode(&v)
+            }
+        })
         .collect();
     if values.is_empty() {
         "all".to_string()
     } else {
         values.join("|")
     }
+}
+
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'%' | b'|' => out.push_str(&format!("%{b:02X}")),
+            0x21..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// The finding's destination, peer or artefact, from `evidence.details`; empty for rule hits.

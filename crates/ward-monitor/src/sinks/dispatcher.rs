@@ -106,28 +106,38 @@ impl Dispatcher {
         else {
             return;
         };
+        // When the next pending group falls due: unknown (`None`) until the first step.
+        let mut next_due: Option<Option<i64>> = None;
         loop {
             let committed = Arc::clone(&self.committed);
             let woken = committed.notified();
             let alerts = self
                 .read(|s, _| s.alerts_after(folded, BATCH), "alerts")
                 .unwrap_or_default();
-            let delivery = self.delivery.clone();
-            let name = self.name.clone();
-            let step = tokio::task::block_in_place(|| {
-                self.store
-                    .fold_for_sink(&name, &delivery, &alerts, now_millis())
-            });
-            let (folded_some, next_due) = match step {
-                Ok(due) => {
-                    if let Some(last) = alerts.last() {
-                        folded = last.seq;
+            // Only this task changes the sink's groups: with no new alerts and no timer due,
+            // there is nothing to write (and no need to take the write lock).
+            let now = now_millis();
+            let idle_groups = next_due.is_some_and(|due| due.is_none_or(|t| t > now));
+            let folded_some = if alerts.is_empty() && idle_groups {
+                false
+            } else {
+                let (delivery, name) = (self.delivery.clone(), self.name.clone());
+                let step = tokio::task::block_in_place(|| {
+                    self.store.fold_for_sink(&name, &delivery, &alerts, now)
+                });
+                match step {
+                    Ok(due) => {
+                        if let Some(last) = alerts.last() {
+                            folded = last.seq;
+                        }
+                        next_due = Some(due);
+                        !alerts.is_empty()
                     }
-                    (!alerts.is_empty(), due)
-                }
-                Err(e) => {
-                    tracing::error!(sink = %self.name, error = %e, "cannot fold alerts into groups");
-                    (false, None)
+                    Err(e) => {
+                        tracing::error!(sink = %self.name, error = %e, "cannot fold alerts into groups");
+                        next_due = None;
+                        false
+                    }
                 }
             };
             let notes = self
@@ -149,7 +159,7 @@ impl Dispatcher {
             let busy = folded_some || sent_some;
             if !busy
                 && (self.drain.is_triggered()
-                    || !idle(woken, next_due, &self.drain, &self.halt).await)
+                    || !idle(woken, next_due.flatten(), &self.drain, &self.halt).await)
             {
                 return;
             }

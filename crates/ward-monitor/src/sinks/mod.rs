@@ -74,7 +74,7 @@ impl Sink {
             Sink::Webhook { agent, url, bearer } => {
                 let (agent, url, bearer) = (agent.clone(), url.clone(), bearer.clone());
                 let body = alert.body.to_string();
-                let key = alert.key.clone();
+                let key = header_value(&alert.key);
                 tokio::task::spawn_blocking(move || {
                     let mut request = agent
                         .post(&url)
@@ -95,6 +95,19 @@ impl Sink {
             Sink::Smtp(relay) => relay.send(alert).await,
         }
     }
+}
+
+/// The key as an HTTP header value: bytes outside printable ASCII percent-encoded, so a key
+/// carrying a hostile host name cannot fail the request (and stall the sink) or inject headers.
+fn header_value(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for b in key.bytes() {
+        match b {
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 async fn write_line(path: Option<&Path>, line: &[u8]) -> Result<(), String> {

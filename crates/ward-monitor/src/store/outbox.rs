@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use ward_event::{Level, Timestamp};
 
 use super::Store;
@@ -111,7 +111,12 @@ impl Store {
     ) -> Result<Option<i64>, MonitorError> {
         let path = self.path.clone();
         let err = |e| MonitorError::store(&path, e);
-        let tx = self.conn.transaction().map_err(err)?;
+        // IMMEDIATE: this transaction reads before it writes, and a deferred one could not
+        // take the write lock once the pipeline has committed since its read began.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
         let mut groups = pending_groups(&tx, sink).map_err(err)?;
         let mut changed = BTreeSet::new();
         for stored in alerts {
