@@ -196,10 +196,10 @@ fn group_counts_add_up_event_sinks_get_every_alert_incident_sinks_only_incidents
 fn a_high_alert_goes_out_at_once_and_a_low_one_after_group_wait() {
     let dir = tempfile::tempdir().unwrap();
     let hook = Webhook::start();
-    let wait = Duration::from_millis(1500);
+    let wait = Duration::from_millis(2000);
     let monitor = start(
         &dir.path().join("state.db"),
-        &webhook_sink("soc", &hook.url(), "group_wait = \"1500ms\""),
+        &webhook_sink("soc", &hook.url(), "group_wait = \"2s\""),
     );
     let sent = Instant::now();
     raise(

@@ -389,5 +389,12 @@ mod tests {
             .map(|a| a.alert.key)
             .collect();
         assert_eq!(keys, ["a", "b", "c"]);
+
+        // Retention forgets delivered notifications and the memberships of deleted alerts.
+        store.set_outbox_cursor("hook", outbox[0].id).unwrap();
+        store.apply_retention(0, &["hook".to_string()]).unwrap();
+        assert!(store.outbox_after("hook", 0, 10).unwrap().is_empty());
+        let left = store.group_alerts("hook", "r1|MRI-1", 0, 10).unwrap();
+        assert!(left.is_empty(), "{left:?}");
     }
 }
