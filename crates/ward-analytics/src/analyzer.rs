@@ -12,7 +12,7 @@ use crate::fanout::{self, FanOutTracker};
 use crate::network::{NetFact, NetworkRole};
 use crate::reach::{self, NetworkReach};
 use crate::recon::{ReconTracker, base_name};
-use crate::remote_exec::{Channel, Hop, RemoteExecTracker, image_file};
+use crate::remote_exec::{AlternateCredentials, Channel, Hop, RemoteExecTracker, Tool, image_file};
 use crate::spread::{self, ResolvedHop, SpreadContext};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -47,6 +47,9 @@ pub struct Analyzer {
     recon: ReconTracker,
     fanout: FanOutTracker,
     exposure: CredentialExposure,
+    /// Pass-the-hash shaped logons, judged against the hops at the end.
+    #[serde(default)]
+    alternate: AlternateCredentials,
     artefacts: ArtefactLog,
     reach: NetworkReach,
     /// Failed remote logons: (source address, target host, time).
@@ -65,6 +68,7 @@ impl Analyzer {
             recon: ReconTracker::default(),
             fanout: FanOutTracker::default(),
             exposure: CredentialExposure::default(),
+            alternate: AlternateCredentials::default(),
             artefacts: ArtefactLog::default(),
             reach: NetworkReach::default(),
             failed_logons: Vec::new(),
@@ -89,6 +93,8 @@ impl Analyzer {
                         .push((ip, l.evidence.host.clone(), l.evidence.time));
                 }
                 self.remote.logon(l, cfg);
+                self.remote.rdp_logon(l, cfg);
+                self.alternate.logon(l);
                 self.fanout.logon(l, cfg);
                 self.exposure.logon(l);
             }
@@ -116,6 +122,8 @@ impl Analyzer {
                 self.recon.feed(p, cfg);
                 self.remote.process(p, cfg);
                 self.remote.task_run(p, cfg);
+                self.remote.clone_process(p, cfg);
+                self.remote.rdp_process(p, cfg);
             }
             Fact::FileCreate(f) => {
                 self.artefacts
@@ -138,6 +146,14 @@ impl Analyzer {
                 }
                 self.remote.task(t, cfg);
             }
+            Fact::Pipe(p) => self.remote.clone_pipe_event(p, cfg),
+            Fact::RdpSession(r) => {
+                if let (Some(ip), Some(name)) = (&r.client_ip, &r.client_name) {
+                    self.directory.learn(ip, name);
+                }
+                self.remote.rdp_session(r, cfg);
+            }
+            Fact::ChannelActivity(a) => self.remote.activity(a, cfg),
         }
         self.sweep(fact.time());
     }
@@ -208,6 +224,7 @@ impl Analyzer {
             + self.recon.state_size()
             + self.fanout.state_size()
             + self.exposure.state_size()
+            + self.alternate.state_size()
             + self.artefacts.state_size()
             + self.reach.state_size()
             + self.failed_logons.len()
@@ -249,7 +266,7 @@ impl Analyzer {
             let what = format!("recon burst ({} commands)", f.evidence.len());
             self.artefacts.follow_up(&f.host, &what, f.first_seen);
         }
-        let (hops, orphans) = std::mem::take(&mut self.remote).finish();
+        let (hops, orphans) = std::mem::take(&mut self.remote).finish(&self.config);
         // Hops move into their resolved form: on a large outbreak they are most of what is held.
         let resolved: Vec<ResolvedHop> = hops.into_iter().map(|h| self.resolve(h)).collect();
         let mut attempts: Vec<(String, String, Timestamp)> = Vec::new();
@@ -276,6 +293,10 @@ impl Analyzer {
         let mut built = spread::build(&resolved, &ctx);
         let mut findings = recon;
         findings.extend(hop_findings(&resolved, &built));
+        findings.extend(
+            self.alternate
+                .findings(&resolved, self.config.hop_window_secs, &|ip| self.name(ip)),
+        );
         drop(resolved);
         // Network evidence joins worm clusters only, and never a host a worm cluster already
         // explains from its own logs.
@@ -360,13 +381,28 @@ impl Analyzer {
             .as_ref()
             .filter(|a| !a.is_empty())
             .map(|a| a.qualified());
+        let mut evidence = h.evidence;
+        // An address no log ties to a host stays the address, and says so.
+        let unresolved = h.source_ip.as_deref().filter(|ip| from == *ip);
+        if let Some(ip) = unresolved {
+            evidence.push(Evidence {
+                time: h.time,
+                host: h.target.clone(),
+                kind: "source".into(),
+                summary: format!(
+                    "source {ip} not resolved: no log read ties this address to a host name"
+                ),
+                ..Evidence::default()
+            });
+        }
         let edge = Edge {
             from: from.clone(),
             to: h.target.clone(),
             time: Some(h.time),
             account,
             channel: h.channel,
-            evidence: h.evidence,
+            evidence,
+            source_resolved: unresolved.map(|_| false),
         };
         ResolvedHop {
             from,
@@ -376,6 +412,7 @@ impl Analyzer {
             service: h.service,
             implant: h.implant,
             image_path: h.image_path,
+            tool: h.tool,
             edge,
         }
     }
@@ -447,12 +484,24 @@ fn hop_findings(hops: &[ResolvedHop], clusters: &[(Cluster, Vec<usize>)]) -> Vec
             details.insert("channel".into(), serde_json::json!(first.channel));
             details.insert("verdict".into(), serde_json::json!(c.verdict));
             details.insert("installs".into(), serde_json::json!(behind.len()));
+            if let Some(tool) = behind.iter().find_map(|h| h.tool) {
+                details.insert("tool".into(), serde_json::json!(tool));
+            }
+            if edge.source_resolved == Some(false) {
+                details.insert("source_resolved".into(), serde_json::json!(false));
+            }
             let service = match first.channel {
                 Channel::Service if services.len() > 1 => {
                     format!("{} services ({})", services.len(), first.implant)
                 }
                 Channel::Service => format!("service {}", first.service),
                 other => format!("{}: {}", other.label(), first.service),
+            };
+            let service = match behind.iter().find_map(|h| h.tool) {
+                Some(tool) if !matches!(tool, Tool::Psexec) => {
+                    format!("{service}, {}", tool.label())
+                }
+                _ => service,
             };
             let last = behind.iter().map(|h| h.time).max().unwrap_or(first.time);
             out.push(Finding {

@@ -414,6 +414,7 @@ mod tests {
             source_ip: Some("10.1.0.9".into()),
             workstation: None,
             logon_id: None,
+            auth: Default::default(),
         }
     }
 

@@ -172,6 +172,7 @@ impl NetworkReach {
                     account: None,
                     channel: crate::remote_exec::Channel::Network,
                     evidence: vec![contact, call.first.clone()],
+                    source_resolved: None,
                 },
                 from,
                 to,

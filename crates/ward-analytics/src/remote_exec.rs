@@ -10,12 +10,17 @@ use crate::facts::{Account, FileCreate, Logon, ServiceInstall, ShareAccess};
 use crate::recon::base_name;
 
 mod channel;
+mod clones;
 mod image;
+mod pass_the_hash;
 mod process;
+mod rdp;
 mod task;
 
 pub use channel::Channel;
+pub use clones::{Tool, pipe_tool, service_tool};
 pub use image::{image_file, looks_remote_exec};
+pub use pass_the_hash::AlternateCredentials;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use ward_event::Timestamp;
@@ -75,6 +80,9 @@ pub struct Hop {
     pub evidence: Vec<Evidence>,
     /// How the source was tied.
     pub tie: Tie,
+    /// The tool or trick its traces name (PsExec, smbexec, a tscon hijack), when they name one.
+    #[serde(default)]
+    pub tool: Option<Tool>,
 }
 
 /// How a hop's source was tied to its install.
@@ -93,6 +101,8 @@ pub enum Tie {
     ServiceImage,
     /// A session that opened the Task Scheduler's pipe (`IPC$\atsvc`).
     TaskPipe,
+    /// The session's own logon or session event named its client (RDP).
+    RdpClient,
 }
 
 /// Pending drops and logons per host, and the hops found.
@@ -114,6 +124,12 @@ pub struct RemoteExecTracker {
     /// Task-pipe sessions and open task hops.
     #[serde(default)]
     tasks: task::TaskSessions,
+    /// Service-control sessions of PsExec-style tools and recent service hops.
+    #[serde(default)]
+    clones: clones::CloneSessions,
+    /// Remote Desktop sessions and hijacks.
+    #[serde(default)]
+    rdp: rdp::RdpSessions,
 }
 
 const MAX_ORPHANS: usize = 1024;
@@ -122,6 +138,7 @@ impl RemoteExecTracker {
     /// A write to an admin share.
     pub fn share(&mut self, s: &ShareAccess, cfg: &AnalyticsConfig) {
         self.task_pipe(s, cfg);
+        self.clone_pipe_share(s, cfg);
         if s.source_ip.as_deref().is_some_and(|ip| !is_local_ip(ip)) {
             let svcctl = s.share == "IPC$"
                 && s.relative_target
@@ -309,6 +326,7 @@ impl RemoteExecTracker {
                 .or_default()
                 .push(self.hops.len());
         }
+        let index = self.hops.len();
         self.hops.push(Hop {
             target: host,
             source_ip,
@@ -321,8 +339,10 @@ impl RemoteExecTracker {
             image_path: s.image_path.clone(),
             evidence,
             tie,
+            tool: service_tool(&s.service, &s.image_path),
         });
-        self.hops.last()
+        self.clone_install(index, cfg);
+        self.hops.get(index)
     }
 
     fn latest_logon(&self, host: &str) -> Option<NetLogon> {
@@ -399,6 +419,8 @@ impl RemoteExecTracker {
     /// Drops every host's state older than the window (called as time advances).
     pub fn sweep(&mut self, now: Timestamp, cfg: &AnalyticsConfig) {
         self.processes.sweep(now, cfg);
+        self.clone_expire(Some(now.add_secs(-cfg.hop_window_secs)), cfg);
+        self.rdp_sweep(now, cfg);
         let hosts: Vec<String> = self
             .drops
             .keys()
@@ -426,10 +448,13 @@ impl RemoteExecTracker {
             + self.waiting.values().map(Vec::len).sum::<usize>()
             + self.processes.size()
             + self.tasks.size()
+            + self.clones.size()
+            + self.rdp.size()
     }
 
     /// The hops found and the drops that led nowhere.
-    pub fn finish(mut self) -> (Vec<Hop>, Vec<(String, Drop)>) {
+    pub fn finish(mut self, cfg: &AnalyticsConfig) -> (Vec<Hop>, Vec<(String, Drop)>) {
+        self.clone_expire(None, cfg);
         for (host, q) in std::mem::take(&mut self.drops) {
             for d in q {
                 self.orphan(&host, d);

@@ -31,6 +31,8 @@ pub struct ResolvedHop {
     pub implant: String,
     /// The service's image path as logged.
     pub image_path: String,
+    /// The tool or trick its traces name, when they name one.
+    pub tool: Option<crate::remote_exec::Tool>,
     /// The edge as reported.
     pub edge: Edge,
 }
@@ -445,6 +447,7 @@ mod tests {
             channel: Channel::Service,
             implant: String::new(),
             image_path: String::new(),
+            tool: None,
             edge: Edge::default(),
         }
     }

@@ -7,6 +7,7 @@ use crate::assets::Assets;
 use crate::case::{Verdict, VerdictScore, VerdictSignal};
 use crate::config::AnalyticsConfig;
 use crate::network::NetworkRole;
+use crate::remote_exec::{Channel, Tool};
 use crate::spread::{ResolvedHop, UNKNOWN_SOURCE};
 use std::collections::{BTreeMap, BTreeSet};
 use ward_event::Timestamp;
@@ -151,6 +152,21 @@ pub fn judge(
             format!("{} failed attempt(s) at other hosts", inp.failed_attempts),
         );
     }
+    // Remote Desktop: people at a keyboard, mostly administrators at work; a session taken over
+    // with `tscon` as SYSTEM is never that.
+    let hijacks = hops
+        .iter()
+        .filter(|h| h.tool == Some(Tool::TsconHijack))
+        .count();
+    if hijacks > 0 {
+        worm.add(
+            2,
+            format!(
+                "{hijacks} RDP session(s) taken over with tscon run as SYSTEM, without the \
+                 session owner's password"
+            ),
+        );
+    }
     let off_hours = hops.iter().filter(|h| !working_hours(h.time, cfg)).count();
     if off_hours * 2 > hops.len() {
         worm.add(
@@ -232,6 +248,14 @@ pub fn judge(
     }
     if targets.len() >= 2 && services.len() == 1 && implants.len() <= 1 {
         admin.add(1, format!("the same name on all {} targets", targets.len()));
+    }
+    if hijacks == 0 && hops.iter().all(|h| h.channel == Channel::Rdp) {
+        admin.add(
+            2,
+            "interactive Remote Desktop sessions: a person at the keyboard, nothing installed or \
+             started remotely"
+                .into(),
+        );
     }
     if one_window {
         admin.add(1, "all hops in one time window".into());

@@ -28,6 +28,7 @@ fn logon(host: &str, secs: i64, user: &str, logon_type: u32) -> Logon {
         source_ip: None,
         workstation: None,
         logon_id: None,
+        auth: Default::default(),
     }
 }
 

@@ -98,7 +98,9 @@ fn impacket_wmiexec_seen_by_sysmon_alone_is_one_hop() {
         )]
     );
     let kinds: Vec<&str> = wmi[0].evidence.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, ["3", "1", "1", "1", "1"]);
+    // No log names the host at 10.0.2.19: the source stays the address, flagged.
+    assert_eq!(kinds, ["3", "1", "1", "1", "1", "source"]);
+    assert_eq!(wmi[0].source_resolved, Some(false));
 }
 
 #[test]
@@ -188,6 +190,7 @@ fn logon(t: i64, from: &str, to: &str, user: &str, id: &str) -> Fact {
         source_ip: Some(ip(from)),
         workstation: Some(from.into()),
         logon_id: Some(id.into()),
+        auth: Default::default(),
     })
 }
 
@@ -327,6 +330,7 @@ fn local_wmi_use_is_not_lateral_movement() {
             source_ip: None,
             workstation: None,
             logon_id: Some("0x9001".into()),
+            auth: Default::default(),
         }),
         process(
             5,

@@ -40,6 +40,7 @@ fn unrelated(i: i64) -> Fact {
             source_ip: Some(ip),
             workstation: Some(format!("WS{ws:04}")),
             logon_id: Some(format!("{:#x}", 0x10000 + i)),
+            auth: Default::default(),
         }),
         1 => Fact::ShareAccess(ShareAccess {
             evidence: evidence(i, &host, "5140"),

@@ -46,6 +46,14 @@ fn apt_chain_service_deployments_over_smb() {
                 "SRVDEFENDER01",
                 Some("OFFSEC\\admmig")
             ),
+            // EternalRomance + Metasploit psexec_psh: the exploit's IPC$\svcctl session, then
+            // the one-liner the unlogged service ran (no 7045 in the file).
+            tuple(
+                "service:cmd.exe",
+                "ATTACKER",
+                "FS03VULN",
+                Some("OFFSEC\\admmig")
+            ),
             // WMIexec: cmd.exe under WmiPrvSE.exe in the session of a network logon (4688 v2).
             tuple(
                 "wmi:cmd.exe",
@@ -144,16 +152,28 @@ fn psexec_by_an_admin_is_likely_admin() {
                 "SRVDEFENDER01",
                 Some("OFFSEC\\admmig")
             ),
+            // RDP hijack (both files): tscon as SYSTEM, then admmarsid's session reconnects
+            // from JUMP01; one edge, two hops.
+            tuple(
+                "rdp:OFFSEC\\admmarsid",
+                "JUMP01",
+                "FS01",
+                Some("OFFSEC\\admmarsid")
+            ),
         ]
     );
     assert_eq!(out.spread.clusters[0].verdict, "likely-admin");
+    // A hijack is never administration.
+    assert_eq!(out.spread.clusters[2].verdict, "suspicious");
     // Hop evidence: the network logon, the PSEXESVC.exe write to ADMIN$, the install (4697).
     let kinds: Vec<&str> = out.spread.clusters[0].edges[0]
         .evidence
         .iter()
         .map(|e| e.kind.as_str())
         .collect();
-    assert_eq!(kinds, ["4624", "5145", "4697"]);
+    // No log names the host at 10.23.42.22: the source stays the address, and says so.
+    assert_eq!(kinds, ["4624", "5145", "4697", "source"]);
+    assert_eq!(out.spread.clusters[0].edges[0].source_resolved, Some(false));
 }
 
 #[test]
@@ -164,6 +184,20 @@ fn admin_share_copy_and_service_from_evtx_attack_samples() {
     assert_eq!(
         edges(&out),
         [
+            // Renamed PsExec (`blabla`): its copy, svcctl and `blabla-<client>-<pid>-std*` pipes.
+            tuple(
+                "service:blabla",
+                "10.0.2.16",
+                "IEWIN7",
+                Some("IEWIN7\\IEUser")
+            ),
+            // RemCom: RemComSvc.exe copied to ADMIN$\System32, then IPC$\svcctl; no 7045.
+            tuple(
+                "service:RemComSvc",
+                "10.0.2.16",
+                "PC01",
+                Some("PC01\\IEUser")
+            ),
             // The remotesvc service and LM_WMI_4624_4688 both ran calc.exe on the same host:
             // one implant, two channels (service, WMI), one cluster named by the file.
             tuple(

@@ -57,6 +57,7 @@ fn install(
             source_ip: Some(ip(from)),
             workstation: Some(from.into()),
             logon_id: Some(lid.clone()),
+            auth: Default::default(),
         }),
         Fact::ShareAccess(ShareAccess {
             evidence: ev(t + 1, to, "5145"),

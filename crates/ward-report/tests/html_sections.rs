@@ -221,6 +221,7 @@ fn worm_and_suspicious() -> Case {
         time: Some(at(hm)),
         account: Some("CLINIC\\adm-lee".into()),
         channel: Default::default(),
+        source_resolved: None,
         evidence: Vec::new(),
     };
     case.spread.clusters.push(Cluster {

@@ -28,6 +28,14 @@ pub fn extract(event: &Event) -> Option<Fact> {
         | (Channel::TaskScheduler, 106 | 140 | 141 | 200 | 201) => {
             Some(Fact::ScheduledTask(scheduled_task(event, id)))
         }
+        (Channel::Sysmon, 17 | 18) => Some(Fact::Pipe(pipe(event, id == 18))),
+        (Channel::Security, 4778 | 4779)
+        | (Channel::SessionManager, 21 | 22 | 24 | 25)
+        | (Channel::ConnectionManager, 1149) => rdp_session(event, id).map(Fact::RdpSession),
+        (Channel::WinRm, 91 | 169) | (Channel::WmiActivity, 5857 | 5860 | 5861) => {
+            Some(Fact::ChannelActivity(activity(event, channel)))
+        }
+        (Channel::Security, 4674) => privileged_object(event).map(Fact::ChannelActivity),
         _ => None,
     }
 }
@@ -38,6 +46,10 @@ enum Channel {
     System,
     Sysmon,
     TaskScheduler,
+    SessionManager,
+    ConnectionManager,
+    WinRm,
+    WmiActivity,
     Other,
 }
 
@@ -51,7 +63,22 @@ fn channel_kind(event: &Event) -> Channel {
         Some(c) if c.eq_ignore_ascii_case("Security") => Channel::Security,
         Some(c) if c.eq_ignore_ascii_case("System") => Channel::System,
         Some(c) if c.to_ascii_lowercase().contains("sysmon") => Channel::Sysmon,
-        Some(c) if c.to_ascii_lowercase().contains("taskscheduler") => Channel::TaskScheduler,
+        Some(c) => {
+            let c = c.to_ascii_lowercase();
+            if c.contains("taskscheduler") {
+                Channel::TaskScheduler
+            } else if c.contains("localsessionmanager") {
+                Channel::SessionManager
+            } else if c.contains("remoteconnectionmanager") {
+                Channel::ConnectionManager
+            } else if c.contains("windows-winrm") {
+                Channel::WinRm
+            } else if c.contains("wmi-activity") {
+                Channel::WmiActivity
+            } else {
+                Channel::Other
+            }
+        }
         _ => Channel::Other,
     }
 }
@@ -129,6 +156,15 @@ fn logon(event: &Event, success: bool) -> Logon {
         "{verb} type {logon_type} by {} from {from}",
         account.qualified()
     );
+    let auth = LogonAuth {
+        process: text(event, "LogonProcessName"),
+        package: text(event, "AuthenticationPackageName"),
+        key_length: event
+            .get("KeyLength")
+            .and_then(Value::as_i64)
+            .and_then(|k| u32::try_from(k).ok()),
+        outbound_user: text(event, "TargetOutboundUserName"),
+    };
     Logon {
         evidence: evidence(event, summary),
         success,
@@ -137,6 +173,7 @@ fn logon(event: &Event, success: bool) -> Logon {
         source_ip,
         workstation,
         logon_id: text(event, "TargetLogonId"),
+        auth,
     }
 }
 
@@ -323,6 +360,166 @@ fn registry(event: &Event) -> RegistrySet {
     }
 }
 
+fn pipe(event: &Event, connected: bool) -> PipeEvent {
+    let pipe = text_or_empty(event, "PipeName");
+    let pipe = pipe.trim_start_matches('\\').to_string();
+    let image = text_or_empty(event, "Image");
+    let verb = if connected { "connected to" } else { "created" };
+    PipeEvent {
+        evidence: evidence(event, format!("pipe \\{pipe} {verb} by {image}")),
+        pipe,
+        image,
+        connected,
+    }
+}
+
+/// `DOMAIN\user` as one field (LocalSessionManager's `User`).
+fn split_account(raw: &str) -> Account {
+    match raw.split_once('\\') {
+        Some((d, u)) => Account {
+            domain: domain_name(d.to_string()),
+            user: u.to_string(),
+            sid: None,
+        },
+        None => Account {
+            domain: String::new(),
+            user: raw.to_string(),
+            sid: None,
+        },
+    }
+}
+
+fn rdp_session(event: &Event, id: u32) -> Option<RdpSession> {
+    let change = match id {
+        4778 | 25 => RdpChange::Reconnected,
+        4779 | 24 => RdpChange::Disconnected,
+        1149 => RdpChange::Authenticated,
+        _ => RdpChange::LoggedOn,
+    };
+    let (account, client_ip, client_name, session, logon_id) = match id {
+        4778 | 4779 => (
+            account(event, "AccountName", "AccountDomain", "-"),
+            ip(event, "ClientAddress"),
+            text(event, "ClientName").filter(|n| n != "Unknown"),
+            text(event, "SessionName"),
+            text(event, "LogonID"),
+        ),
+        1149 => (
+            Account {
+                domain: domain_name(text_or_empty(event, "Param2")),
+                user: text_or_empty(event, "Param1"),
+                sid: None,
+            },
+            ip(event, "Param3"),
+            None,
+            None,
+            None,
+        ),
+        _ => (
+            split_account(&text_or_empty(event, "User")),
+            ip(event, "Address"),
+            None,
+            text(event, "SessionID"),
+            None,
+        ),
+    };
+    if account.is_empty() {
+        return None;
+    }
+    let verb = match change {
+        RdpChange::LoggedOn => "logged on",
+        RdpChange::Reconnected => "reconnected",
+        RdpChange::Disconnected => "disconnected",
+        RdpChange::Authenticated => "authenticated",
+    };
+    let from = client_name
+        .as_deref()
+        .or(client_ip.as_deref())
+        .unwrap_or("?");
+    let summary = format!(
+        "RDP session {} of {} {verb} from {from}",
+        session.as_deref().unwrap_or("?"),
+        account.qualified()
+    );
+    Some(RdpSession {
+        evidence: evidence(event, summary),
+        change,
+        account,
+        client_ip,
+        client_name,
+        session,
+        logon_id,
+    })
+}
+
+fn activity(event: &Event, channel: Channel) -> ChannelActivity {
+    let (kind, user) = match channel {
+        Channel::WinRm => (
+            ActivityKind::WinRm,
+            text(event, "username").or_else(|| text(event, "User")),
+        ),
+        _ => (ActivityKind::Wmi, text(event, "User")),
+    };
+    let account = user.as_deref().map(split_account);
+    let process = text(event, "HostProcess").or_else(|| text(event, "ProcessName"));
+    let client = text(event, "ClientMachine").or_else(|| text(event, "MachineName"));
+    let what = text(event, "Operation")
+        .or_else(|| text(event, "Query"))
+        .or_else(|| text(event, "ProviderName"))
+        .or_else(|| text(event, "resourceUri"))
+        .or_else(|| text(event, "CONSUMER"))
+        .unwrap_or_default();
+    let label = match kind {
+        ActivityKind::WinRm => "WinRM",
+        _ => "WMI",
+    };
+    let by = account.as_ref().map(|a| format!(" by {}", a.qualified()));
+    let summary = format!("{label} activity{}: {what}", by.unwrap_or_default());
+    ChannelActivity {
+        evidence: evidence(event, summary),
+        kind,
+        account,
+        logon_id: None,
+        client,
+        process,
+    }
+}
+
+/// 4674 by a DCOM server or the Service Control Manager: a privileged operation on behalf of a
+/// session (its `SubjectLogonId`); anything else is left out.
+fn privileged_object(event: &Event) -> Option<ChannelActivity> {
+    let process = text(event, "ProcessName")?;
+    let name = process
+        .rsplit('\\')
+        .next()
+        .unwrap_or(&process)
+        .to_ascii_lowercase();
+    const SERVERS: &[&str] = &[
+        "services.exe",
+        "mmc.exe",
+        "excel.exe",
+        "explorer.exe",
+        "winword.exe",
+    ];
+    if !SERVERS.contains(&name.as_str()) {
+        return None;
+    }
+    let account = account_subject(event);
+    let object = text(event, "ObjectName").unwrap_or_else(|| "-".into());
+    let summary = format!(
+        "privileged operation by {} in {name} on {object}",
+        account.qualified()
+    );
+    Some(ChannelActivity {
+        evidence: evidence(event, summary),
+        kind: ActivityKind::PrivilegedObject,
+        account: Some(account),
+        logon_id: text(event, "SubjectLogonId"),
+        client: None,
+        process: Some(process),
+    })
+}
+
 fn connection(event: &Event) -> NetworkConnection {
     let image = text_or_empty(event, "Image");
     let destination_ip = ip(event, "DestinationIp");
@@ -340,8 +537,17 @@ fn connection(event: &Event) -> NetworkConnection {
         destination_ip.as_deref().unwrap_or("?"),
         destination_port.unwrap_or(0)
     );
+    let mut evidence = evidence(event, summary);
+    // Sysmon reports a connection when it is logged, often a second or more after it was made
+    // (`UtcTime`): the connection's own time keeps it before the processes it led to.
+    let made = text(event, "UtcTime").and_then(|u| ward_event::Timestamp::parse(&u).ok());
+    if let Some(t) =
+        made.filter(|t| *t < evidence.time && evidence.time.as_secs() - t.as_secs() <= 60)
+    {
+        evidence.time = t;
+    }
     NetworkConnection {
-        evidence: evidence(event, summary),
+        evidence,
         image,
         source_ip: ip(event, "SourceIp"),
         destination_ip,

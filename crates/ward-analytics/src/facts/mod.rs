@@ -35,6 +35,14 @@ pub enum Fact {
     /// 4698 / 4702 / 4699 (Security), TaskScheduler 106 / 140 / 141 / 200 / 201: a scheduled
     /// task registered, updated, deleted or run.
     ScheduledTask(ScheduledTask),
+    /// Sysmon 17 / 18: a named pipe created or connected to.
+    Pipe(PipeEvent),
+    /// Remote Desktop session events: Security 4778 / 4779, TerminalServices
+    /// LocalSessionManager 21 / 22 / 24 / 25, RemoteConnectionManager 1149.
+    RdpSession(RdpSession),
+    /// Evidence of a remote-execution channel that does not carry the hop on its own: WinRM
+    /// 91 / 6 / 169, WMI-Activity 5857 / 5860 / 5861, and 4674 on a DCOM or service object.
+    ChannelActivity(ChannelActivity),
 }
 
 impl Fact {
@@ -52,6 +60,9 @@ impl Fact {
             Fact::NetworkConnection(f) => &f.evidence,
             Fact::AddressSeen(f) => &f.evidence,
             Fact::ScheduledTask(f) => &f.evidence,
+            Fact::Pipe(f) => &f.evidence,
+            Fact::RdpSession(f) => &f.evidence,
+            Fact::ChannelActivity(f) => &f.evidence,
         }
     }
 
@@ -126,6 +137,22 @@ pub struct Logon {
     pub workstation: Option<String>,
     /// `TargetLogonId`, to tie later events of the same session.
     pub logon_id: Option<String>,
+    /// How the logon authenticated (pass-the-hash leaves its marks here).
+    #[serde(default)]
+    pub auth: LogonAuth,
+}
+
+/// How a logon authenticated, as 4624 logs it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LogonAuth {
+    /// `LogonProcessName` (`NtLmSsp`, `Kerberos`, `seclogo`, `User32`), trimmed.
+    pub process: Option<String>,
+    /// `AuthenticationPackageName` (`NTLM`, `Kerberos`, `Negotiate`).
+    pub package: Option<String>,
+    /// `KeyLength`: 0 for an NTLM logon without a session key.
+    pub key_length: Option<u32>,
+    /// `TargetOutboundUserName` of a logon type 9 (the identity used on the network).
+    pub outbound_user: Option<String>,
 }
 
 /// Credentials used explicitly (4648), e.g. `runas` or `net use \\host /user:`.
@@ -321,4 +348,77 @@ pub struct ScheduledTask {
     pub subject: Option<Account>,
     /// `SubjectLogonId` (Security events only): ties the task to its logon session.
     pub logon_id: Option<String>,
+}
+
+/// A named pipe event (Sysmon 17 created, 18 connected).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PipeEvent {
+    /// The event.
+    pub evidence: Evidence,
+    /// Pipe name without the leading backslash (`PSEXESVC-WS01-1234-stdin`).
+    pub pipe: String,
+    /// Image of the process; `System` for a connection that arrived over SMB.
+    pub image: String,
+    /// True for 18 (connected), false for 17 (created).
+    pub connected: bool,
+}
+
+/// What happened to a Remote Desktop session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum RdpChange {
+    /// A session logon (LocalSessionManager 21, shell start 22).
+    LoggedOn,
+    /// A session reconnected (4778, LocalSessionManager 25).
+    Reconnected,
+    /// A session disconnected (4779, LocalSessionManager 24).
+    Disconnected,
+    /// Network-level authentication succeeded (RemoteConnectionManager 1149).
+    Authenticated,
+}
+
+/// A Remote Desktop session event on the host that logged it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RdpSession {
+    /// The event.
+    pub evidence: Evidence,
+    /// What happened.
+    pub change: RdpChange,
+    /// The session's account.
+    pub account: Account,
+    /// Client address (`ClientAddress`, `Address`, `Param3`).
+    pub client_ip: Option<String>,
+    /// Client computer name (`ClientName`, 4778/4779 only).
+    pub client_name: Option<String>,
+    /// Session name (`RDP-Tcp#8`, 4778/4779) or LocalSessionManager's `SessionID`.
+    pub session: Option<String>,
+    /// `LogonID` (4778/4779).
+    pub logon_id: Option<String>,
+}
+
+/// Which channel an activity event speaks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ActivityKind {
+    /// WinRM 91 (session created), 6 (client session), 169 (user authenticated).
+    WinRm,
+    /// WMI-Activity 5857 (provider loaded), 5860 / 5861 (event subscriptions).
+    Wmi,
+    /// 4674 by `services.exe` or on a DCOM object: a privileged operation for a session.
+    PrivilegedObject,
+}
+
+/// A channel's supporting event: joins the open hop of the same host and session.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChannelActivity {
+    /// The event.
+    pub evidence: Evidence,
+    /// Which channel.
+    pub kind: ActivityKind,
+    /// The user it names, when it names one.
+    pub account: Option<Account>,
+    /// `SubjectLogonId` (4674) or WMI-Activity's `ClientProcessId` session, when logged.
+    pub logon_id: Option<String>,
+    /// Client address or machine, when logged (WMI-Activity `ClientMachine`).
+    pub client: Option<String>,
+    /// The process that logged it (4674 `ProcessName`, WMI-Activity `HostProcess`).
+    pub process: Option<String>,
 }

@@ -11,7 +11,7 @@ use super::{Channel, Hop, NetLogon, RemoteExecTracker, Tie};
 use crate::case::Evidence;
 use crate::config::AnalyticsConfig;
 use crate::directory::is_local_ip;
-use crate::facts::{Account, NetworkConnection, ProcessCreation};
+use crate::facts::{Account, ActivityKind, ChannelActivity, NetworkConnection, ProcessCreation};
 use crate::recon::base_name;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
@@ -79,6 +79,9 @@ pub(super) struct ProcessSessions {
     members: HashMap<(String, String), Member>,
     /// Inbound contacts on remote-execution ports (Sysmon 3), per host.
     contacts: HashMap<String, VecDeque<Contact>>,
+    /// WinRM and WMI-Activity events per host, waiting for the hop they support.
+    #[serde(default)]
+    activity: HashMap<String, VecDeque<(Channel, Evidence)>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -107,6 +110,7 @@ impl ProcessSessions {
         self.servers.values().map(VecDeque::len).sum::<usize>()
             + self.members.len()
             + self.contacts.values().map(VecDeque::len).sum::<usize>()
+            + self.activity.values().map(VecDeque::len).sum::<usize>()
     }
 
     /// Forgets what is older than the hop window (servers: several windows).
@@ -122,6 +126,10 @@ impl ProcessSessions {
             q.retain(|c| c.time >= floor);
         }
         self.contacts.retain(|_, q| !q.is_empty());
+        for q in self.activity.values_mut() {
+            q.retain(|(_, e)| e.time >= floor);
+        }
+        self.activity.retain(|_, q| !q.is_empty());
     }
 
     /// The channel of a process's parent, by its recorded start or by its image's name.
@@ -148,6 +156,12 @@ impl ProcessSessions {
     fn join(&mut self, host: &str, key: String, hop: usize, time: Timestamp) {
         self.members
             .insert((host.to_string(), key), Member { hop, time });
+    }
+
+    /// The address and event of the latest inbound contact within [`CONTACT_SECS`] before `now`.
+    pub(super) fn contact_before(&self, host: &str, now: Timestamp) -> Option<(String, Evidence)> {
+        self.contact(host, now)
+            .map(|c| (c.source_ip.clone(), c.evidence.clone()))
     }
 
     /// The latest inbound contact on `host` within [`CONTACT_SECS`] before `now`.
@@ -305,6 +319,15 @@ impl RemoteExecTracker {
             .filter(|a| !a.is_empty())
             .or_else(|| p.user.as_deref().map(account_of));
         let index = self.hops.len();
+        let mut evidence = vec![session.evidence];
+        if let Some(q) = self.processes.activity.get_mut(&host) {
+            let (ours, rest): (VecDeque<_>, VecDeque<_>) =
+                q.drain(..).partition(|(c, _)| *c == channel);
+            *q = rest;
+            evidence.extend(ours.into_iter().map(|(_, e)| e));
+        }
+        evidence.push(p.evidence.clone());
+        evidence.truncate(cfg.max_evidence);
         self.hops.push(Hop {
             target: host.clone(),
             source_ip: session.source_ip,
@@ -315,8 +338,9 @@ impl RemoteExecTracker {
             service: image.clone(),
             implant: image,
             image_path: p.image.clone(),
-            evidence: vec![session.evidence, p.evidence.clone()],
+            evidence,
             tie,
+            tool: None,
         });
         let time = p.evidence.time;
         if !session_key.is_empty() {
@@ -356,6 +380,36 @@ impl RemoteExecTracker {
             evidence: c.evidence.clone(),
         };
         Some((session, Tie::NetworkLogon))
+    }
+
+    /// WinRM 91/169, WMI-Activity 5857/5860/5861 and 4674 in a DCOM server or the SCM: evidence
+    /// for the hop of the same session (4674's logon id), or for the next hop of the channel on
+    /// the host within the window. The hop stands without them.
+    pub fn activity(&mut self, a: &ChannelActivity, cfg: &AnalyticsConfig) {
+        let host = a.evidence.host.clone();
+        let joined = a.logon_id.as_ref().and_then(|id| {
+            self.processes
+                .member(&host, format!("id:{}", id.to_ascii_lowercase()))
+        });
+        if let Some(i) = joined {
+            if let Some(h) = self.hops.get_mut(i)
+                && h.evidence.len() < cfg.max_evidence
+                && !h.evidence.iter().any(|e| e.kind == a.evidence.kind)
+            {
+                h.evidence.push(a.evidence.clone());
+            }
+            return;
+        }
+        let channel = match a.kind {
+            ActivityKind::WinRm => Channel::WinRm,
+            ActivityKind::Wmi => Channel::Wmi,
+            ActivityKind::PrivilegedObject => return,
+        };
+        let q = self.processes.activity.entry(host).or_default();
+        q.push_back((channel, a.evidence.clone()));
+        if q.len() > cfg.max_pending_per_host {
+            q.pop_front();
+        }
     }
 
     fn add_to_hop(&mut self, index: usize, p: &ProcessCreation, cfg: &AnalyticsConfig) {

@@ -135,6 +135,7 @@ impl RemoteExecTracker {
             image_path: command,
             evidence,
             tie,
+            tool: None,
         });
         self.hops.last()
     }

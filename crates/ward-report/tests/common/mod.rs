@@ -42,6 +42,7 @@ fn hop(from: &str, to: &str, hm: &str, account: &str) -> Edge {
         time: Some(at(hm)),
         account: Some(account.into()),
         channel: Default::default(),
+        source_resolved: None,
         evidence: vec![evidence(
             hm,
             to,
