@@ -92,23 +92,25 @@ async fn follow(
     let key = format!("{}:{}", ctx.name, path.display());
     let current = tokio::fs::metadata(path).await.ok();
     if let Some(f) = followed.get_mut(path) {
-        // Finish what the old inode (or the current one) has before deciding anything.
-        read_new(f, &key, ctx).await?;
-        match &current {
-            Some(meta) if identity(meta) != f.identity => {
+        let same = current
+            .as_ref()
+            .is_some_and(|meta| identity(meta) == f.identity);
+        // Truncation is judged before reading, against what had been read when the path was
+        // looked at: judged after, a line appended in between made the stale length look
+        // shorter than the new position, and the whole file was read again.
+        if same && current.as_ref().is_some_and(|meta| meta.len() < f.position) {
+            f.position = 0;
+            f.partial.clear();
+            if f.file.seek(std::io::SeekFrom::Start(0)).await.is_err() {
                 followed.remove(path);
             }
-            Some(meta) if meta.len() < f.position => {
-                f.position = 0;
-                f.partial.clear();
-                if f.file.seek(std::io::SeekFrom::Start(0)).await.is_err() {
-                    followed.remove(path);
-                }
+        } else {
+            // Finish what the old inode (or the current one) has before deciding anything.
+            read_new(f, &key, ctx).await?;
+            if same {
+                return Ok(());
             }
-            None => {
-                followed.remove(path);
-            }
-            Some(_) => return Ok(()),
+            followed.remove(path); // rotated or gone: the old inode was read to its end
         }
     }
     if followed.contains_key(path) || current.is_none() {
