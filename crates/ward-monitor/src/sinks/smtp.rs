@@ -130,3 +130,31 @@ async fn expect(conn: &mut BufReader<TcpStream>, code: u16) -> Result<(), String
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_notification_is_mailed_with_its_own_key_and_count() {
+        let body = serde_json::json!({
+            "seq": 7, "key": "group:mail:ward.beacon|MRI-1:0", "kind": "group",
+            "time": "2024-03-01T10:00:00Z", "host": "MRI-1", "rule_id": "ward.beacon",
+            "title": "Beacon to 203.0.113.9 (+4 more)", "level": "high",
+            "group": {"count": 5},
+        });
+        let entry = crate::store::OutboxEntry {
+            id: 1,
+            key: "group:mail:ward.beacon|MRI-1:0".into(),
+            body,
+        };
+        let note = Notification::of_entry(entry);
+        let mail = message(&note, "ward@clinic.local", &["soc@clinic.local".into()]);
+        assert!(
+            mail.contains("Subject: [ward] HIGH Beacon to 203.0.113.9 (+4 more) on MRI-1\r\n"),
+            "{mail}"
+        );
+        assert!(mail.contains("X-Ward-Alert-Key: group:mail:ward.beacon|MRI-1:0\r\n"));
+        assert!(mail.contains("\"count\": 5"));
+    }
+}
