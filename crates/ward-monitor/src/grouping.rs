@@ -267,7 +267,11 @@ impl Group {
         let mut body = pending.representative.clone();
         if let Some(fields) = body.as_object_mut() {
             fields.remove("acknowledged");
-            let title = fields["title"].as_str().unwrap_or_default().to_string();
+            let title = fields
+                .get("title")
+                .and_then(|t| t.as_str())
+                .unwrap_or_default()
+                .to_string();
             if pending.tally.count > 1 {
                 let more = pending.tally.count - 1;
                 fields.insert("title".into(), format!("{title} (+{more} more)").into());
