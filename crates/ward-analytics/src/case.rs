@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use ward_event::{FieldList, Level, Timestamp};
 
 /// Version of the JSON report schema; bump the minor for additions, the major for changes.
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "1.2";
 
 /// Everything a run found.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -317,10 +317,6 @@ pub struct Edge {
     pub channel: crate::remote_exec::Channel,
     /// The events behind the hop.
     pub evidence: Vec<Evidence>,
-    /// `false` when the source is an address no log read ties to a host name (kept as the
-    /// address); absent when it was resolved or is not an address.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source_resolved: Option<bool>,
 }
 
 /// A hop that was tried and did not complete.

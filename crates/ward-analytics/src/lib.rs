@@ -27,6 +27,7 @@ pub mod detections;
 pub mod directory;
 pub mod facts;
 pub mod fanout;
+pub mod grouping;
 pub mod intel;
 pub mod network;
 mod reach;

@@ -22,6 +22,7 @@
 
 mod csv_timeline;
 mod html;
+mod incidents;
 mod json;
 mod jsonl;
 mod network;
@@ -32,6 +33,7 @@ mod text;
 
 pub use csv_timeline::write_csv_timeline;
 pub use html::write_html;
+pub use incidents::{Incident, incidents_of};
 pub use json::write_json;
 pub use jsonl::write_jsonl;
 pub use overview::{AffectedDevice, NeedsALook, Overview, Verdict};

@@ -177,7 +177,7 @@ impl Overview {
     }
 }
 
-fn affected_devices(threats: &[&Cluster]) -> Vec<AffectedDevice> {
+pub(crate) fn affected_devices(threats: &[&Cluster]) -> Vec<AffectedDevice> {
     let mut by_host: BTreeMap<&str, AffectedDevice> = BTreeMap::new();
     for c in threats {
         for h in &c.hosts {

@@ -1,5 +1,8 @@
 //! The terminal summary: what a person reads first after `ward hunt`. Most urgent first: the
-//! verdict, then what was read, what ran, what matched, the outbreak and the findings.
+//! verdict and the incidents to handle, then what was read, what ran, what matched, the
+//! outbreak and the findings.
+
+mod incidents;
 
 use crate::Style;
 use crate::network::{figures_line, is_network, network_analytic};
@@ -30,6 +33,11 @@ pub fn write_summary(case: &Case, out: &mut dyn Write, style: Style) -> io::Resu
         style,
     };
     s.verdict(out)?;
+    let incidents = crate::incidents::incidents_of(case);
+    if !incidents.is_empty() {
+        s.heading(out, "Incidents")?;
+        incidents::write(out, &incidents)?;
+    }
     s.inputs(out)?;
     s.rules(out)?;
     s.detections(out)?;

@@ -415,13 +415,25 @@ fn suspicious_spread_alone_is_not_presented_as_affected_devices() {
         "{figures}"
     );
     assert!(select(&doc, "#devices").is_empty());
-    // With no worm, the suspicious spread leads the page; no empty spread section follows.
-    assert_eq!(texts(&doc, "nav a")[..2], ["Needs a look", "Timeline"]);
+    // With no worm, the suspicious spread's incident and then its detail lead the page; no
+    // empty spread section follows.
+    assert_eq!(
+        texts(&doc, "nav a")[..3],
+        ["Incidents", "Needs a look", "Timeline"]
+    );
     let sections: Vec<&str> = select(&doc, "main > section")
         .iter()
         .filter_map(|s| s.value().attr("id"))
         .collect();
-    assert_eq!(sections[..3], ["verdict", "needs-a-look", "timeline"]);
+    assert_eq!(
+        sections[..4],
+        ["verdict", "incidents", "needs-a-look", "timeline"]
+    );
+    let incident = texts(&doc, "#incidents article h3").concat();
+    assert!(
+        incident.contains("suspicious spread (needs a look)"),
+        "{incident}"
+    );
     // Administration's clusters, when there are some, still get the spread section, folded.
     let mut with_admin = case.clone();
     with_admin.spread.clusters[0].verdict = Verdict::LikelyAdmin;

@@ -164,6 +164,9 @@ pub fn run(
             .cmp(&b.first_seen)
             .then_with(|| a.host.cmp(&b.host))
     });
+    // One finding per (analytic, host, counterpart), tagged with its spread cluster.
+    case.findings = ward_analytics::grouping::group(std::mem::take(&mut case.findings));
+    ward_analytics::grouping::tag_clusters(&mut case.findings, &outcome.spread);
     case.spread = outcome.spread;
     case.accounts = outcome.accounts;
     Ok(case)

@@ -113,7 +113,7 @@ fn demo_csv_timeline_has_timesketch_columns() {
 fn demo_json_report_names_patient_zero_and_accounts() {
     let text = hunt_demo("json");
     let v: serde_json::Value = serde_json::from_str(&text).expect("the report is JSON");
-    assert_eq!(v["schema_version"], "1.1");
+    assert_eq!(v["schema_version"], "1.2");
     let worm = v["spread"]["clusters"]
         .as_array()
         .and_then(|c| c.iter().find(|c| c["verdict"] == "worm"))
@@ -151,7 +151,7 @@ fn facts_sorted_on_disk_give_the_same_case_as_in_memory() {
             .arg(demo().join("assets.csv"))
             .arg(demo());
         if let Some(chunk) = chunk {
-            cmd.env("WARD_SPILL_CHUNK", chunk);
+            cmd.args(["--spill-chunk", chunk]);
         }
         let out = cmd.output().expect("ward runs");
         assert!(

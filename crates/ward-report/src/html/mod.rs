@@ -7,6 +7,7 @@ mod chart;
 mod extras;
 mod findings;
 mod graph;
+mod incidents;
 mod needs_a_look;
 mod readiness;
 mod tables;
@@ -46,6 +47,7 @@ pub fn write_html(case: &Case, out: &mut dyn Write) -> io::Result<()> {
     page.raw("</p><p class=\"print-note\">Printed copy: folded evidence is printed open where the browser can. If it is missing, open the folded sections before printing, or read the JSON report, which has all of it.</p></header>");
     verdict::section(&mut page, case, &overview);
     contents(&mut page, case, &overview);
+    incidents::section(&mut page, &crate::incidents::incidents_of(case));
     // Without a worm, the suspicious spread is the news: it leads. With one, it follows the
     // outbreak's sections, apart from them.
     let outbreak = overview.verdict == Verdict::Outbreak;
@@ -91,6 +93,9 @@ fn contents(page: &mut Page, case: &Case, overview: &Overview) {
     let mut links: Vec<(&str, &str)> = Vec::new();
     let outbreak = overview.verdict == Verdict::Outbreak;
     let look = !overview.needs_a_look.clusters.is_empty();
+    if overview.has_spread() {
+        links.push(("incidents", "Incidents"));
+    }
     if look && !outbreak {
         links.push(("needs-a-look", "Needs a look"));
     }

@@ -1,7 +1,8 @@
 //! The monitor's detection step: the hunt's pipeline in streaming form. Each live event meets
 //! Ward's Sigma rules; rule hits feed the correlations; the event's compact facts feed the
 //! host and network analytics, whose findings are re-evaluated every few seconds, with the
-//! spread's outbreak and needs-a-look alerts (`spread_alerts`). All of that state goes into the
+//! spread's incidents (`spread_alerts`: one alert when an incident opens, one per change). All of
+//! that state goes into the
 //! checkpoint the monitor commits with the input offsets.
 
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use ward_monitor::{Alert, Detector};
 use ward_sigma::{Correlator, RuleSet};
 
 use super::case_board::CaseBoard;
-use super::spread_alerts::{alert_level, spread_alerts};
+use super::spread_alerts::{IncidentTracker, alert_level};
 use crate::output;
 
 /// How often the host analytics (spread, accounts, recon bursts) are re-evaluated while facts
@@ -24,8 +25,10 @@ const HOST_EVERY: Duration = Duration::from_secs(2);
 /// up over minutes to days, and their state is larger.
 const NETWORK_EVERY: Duration = Duration::from_secs(30);
 
-/// Checkpoint envelope: magic and version, then three length-prefixed sections.
-const CHECKPOINT_MAGIC: &[u8; 4] = b"WLD1";
+/// Checkpoint envelope: magic and version, then length-prefixed sections (correlations, host
+/// analytics, network analytics, incidents). `WLD1` checkpoints (no incidents) still restore.
+const CHECKPOINT_MAGIC: &[u8; 4] = b"WLD2";
+const CHECKPOINT_MAGIC_V1: &[u8; 4] = b"WLD1";
 
 /// The hunt's detections on live events: standalone rule matches at or above `min_level`,
 /// correlation hits, and analytics findings. Alerts are keyed so that the same detection seen
@@ -48,6 +51,12 @@ pub struct LiveDetector {
     network_every: Duration,
     /// The latest host outcome: names network findings after devices.
     addresses: ward_analytics::directory::AddressBook,
+    /// The latest host evaluation (findings, spread, accounts) and network findings: what the
+    /// incidents are derived from.
+    latest: ward_analytics::Case,
+    latest_network: Vec<Finding>,
+    /// The incidents announced so far.
+    incidents: IncidentTracker,
 }
 
 impl LiveDetector {
@@ -75,6 +84,9 @@ impl LiveDetector {
             host_every: HOST_EVERY,
             network_every: NETWORK_EVERY,
             addresses: Default::default(),
+            latest: Default::default(),
+            latest_network: Vec::new(),
+            incidents: IncidentTracker::default(),
         }
     }
 
@@ -96,7 +108,9 @@ impl LiveDetector {
     fn evaluate(&mut self, force: bool) -> Vec<Alert> {
         let now = Instant::now();
         let mut alerts = Vec::new();
+        let mut evaluated = false;
         if self.host_dirty && (force || now >= self.host_due) {
+            evaluated = true;
             let outcome = self.host.snapshot();
             self.addresses = outcome.addresses.clone();
             let Outcome {
@@ -106,11 +120,8 @@ impl LiveDetector {
                 ..
             } = outcome;
             alerts.extend(self.finding_alerts(&findings));
-            alerts.extend(
-                spread_alerts(&spread, &accounts)
-                    .into_iter()
-                    .filter(|a| a.level >= self.min_level),
-            );
+            self.latest.findings = findings.clone();
+            (self.latest.spread, self.latest.accounts) = (spread.clone(), accounts.clone());
             self.board.set_analysis(findings, spread, accounts);
             self.host_dirty = false;
             self.host_due = now + self.host_every;
@@ -126,9 +137,24 @@ impl LiveDetector {
                     alerts.push(finding_alert(key, finding));
                 }
             }
+            self.latest_network = named.clone();
             self.board.set_network(named);
             self.network_dirty = false;
             self.network_due = now + self.network_every;
+            evaluated = true;
+        }
+        if evaluated {
+            let unix = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let mut case = self.latest.clone();
+            case.findings.extend(self.latest_network.iter().cloned());
+            alerts.extend(
+                self.incidents
+                    .update(&case, unix)
+                    .into_iter()
+                    .filter(|a| a.level >= self.min_level),
+            );
         }
         alerts
     }
@@ -201,11 +227,13 @@ impl Detector for LiveDetector {
 
     fn checkpoint(&self) -> Vec<u8> {
         let correlations = serde_json::to_vec(&self.correlator).unwrap_or_default();
+        let incidents = serde_json::to_vec(&self.incidents).unwrap_or_default();
         let mut out = CHECKPOINT_MAGIC.to_vec();
         for section in [
             correlations,
             self.host.checkpoint(),
             self.network.checkpoint(),
+            incidents,
         ] {
             out.extend_from_slice(&(section.len() as u64).to_le_bytes());
             out.extend_from_slice(&section);
@@ -236,12 +264,16 @@ impl LiveDetector {
         if state.is_empty() {
             return Ok(());
         }
-        let rest = state
-            .strip_prefix(CHECKPOINT_MAGIC.as_slice())
-            .ok_or("not a checkpoint of this Ward version")?;
+        let (count, rest) = if let Some(rest) = state.strip_prefix(CHECKPOINT_MAGIC.as_slice()) {
+            (4, rest)
+        } else if let Some(rest) = state.strip_prefix(CHECKPOINT_MAGIC_V1.as_slice()) {
+            (3, rest)
+        } else {
+            return Err("not a checkpoint of this Ward version".into());
+        };
         let mut sections = Vec::new();
         let mut rest = rest;
-        for _ in 0..3 {
+        for _ in 0..count {
             let (len, tail) = rest.split_at_checked(8).ok_or("checkpoint truncated")?;
             let len = u64::from_le_bytes(len.try_into().map_err(|_| "bad length")?);
             let len = usize::try_from(len).map_err(|_| "bad length")?;
@@ -256,7 +288,13 @@ impl LiveDetector {
         let network = NetworkAnalyzer::restore(NetworkConfig::default(), sections[2])
             .map_err(|e| format!("network analytics: {e}"))?
             .with_roles(AssetRoles::from_assets(&self.assets));
-        (self.correlator, self.host, self.network) = (correlator, host, network);
+        let incidents = match sections.get(3) {
+            Some(section) => serde_json::from_slice(section)
+                .map_err(|e| format!("incidents: {e}"))?,
+            None => IncidentTracker::default(),
+        };
+        (self.correlator, self.host, self.network, self.incidents) =
+            (correlator, host, network, incidents);
         Ok(())
     }
 }
@@ -553,9 +591,9 @@ mod tests {
             live_hops, hops,
             "every worm hop is raised live, as critical"
         );
-        // One outbreak alert, counting the worm's devices and accounts as the hunt does; the
-        // demo's PsExec administration raises nothing above informational.
-        use super::super::spread_alerts::{NEEDS_A_LOOK, OUTBREAK};
+        // One incident, opened once, counting the worm's devices and accounts as the hunt does;
+        // the demo's PsExec administration opens none.
+        use super::super::spread_alerts::INCIDENT;
         use ward_analytics::case::Verdict;
         let worm: std::collections::BTreeSet<&str> = outcome
             .spread
@@ -564,19 +602,20 @@ mod tests {
             .filter(|c| c.verdict == Verdict::Worm)
             .flat_map(|c| c.hosts.iter().map(|h| h.host.as_str()))
             .collect();
-        let outbreaks: Vec<&Alert> = alerts.iter().filter(|a| a.rule_id == OUTBREAK).collect();
-        assert_eq!(outbreaks.len(), 1, "evaluated once, at the end");
-        let devices = outbreaks[0].evidence["affected_devices"]
+        let incidents: Vec<&Alert> = alerts.iter().filter(|a| a.rule_id == INCIDENT).collect();
+        assert_eq!(incidents.len(), 1, "evaluated once, at the end");
+        assert!(incidents[0].key.ends_with(":1"), "{}", incidents[0].key);
+        assert_eq!(incidents[0].level, Level::Critical);
+        let devices = incidents[0].evidence["incident"]["devices"]
             .as_array()
             .map_or(0, Vec::len);
         assert_eq!(devices, worm.len());
         assert_eq!(
-            outbreaks[0].evidence["accounts_to_reset"]
+            incidents[0].evidence["incident"]["accounts_to_reset"]
                 .as_array()
                 .map_or(0, Vec::len),
             outcome.accounts.reset.len()
         );
-        assert!(!alerts.iter().any(|a| a.rule_id == NEEDS_A_LOOK));
         assert!(
             outcome
                 .spread

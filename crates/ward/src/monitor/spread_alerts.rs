@@ -1,40 +1,209 @@
-//! The live spread as alerts, by verdict (`docs/verdicts.md`): the outbreak alert counts the
-//! worm clusters' devices and accounts alone; suspicious clusters raise their own, lower
-//! "needs a look" alert; spread judged to be administration raises nothing above
-//! informational. The figures are the report's [`Overview`], so the alert and the dashboard's
-//! case page never disagree.
+//! The live spread as incidents (`ward_report::incidents_of`): a worm cluster group, or a
+//! suspicious one, is an incident with a stable id. It is announced once when it opens and again
+//! only when it *changes*: another device reached, the verdict raised from suspicious to worm
+//! (major changes, sent at once), or more accounts to reset or command-and-control destinations
+//! (minor changes, folded into the next major one or sent after [`MINOR_EVERY`]). Each
+//! announcement is one `ward.incident` alert keyed `incident:<id>:<version>` carrying what
+//! changed and the whole current state, so a sink that keeps only the latest has it all.
+//! Spread judged to be administration raises nothing above informational.
 
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use ward_analytics::Case;
-use ward_analytics::case::{Accounts, Finding, Spread, Verdict as ClusterVerdict};
+use ward_analytics::case::{Finding, Verdict as ClusterVerdict};
 use ward_event::{Level, Timestamp};
 use ward_monitor::Alert;
-use ward_report::{AffectedDevice, Overview, Verdict};
+use ward_report::{Incident, incidents_of};
 
-/// Rule id of the outbreak alert.
-pub const OUTBREAK: &str = "ward.outbreak";
-/// Rule id of the alert for suspicious spread.
-pub const NEEDS_A_LOOK: &str = "ward.needs-a-look";
+/// Rule id of incident alerts (open and updates).
+pub const INCIDENT: &str = "ward.incident";
 
-/// What the guidance of a needs-a-look alert says to do.
+/// Seconds a minor change (accounts, destinations) may wait for a major one before it is sent
+/// on its own.
+pub const MINOR_EVERY: u64 = 15 * 60;
+
+/// What a needs-a-look incident says to do.
 const ASK: &str = "Ask who ran these; if nobody did, treat them as the outbreak: isolate the \
                    devices and reset the accounts from a clean computer.";
+/// What a worm incident says to do.
+const ACT: &str = "Isolate the devices (clinical ones first, with their clinical owners), \
+                   reset the accounts from a clean computer, and block the destinations.";
 
-/// The outbreak and needs-a-look alerts of one snapshot of the spread. Each is keyed by what it
-/// counts, so a snapshot that changes nothing raises nothing new, and one where the spread
-/// reached another device or exposed another account raises the alert again, with the new
-/// figures.
-pub fn spread_alerts(spread: &Spread, accounts: &Accounts) -> Vec<Alert> {
-    let mut case = Case::new(env!("CARGO_PKG_VERSION"), Timestamp::UNKNOWN);
-    (case.spread, case.accounts) = (spread.clone(), accounts.clone());
-    let o = Overview::of(&case);
-    let mut alerts = Vec::new();
-    if o.verdict == Verdict::Outbreak {
-        alerts.push(outbreak(&case, &o));
+/// The incidents announced so far, as they were announced: the monitor's checkpoint keeps it,
+/// so a restart neither re-opens an incident nor repeats an update.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct IncidentTracker {
+    known: Vec<Known>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Known {
+    id: String,
+    version: u32,
+    verdict: ClusterVerdict,
+    hosts: BTreeSet<String>,
+    accounts: BTreeSet<String>,
+    c2: BTreeSet<String>,
+    /// Unix seconds of the last announcement.
+    sent_at: u64,
+}
+
+/// What changed since an incident was last announced.
+#[derive(Debug, Default, Serialize)]
+struct Change {
+    kind: &'static str,
+    version: u32,
+    new_devices: Vec<String>,
+    new_accounts: Vec<String>,
+    new_c2_destinations: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdict_raised_from: Option<ClusterVerdict>,
+}
+
+impl Change {
+    fn is_major(&self) -> bool {
+        !self.new_devices.is_empty() || self.verdict_raised_from.is_some()
     }
-    if !o.needs_a_look.clusters.is_empty() {
-        alerts.push(needs_a_look(&case, &o));
+    fn is_empty(&self) -> bool {
+        !self.is_major() && self.new_accounts.is_empty() && self.new_c2_destinations.is_empty()
     }
-    alerts
+}
+
+impl IncidentTracker {
+    /// Compares the incidents of `case` with what was announced and returns the announcements
+    /// due at `now` (Unix seconds).
+    pub fn update(&mut self, case: &Case, now: u64) -> Vec<Alert> {
+        let mut claimed = vec![false; self.known.len()];
+        let mut alerts = Vec::new();
+        for mut incident in incidents_of(case) {
+            let hosts: BTreeSet<String> = incident.hosts().into_iter().map(String::from).collect();
+            let best = self
+                .known
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !claimed[*i])
+                .map(|(i, k)| (k.hosts.intersection(&hosts).count(), i))
+                .filter(|(shared, _)| *shared > 0)
+                .max();
+            match best {
+                Some((_, i)) => {
+                    claimed[i] = true;
+                    let known = &mut self.known[i];
+                    incident.id = known.id.clone();
+                    let mut change = diff(known, &incident, &hosts);
+                    let due = change.is_major()
+                        || (!change.is_empty() && now.saturating_sub(known.sent_at) >= MINOR_EVERY);
+                    if due {
+                        known.version += 1;
+                        change.kind = "updated";
+                        change.version = known.version;
+                        remember(known, &incident, hosts, now);
+                        alerts.push(alert(&incident, &change));
+                    } else if incident.verdict == ClusterVerdict::Suspicious
+                        && known.verdict == ClusterVerdict::Worm
+                    {
+                        // A lowered verdict is not news to page about; the next update says it.
+                        known.verdict = incident.verdict;
+                    }
+                }
+                None => {
+                    while self.known.iter().any(|k| k.id == incident.id) {
+                        incident.id.push('b');
+                    }
+                    let change = Change {
+                        kind: "opened",
+                        version: 1,
+                        new_devices: hosts.iter().cloned().collect(),
+                        new_accounts: incident.accounts_to_reset.clone(),
+                        new_c2_destinations: incident.c2_destinations.clone(),
+                        verdict_raised_from: None,
+                    };
+                    let mut known = Known {
+                        id: incident.id.clone(),
+                        version: 1,
+                        verdict: incident.verdict,
+                        hosts: BTreeSet::new(),
+                        accounts: BTreeSet::new(),
+                        c2: BTreeSet::new(),
+                        sent_at: now,
+                    };
+                    remember(&mut known, &incident, hosts, now);
+                    self.known.push(known);
+                    claimed.push(true);
+                    alerts.push(alert(&incident, &change));
+                }
+            }
+        }
+        alerts
+    }
+}
+
+fn diff(known: &Known, incident: &Incident, hosts: &BTreeSet<String>) -> Change {
+    let new = |seen: &BTreeSet<String>, now: &mut dyn Iterator<Item = &String>| -> Vec<String> {
+        now.filter(|x| !seen.contains(*x)).cloned().collect()
+    };
+    Change {
+        kind: "",
+        version: known.version,
+        new_devices: new(&known.hosts, &mut hosts.iter()),
+        new_accounts: new(&known.accounts, &mut incident.accounts_to_reset.iter()),
+        new_c2_destinations: new(&known.c2, &mut incident.c2_destinations.iter()),
+        verdict_raised_from: (known.verdict == ClusterVerdict::Suspicious
+            && incident.verdict == ClusterVerdict::Worm)
+            .then_some(known.verdict),
+    }
+}
+
+fn remember(known: &mut Known, incident: &Incident, hosts: BTreeSet<String>, now: u64) {
+    known.verdict = incident.verdict;
+    known.hosts.extend(hosts);
+    known.accounts.extend(incident.accounts_to_reset.iter().cloned());
+    known.c2.extend(incident.c2_destinations.iter().cloned());
+    known.sent_at = now;
+}
+
+fn alert(incident: &Incident, change: &Change) -> Alert {
+    let what = match change.kind {
+        "opened" => "opened".to_string(),
+        _ => {
+            let mut parts = Vec::new();
+            if let Some(from) = change.verdict_raised_from {
+                parts.push(format!("raised from {from} to {}", incident.verdict));
+            }
+            if !change.new_devices.is_empty() {
+                parts.push(format!("reached {}", change.new_devices.join(", ")));
+            }
+            if !change.new_accounts.is_empty() {
+                parts.push(format!("+{} to reset", count(change.new_accounts.len(), "account")));
+            }
+            if !change.new_c2_destinations.is_empty() {
+                parts.push(format!("calls {}", change.new_c2_destinations.join(", ")));
+            }
+            parts.join("; ")
+        }
+    };
+    let guidance = match incident.verdict {
+        ClusterVerdict::Worm => ACT,
+        _ => ASK,
+    };
+    Alert {
+        key: format!("incident:{}:{}", incident.id, change.version),
+        time: incident.last_seen.unwrap_or(Timestamp::UNKNOWN),
+        host: incident
+            .patient_zero
+            .first()
+            .or(incident.devices.first().map(|d| &d.host))
+            .cloned()
+            .unwrap_or_default(),
+        rule_id: INCIDENT.into(),
+        title: format!("Incident {} {what}: {}", incident.id, incident.title),
+        level: incident.level,
+        evidence: serde_json::json!({
+            "change": change,
+            "incident": incident,
+            "guidance": guidance,
+        }),
+    }
 }
 
 /// The level a finding is alerted at: hops of spread judged to be administration are
@@ -48,119 +217,6 @@ pub fn alert_level(f: &Finding) -> Level {
     if admin { Level::Informational } else { f.level }
 }
 
-fn outbreak(case: &Case, o: &Overview) -> Alert {
-    let reset = names(&case.accounts.reset);
-    let title = format!(
-        "Outbreak: a worm reached {} ({} clinical) from {}; {} to reset",
-        count(o.affected_devices.len(), "device"),
-        o.clinical_devices,
-        o.patient_zero.join(", "),
-        count(reset.len(), "account"),
-    );
-    Alert {
-        key: format!(
-            "{OUTBREAK}|{}|devices={}|reset={}",
-            o.patient_zero.join(","),
-            o.affected_devices.len(),
-            reset.len()
-        ),
-        time: latest(&o.affected_devices),
-        host: o.patient_zero.first().cloned().unwrap_or_default(),
-        rule_id: OUTBREAK.into(),
-        title,
-        level: Level::Critical,
-        evidence: serde_json::json!({
-            "clusters": clusters(case, ClusterVerdict::Worm),
-            "patient_zero": o.patient_zero,
-            "affected_devices": o.affected_devices,
-            "clinical_devices": o.clinical_devices,
-            "accounts_to_reset": reset,
-            "accounts_to_review": names(&case.accounts.review),
-        }),
-    }
-}
-
-fn needs_a_look(case: &Case, o: &Overview) -> Alert {
-    let look = &o.needs_a_look;
-    let reset = names(&case.accounts.reset_if_confirmed);
-    let suspicious: Vec<&str> = case
-        .spread
-        .clusters
-        .iter()
-        .filter(|c| c.verdict == ClusterVerdict::Suspicious)
-        .map(|c| c.artefact.as_str())
-        .collect();
-    let clinical = look.devices.iter().filter(|d| d.clinical).count();
-    let apart = if o.verdict == Verdict::Outbreak {
-        "outside the outbreak"
-    } else {
-        "no worm found"
-    };
-    Alert {
-        key: format!(
-            "{NEEDS_A_LOOK}|{}|devices={}|reset={}",
-            suspicious.join(","),
-            look.devices.len(),
-            reset.len()
-        ),
-        time: latest(&look.devices),
-        host: look
-            .devices
-            .iter()
-            .find(|d| d.patient_zero)
-            .or(look.devices.first())
-            .map(|d| d.host.clone())
-            .unwrap_or_default(),
-        rule_id: NEEDS_A_LOOK.into(),
-        title: format!(
-            "Needs a look: suspicious spread ({}) reached {} ({clinical} clinical), {apart}; {} to reset if confirmed",
-            suspicious.join(", "),
-            count(look.devices.len(), "device"),
-            count(reset.len(), "account"),
-        ),
-        level: Level::High,
-        evidence: serde_json::json!({
-            "guidance": ASK,
-            "clusters": clusters(case, ClusterVerdict::Suspicious),
-            "devices": look.devices,
-            "accounts_to_reset_if_confirmed": reset,
-        }),
-    }
-}
-
-/// The clusters of one verdict as the alert shows them: what, how it was weighed, and why.
-fn clusters(case: &Case, verdict: ClusterVerdict) -> Vec<serde_json::Value> {
-    case.spread
-        .clusters
-        .iter()
-        .filter(|c| c.verdict == verdict)
-        .map(|c| {
-            serde_json::json!({
-                "id": c.id,
-                "artefact": c.artefact,
-                "verdict": c.verdict,
-                "score": c.score,
-                "reasons": c.reasons,
-                "patient_zero": c.patient_zero,
-                "hosts": c.hosts.len(),
-            })
-        })
-        .collect()
-}
-
-fn names(accounts: &[ward_analytics::case::AccountEntry]) -> Vec<&str> {
-    accounts.iter().map(|a| a.account.as_str()).collect()
-}
-
-/// When the newest of `devices` was reached: the moment this alert's figures came about.
-fn latest(devices: &[AffectedDevice]) -> Timestamp {
-    devices
-        .iter()
-        .filter_map(|d| d.infected_at)
-        .max()
-        .unwrap_or(Timestamp::UNKNOWN)
-}
-
 fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
@@ -172,7 +228,7 @@ fn count(n: usize, noun: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ward_analytics::case::{AccountEntry, Cluster, ClusterHost, Edge, VerdictScore};
+    use ward_analytics::case::{AccountEntry, Accounts, Cluster, ClusterHost, Edge, Spread, VerdictScore};
 
     fn at(hm: &str) -> Timestamp {
         Timestamp::parse(&format!("2026-03-02T{hm}:00Z")).expect("time")
@@ -264,8 +320,14 @@ mod tests {
         (spread, accounts)
     }
 
-    fn evidence_hosts(alert: &Alert, list: &str) -> Vec<String> {
-        alert.evidence[list]
+    fn case_of(spread: &Spread, accounts: &Accounts) -> Case {
+        let mut case = Case::new("test", Timestamp::UNKNOWN);
+        (case.spread, case.accounts) = (spread.clone(), accounts.clone());
+        case
+    }
+
+    fn incident_hosts(alert: &Alert) -> Vec<String> {
+        alert.evidence["incident"]["devices"]
             .as_array()
             .expect("device list")
             .iter()
@@ -273,55 +335,44 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn the_outbreak_counts_the_worm_and_suspicious_spread_alerts_apart() {
-        let (spread, accounts) = three_verdicts();
-        let alerts = spread_alerts(&spread, &accounts);
-        let rules: Vec<&str> = alerts.iter().map(|a| a.rule_id.as_str()).collect();
-        assert_eq!(rules, [OUTBREAK, NEEDS_A_LOOK]);
+    const T0: u64 = 1_800_000_000;
 
-        let outbreak = &alerts[0];
-        assert_eq!(outbreak.level, Level::Critical);
+    #[test]
+    fn worm_and_suspicious_spread_open_one_incident_each_and_administration_none() {
+        let (spread, accounts) = three_verdicts();
+        let mut tracker = IncidentTracker::default();
+        let alerts = tracker.update(&case_of(&spread, &accounts), T0);
+        assert_eq!(alerts.len(), 2, "{alerts:#?}");
+        assert!(alerts.iter().all(|a| a.rule_id == INCIDENT));
+
+        let worm = &alerts[0];
+        assert_eq!(worm.level, Level::Critical);
+        let id = worm.evidence["incident"]["id"].as_str().expect("id");
+        assert!(id.starts_with("INC-") && id.len() == 12, "{id}");
+        assert_eq!(worm.key, format!("incident:{id}:1"));
         assert_eq!(
-            outbreak.title,
-            "Outbreak: a worm reached 3 devices (1 clinical) from FS-01; 2 accounts to reset"
+            worm.title,
+            format!(
+                "Incident {id} opened: worm from FS-01 reached 3 devices (1 clinical); 2 accounts to reset"
+            )
         );
-        assert_eq!(outbreak.host, "FS-01");
-        assert_eq!(outbreak.time, at("10:00"));
+        assert_eq!(worm.host, "FS-01");
+        assert_eq!(incident_hosts(worm), ["MRI-01", "FS-01", "WS-07"]);
+        assert_eq!(worm.evidence["change"]["kind"], "opened");
         assert_eq!(
-            evidence_hosts(outbreak, "affected_devices"),
-            ["MRI-01", "FS-01", "WS-07"]
-        );
-        assert_eq!(
-            outbreak.evidence["accounts_to_reset"],
+            worm.evidence["incident"]["accounts_to_reset"],
             serde_json::json!(["CLINIC\\svc-backup", "MRI-01\\meduser"])
         );
         assert_eq!(
-            outbreak.evidence["clusters"][0]["artefact"],
-            "service:WmiApSrvEx"
-        );
-        assert_eq!(
-            outbreak.evidence["clusters"].as_array().map(Vec::len),
-            Some(1)
+            worm.evidence["incident"]["artefacts"],
+            serde_json::json!(["service:WmiApSrvEx"])
         );
 
         let look = &alerts[1];
-        assert!(
-            look.level < outbreak.level,
-            "needs a look is the lower alert"
-        );
         assert_eq!(look.level, Level::High);
-        assert_eq!(
-            look.title,
-            "Needs a look: suspicious spread (service:RemoteHelper) reached 2 devices (1 clinical), \
-             outside the outbreak; 1 account to reset if confirmed"
-        );
-        assert_eq!(look.host, "IT-ADM-02");
-        assert_eq!(evidence_hosts(look, "devices"), ["LAB-05", "IT-ADM-02"]);
-        assert_eq!(
-            look.evidence["accounts_to_reset_if_confirmed"],
-            serde_json::json!(["LAB-05\\labtech"])
-        );
+        assert_eq!(incident_hosts(look), ["LAB-05", "IT-ADM-02"]);
+        assert!(look.title.contains("suspicious spread (needs a look) from IT-ADM-02"), "{}", look.title);
+        assert!(look.title.ends_with("1 account to reset if confirmed"), "{}", look.title);
         assert!(
             look.evidence["guidance"]
                 .as_str()
@@ -332,49 +383,77 @@ mod tests {
         for alert in &alerts {
             let all = alert.evidence.to_string() + &alert.title;
             for host in ["SCCM-01", "WS-20", "WS-21", "CT-09", "ccmsetup"] {
-                assert!(!all.contains(host), "{} mentions {host}", alert.rule_id);
+                assert!(!all.contains(host), "{} mentions {host}", alert.key);
             }
         }
+        // Likely-admin spread alone opens nothing.
+        let admin_only = Spread {
+            clusters: vec![spread.clusters[2].clone()],
+        };
+        assert!(
+            IncidentTracker::default()
+                .update(&case_of(&admin_only, &Accounts::default()), T0)
+                .is_empty()
+        );
     }
 
     #[test]
-    fn the_same_spread_keeps_its_keys_and_growth_raises_the_outbreak_again() {
+    fn an_incident_is_announced_again_only_when_it_changes() {
         let (spread, accounts) = three_verdicts();
-        let keys = |s: &Spread, a: &Accounts| -> Vec<String> {
-            spread_alerts(s, a).into_iter().map(|a| a.key).collect()
-        };
-        let before = keys(&spread, &accounts);
-        assert_eq!(before, keys(&spread, &accounts));
+        let mut tracker = IncidentTracker::default();
+        let opened = tracker.update(&case_of(&spread, &accounts), T0);
+        let id = opened[0].evidence["incident"]["id"].as_str().unwrap().to_string();
+        assert!(tracker.update(&case_of(&spread, &accounts), T0 + 5).is_empty(), "nothing changed");
+
+        // Another device: a major change, sent at once.
         let mut grown = spread.clone();
         grown.clusters[0].hosts.push(ClusterHost {
             host: "CT-02".into(),
             infected_at: Some(at("11:00")),
+            clinical: true,
             ..Default::default()
         });
-        let after = keys(&grown, &accounts);
-        assert_ne!(after[0], before[0], "the outbreak reached another device");
-        assert_eq!(after[1], before[1], "the suspicious spread did not change");
+        let update = tracker.update(&case_of(&grown, &accounts), T0 + 10);
+        assert_eq!(update.len(), 1, "only the worm incident changed");
+        assert_eq!(update[0].key, format!("incident:{id}:2"));
+        assert_eq!(update[0].evidence["change"]["new_devices"], serde_json::json!(["CT-02"]));
+        assert!(update[0].title.contains("reached CT-02"), "{}", update[0].title);
+        assert_eq!(incident_hosts(&update[0]).len(), 4, "the whole state");
+
+        // Another account alone: minor, held back until MINOR_EVERY has passed.
+        let mut more = accounts.clone();
+        more.reset.push(account("CLINIC\\nurse7", "CT-02"));
+        assert!(tracker.update(&case_of(&grown, &more), T0 + 20).is_empty());
+        let late = tracker.update(&case_of(&grown, &more), T0 + 10 + MINOR_EVERY);
+        assert_eq!(late.len(), 1);
+        assert_eq!(late[0].key, format!("incident:{id}:3"));
+        assert_eq!(
+            late[0].evidence["change"]["new_accounts"],
+            serde_json::json!(["CLINIC\\nurse7"])
+        );
+
+        // The tracker's state survives a checkpoint: nothing is re-opened or repeated.
+        let saved = serde_json::to_vec(&tracker).expect("serialise");
+        let mut restored: IncidentTracker = serde_json::from_slice(&saved).expect("restore");
+        assert!(restored.update(&case_of(&grown, &more), T0 + 9_999).is_empty());
     }
 
     #[test]
-    fn suspicious_spread_alone_is_no_outbreak_and_administration_alerts_nothing() {
-        let (mut spread, mut accounts) = three_verdicts();
+    fn a_suspicious_incident_raised_to_worm_keeps_its_id() {
+        let (mut spread, accounts) = three_verdicts();
         spread.clusters.remove(0);
-        (accounts.reset, accounts.review) = (Vec::new(), Vec::new());
-        let alerts = spread_alerts(&spread, &accounts);
-        assert_eq!(alerts.len(), 1);
-        assert_eq!(alerts[0].rule_id, NEEDS_A_LOOK);
-        assert!(
-            alerts[0].title.contains("no worm found"),
-            "{}",
-            alerts[0].title
-        );
-
-        spread.clusters.remove(0);
-        assert!(
-            spread_alerts(&spread, &accounts).is_empty(),
-            "likely-admin only"
-        );
+        let mut tracker = IncidentTracker::default();
+        let opened = tracker.update(&case_of(&spread, &accounts), T0);
+        assert_eq!(opened.len(), 1);
+        assert_eq!(opened[0].level, Level::High);
+        let id = opened[0].evidence["incident"]["id"].as_str().unwrap().to_string();
+        spread.clusters[0].verdict = ClusterVerdict::Worm;
+        let raised = tracker.update(&case_of(&spread, &accounts), T0 + 1);
+        assert_eq!(raised.len(), 1);
+        assert_eq!(raised[0].key, format!("incident:{id}:2"));
+        assert_eq!(raised[0].level, Level::Critical);
+        assert_eq!(raised[0].evidence["change"]["verdict_raised_from"], "suspicious");
+        assert!(raised[0].title.contains("raised from suspicious to worm"), "{}", raised[0].title);
     }
 
     #[test]

@@ -255,7 +255,7 @@ pub fn collect(
 pub fn write_config(dir: &Path, webhook: SocketAddr, inputs: &str) -> PathBuf {
     let text = format!(
         "state = {state:?}\n\n[pipeline]\ncommit_ms = 100\n\n{inputs}\n\
-         [[sinks]]\ntype = \"webhook\"\nname = \"receiver\"\nurl = \"http://{webhook}/ward\"\n\n\
+         [[sinks]]\ntype = \"webhook\"\nname = \"receiver\"\nurl = \"http://{webhook}/ward\"\ngranularity = \"event\"\n\n\
          [dashboard]\nlisten = \"127.0.0.1:0\"\ntoken = \"{TOKEN}\"\n",
         state = dir.join("state.db").display().to_string(),
     );
