@@ -317,6 +317,10 @@ pub struct Edge {
     pub channel: crate::remote_exec::Channel,
     /// The events behind the hop.
     pub evidence: Vec<Evidence>,
+    /// `false` when the source is an address no log read ties to a host name (kept as the
+    /// address); absent when it was resolved or is not an address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_resolved: Option<bool>,
 }
 
 /// A hop that was tried and did not complete.
