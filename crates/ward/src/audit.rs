@@ -2,7 +2,6 @@
 //! and check the controls that stop the next worm.
 
 use anyhow::{Context, Result, bail};
-use std::sync::Mutex;
 use ward_audit::{AuditConfig, AuditError, Auditor};
 
 use crate::cli::AuditArgs;
@@ -37,11 +36,7 @@ pub fn run(args: AuditArgs) -> Result<u8> {
     {
         bail!("nothing to audit under {}", display_paths(&args.paths));
     }
-    let auditor = Mutex::new(auditor);
-    let mut case = hunt_case(logs, &args.hunt, &auditor)?;
-    let auditor = auditor
-        .into_inner()
-        .map_err(|_| anyhow::anyhow!("the audit state was poisoned by a panic"))?;
+    let mut case = hunt_case(logs, &args.hunt, &mut auditor)?;
     case.readiness = Some(auditor.finish());
     finish(&case, &args.hunt)
 }

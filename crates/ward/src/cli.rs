@@ -105,6 +105,10 @@ pub struct HuntOptions {
     /// No progress bar and no summary on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Facts held in memory before a sorted run goes to disk (tests send small inputs through
+    /// the on-disk path with a tiny chunk).
+    #[arg(long, hide = true, default_value_t = crate::pipeline::SPILL_CHUNK)]
+    pub spill_chunk: usize,
 }
 
 #[derive(Debug, Args)]
@@ -149,6 +153,10 @@ pub struct MonitorArgs {
     /// Asset inventory (CSV): roles and clinical devices for the live spread and accounts.
     #[arg(long, value_name = "FILE")]
     pub assets: Option<PathBuf>,
+    /// Threat intelligence, as for `ward hunt --intel` (repeatable): each host and indicator
+    /// matched raises one `intel-match` alert.
+    #[arg(long, value_name = "FILE")]
+    pub intel: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

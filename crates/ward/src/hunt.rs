@@ -4,7 +4,6 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use ward_analytics::{Assets, Case, Intel};
 use ward_audit::{AuditConfig, Auditor};
 use ward_sigma::{Mapping, RuleSet, RuleSetBuilder};
@@ -19,12 +18,9 @@ pub fn run(args: HuntArgs) -> Result<u8> {
     if inputs.is_empty() {
         bail!("no input files under {}", display_paths(&args.paths));
     }
-    let auditor = Mutex::new(Auditor::new(AuditConfig::default()));
-    let mut case = hunt_case(inputs, &args.options, &auditor)?;
-    let readiness = auditor
-        .into_inner()
-        .map_err(|_| anyhow::anyhow!("the audit state was poisoned by a panic"))?
-        .finish();
+    let mut auditor = Auditor::new(AuditConfig::default());
+    let mut case = hunt_case(inputs, &args.options, &mut auditor)?;
+    let readiness = auditor.finish();
     // Inside a hunt, readiness is shown only when the logs settled at least one check.
     if readiness.checks.iter().any(|c| c.status != "unknown") {
         case.readiness = Some(readiness);
@@ -36,7 +32,7 @@ pub fn run(args: HuntArgs) -> Result<u8> {
 pub fn hunt_case(
     mut inputs: Vec<PathBuf>,
     options: &HuntOptions,
-    auditor: &Mutex<Auditor>,
+    auditor: &mut Auditor,
 ) -> Result<Case> {
     if let Some(n) = options.threads {
         // Only the first call in a process can size the pool; later calls keep it.
@@ -63,30 +59,15 @@ pub fn hunt_case(
         None => Assets::default(),
     };
     // Roles tell servers (where admin logons are administration) from workstations.
-    auditor
-        .lock()
-        .map_err(|_| anyhow::anyhow!("the audit state was poisoned by a panic"))?
-        .set_assets(assets.clone());
-    let mut intel = Intel::default();
-    for path in &options.intel {
-        intel
-            .load(path)
-            .with_context(|| format!("reading threat intelligence {}", path.display()))?;
-    }
-    if !options.quiet {
-        for skipped in intel.skipped() {
-            eprintln!(
-                "ward: intel: skipped {}: {}",
-                skipped.source, skipped.reason
-            );
-        }
-    }
+    auditor.set_assets(assets.clone());
+    let intel = load_intel(&options.intel, options.quiet)?;
     let run_options = RunOptions {
         from: options.from,
         to: options.to,
         min_level: options.min_level,
         assets,
         intel,
+        spill_chunk: options.spill_chunk,
     };
 
     let bar = if !options.quiet && std::io::stderr().is_terminal() {
@@ -149,6 +130,26 @@ pub fn finish(case: &Case, options: &HuntOptions) -> Result<u8> {
         bail!("reading the detections back from the temporary file: {e}");
     }
     Ok(if found { exit::FOUND } else { exit::OK })
+}
+
+/// Loads the threat-intelligence files (`--intel`); entries that are not indicators are skipped
+/// and, unless `quiet`, listed on standard error.
+pub fn load_intel(paths: &[PathBuf], quiet: bool) -> Result<Intel> {
+    let mut intel = Intel::default();
+    for path in paths {
+        intel
+            .load(path)
+            .with_context(|| format!("reading threat intelligence {}", path.display()))?;
+    }
+    if !quiet {
+        for skipped in intel.skipped() {
+            eprintln!(
+                "ward: intel: skipped {}: {}",
+                skipped.source, skipped.reason
+            );
+        }
+    }
+    Ok(intel)
 }
 
 /// Loads Ward's built-in rules plus the user's; problems are counted, never fatal.

@@ -7,7 +7,6 @@
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use ward_analytics::case::Finding;
 use ward_analytics::case::{Detection, Detections, FileSummary, InputError, detection_order};
 use ward_analytics::directory::AddressBook;
@@ -15,28 +14,20 @@ use ward_analytics::facts::Fact;
 use ward_analytics::intel::IntelHits;
 use ward_analytics::network::{AssetRoles, NetFact, NetworkAnalyzer};
 use ward_analytics::spill::{Sorted, Spill, Store};
-use ward_analytics::{Analyzer, Assets, Case, Intel, Outcome, intel_match_event, intel_match_net};
+use ward_analytics::{Analyzer, Assets, Case, Intel, Outcome};
+use ward_audit::{AuditObserver, Auditor};
+use ward_detect::{DetectionStep, Sink};
+use ward_event::{Event, Level, Timestamp};
+use ward_ingest::FileReport;
+use ward_sigma::{CorrelationEvent, RuleSet};
 
 /// Evidence lines kept per intel finding (host and indicator); the count covers them all.
 const MAX_INTEL_EVIDENCE: usize = 20;
 /// Facts a reader collects before handing them to the external sort.
 const FACT_BATCH: usize = 4_096;
-/// Facts (of each kind) held in memory before a sorted run is written to disk: about 40 MB of
-/// host facts, less of network facts. `WARD_SPILL_CHUNK` overrides it (tests use a tiny chunk to
-/// send the demo through the on-disk path).
-const SPILL_CHUNK: usize = 65_536;
-
-fn spill_chunk() -> usize {
-    std::env::var("WARD_SPILL_CHUNK")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(SPILL_CHUNK)
-}
-use ward_audit::Auditor;
-use ward_event::{Event, Level, Timestamp};
-use ward_ingest::FileReport;
-use ward_sigma::{CorrelationEvent, RuleSet};
+/// Facts (of each kind) held in memory before a sorted run is written to disk by default: about
+/// 40 MB of host facts, less of network facts ([`RunOptions::spill_chunk`]).
+pub const SPILL_CHUNK: usize = 65_536;
 
 /// What a run reads and how.
 pub struct RunOptions {
@@ -50,14 +41,17 @@ pub struct RunOptions {
     pub assets: Assets,
     /// Threat-intelligence indicators (`--intel`), possibly empty.
     pub intel: Intel,
+    /// Facts of each kind held in memory before a sorted run goes to disk ([`SPILL_CHUNK`];
+    /// tests use a tiny chunk to send the demo through the on-disk path).
+    pub spill_chunk: usize,
 }
 
-/// What reading one input produced.
-#[derive(Default)]
+/// What reading one input produced, besides the facts and rule hits handed to the spills.
 struct FileOutput {
     reports: Vec<FileReport>,
     correlation: Vec<CorrelationEvent>,
     intel_hits: Vec<Finding>,
+    audit: AuditObserver,
 }
 
 /// The facts and rule hits of every input, handed in by the readers.
@@ -85,18 +79,20 @@ pub fn run(
     inputs: &[PathBuf],
     rules: &RuleSet,
     options: &RunOptions,
-    auditor: &Mutex<Auditor>,
+    auditor: &mut Auditor,
     progress: &(dyn Fn(&Path) + Sync),
 ) -> anyhow::Result<Case> {
+    let chunk = options.spill_chunk.max(1);
     let spills = FactSpills {
-        host: Spill::new(fact_order, spill_chunk()),
-        network: Spill::new(net_fact_order, spill_chunk()),
-        detections: Spill::new(detection_order, spill_chunk() / 8),
+        host: Spill::new(fact_order, chunk),
+        network: Spill::new(net_fact_order, chunk),
+        detections: Spill::new(detection_order, detection_chunk(chunk)),
     };
+    let audit = &*auditor;
     let outputs: Vec<FileOutput> = inputs
         .par_iter()
         .map(|path| {
-            let out = read_one(path, rules, options, auditor, &spills);
+            let out = read_one(path, rules, options, audit.observer(), &spills);
             progress(path);
             out
         })
@@ -120,6 +116,8 @@ pub fn run(
         out.intel_hits
             .into_iter()
             .for_each(|hit| intel_hits.push(hit));
+        // Merged in input order, so the audit does not depend on the threads' schedule.
+        auditor.merge(out.audit);
     }
     case.inputs.events = case.inputs.files.iter().map(|f| f.events).sum();
     case.inputs.bad_records = case.inputs.files.iter().map(|f| f.bad_records).sum();
@@ -130,7 +128,7 @@ pub fn run(
     let mut correlated: Vec<Detection> = rules
         .correlate(&correlation)
         .iter()
-        .map(|hit| crate::output::correlation_detection(rules, hit))
+        .map(|hit| ward_detect::correlation_detection(rules, hit))
         .collect();
     drop(correlation);
     spills.detections.push(&mut correlated);
@@ -144,7 +142,12 @@ pub fn run(
     let ((outcome, kept), mut network_findings) = rayon::join(
         || {
             let outcome = host_stage(options, &detections, &facts, &net_facts);
-            let kept = keep_detections(&detections, &outcome.addresses, options.min_level);
+            let kept = keep_detections(
+                &detections,
+                &outcome.addresses,
+                options.min_level,
+                detection_chunk(chunk),
+            );
             (outcome, kept)
         },
         || network_stage(&net_facts, &options.assets),
@@ -202,8 +205,9 @@ fn keep_detections(
     detections: &Sorted<Detection>,
     book: &AddressBook,
     min_level: Level,
+    chunk: usize,
 ) -> Result<Detections, String> {
-    let mut kept = Store::new(spill_chunk() / 8);
+    let mut kept = Store::new(chunk);
     for d in detections.iter() {
         let mut d = d.into_owned();
         name_network_detection(&mut d, book);
@@ -224,66 +228,87 @@ fn network_stage(net_facts: &Sorted<NetFact>, assets: &Assets) -> Vec<Finding> {
     network.finish()
 }
 
+/// Detections held in memory before a sorted run goes to disk: they are larger than facts.
+fn detection_chunk(chunk: usize) -> usize {
+    chunk / 8
+}
+
+/// One reader's sink: rule hits and facts go to the spills in batches; correlation inputs and
+/// intel hits wait for the end of the run; the audit observes every event.
+struct FileSink<'s> {
+    spills: &'s FactSpills,
+    facts: Vec<Fact>,
+    net_facts: Vec<NetFact>,
+    detections: Vec<Detection>,
+    correlation: Vec<CorrelationEvent>,
+    intel_hits: Vec<Finding>,
+    audit: AuditObserver,
+}
+
+impl Sink for FileSink<'_> {
+    fn correlation_input(&mut self, input: CorrelationEvent) {
+        self.correlation.push(input);
+    }
+
+    fn detection(&mut self, detection: Detection) {
+        self.detections.push(detection);
+        if self.detections.len() >= FACT_BATCH / 8 {
+            self.spills.detections.push(&mut self.detections);
+        }
+    }
+
+    fn host_fact(&mut self, fact: Fact) {
+        self.facts.push(fact);
+        if self.facts.len() >= FACT_BATCH {
+            self.spills.host.push(&mut self.facts);
+        }
+    }
+
+    fn net_fact(&mut self, fact: NetFact) {
+        self.net_facts.push(fact);
+        if self.net_facts.len() >= FACT_BATCH {
+            self.spills.network.push(&mut self.net_facts);
+        }
+    }
+
+    fn intel_hit(&mut self, hit: Finding) {
+        self.intel_hits.push(hit);
+    }
+
+    fn audit(&mut self, event: &Event) {
+        self.audit.observe(event);
+    }
+}
+
 fn read_one(
     path: &Path,
     rules: &RuleSet,
     options: &RunOptions,
-    auditor: &Mutex<Auditor>,
+    audit: AuditObserver,
     spills: &FactSpills,
 ) -> FileOutput {
-    let mut out = FileOutput::default();
-    let mut hits = Vec::new();
-    let (mut facts, mut net_facts, mut detections) = (Vec::new(), Vec::new(), Vec::new());
+    let mut step = DetectionStep::new(rules, &options.intel).within(options.from, options.to);
+    let mut sink = FileSink {
+        spills,
+        facts: Vec::new(),
+        net_facts: Vec::new(),
+        detections: Vec::new(),
+        correlation: Vec::new(),
+        intel_hits: Vec::new(),
+        audit,
+    };
     let reports = ward_ingest::read_path(path, &mut |event: Event| {
-        if options.from.is_some_and(|from| event.time < from)
-            || options.to.is_some_and(|to| event.time >= to)
-        {
-            return;
-        }
-        hits.clear();
-        rules.matches(&event, &mut |idx| hits.push(idx));
-        for &idx in &hits {
-            if let Some(c) = rules.correlation_input(idx, &event) {
-                out.correlation.push(c);
-            }
-            // Rules that only feed a correlation (no `generate: true`) are not reported themselves.
-            if rules.rule(idx).standalone {
-                detections.push(crate::output::rule_detection(rules, idx, &event));
-                if detections.len() >= FACT_BATCH / 8 {
-                    spills.detections.push(&mut detections);
-                }
-            }
-        }
-        if let Some(fact) = ward_analytics::facts::extract(&event) {
-            facts.push(fact);
-            if facts.len() >= FACT_BATCH {
-                spills.host.push(&mut facts);
-            }
-        }
-        if !options.intel.is_empty() {
-            out.intel_hits
-                .extend(intel_match_event(&options.intel, &event));
-        }
-        if let Some(fact) = ward_analytics::network::extract(&event) {
-            if !options.intel.is_empty() {
-                out.intel_hits
-                    .extend(intel_match_net(&options.intel, &fact));
-            }
-            net_facts.push(fact);
-            if net_facts.len() >= FACT_BATCH {
-                spills.network.push(&mut net_facts);
-            }
-        }
-        // The audit's own early return is cheap; the lock is held for a few hundred nanoseconds.
-        if let Ok(mut auditor) = auditor.lock() {
-            auditor.feed_event(&event);
-        }
+        step.observe(&event, &mut sink);
     });
-    spills.host.push(&mut facts);
-    spills.network.push(&mut net_facts);
-    spills.detections.push(&mut detections);
-    out.reports = reports;
-    out
+    spills.host.push(&mut sink.facts);
+    spills.network.push(&mut sink.net_facts);
+    spills.detections.push(&mut sink.detections);
+    FileOutput {
+        reports,
+        correlation: sink.correlation,
+        intel_hits: sink.intel_hits,
+        audit: sink.audit,
+    }
 }
 
 /// Rule hits on network logs carry no host of their own: name them after the source address,

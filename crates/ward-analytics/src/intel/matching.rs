@@ -148,7 +148,7 @@ fn finding(host: &str, i: &Indicator, field: &str, seen: &str, e: Evidence) -> F
 
 /// Intel hits folded into one finding per host and indicator (a beacon matches every few
 /// minutes), with a count and the first few evidence lines.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct IntelHits {
     by_key: BTreeMap<(String, String), Finding>,
     max_evidence: usize,

@@ -9,14 +9,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use ward_analytics::case::{Detection, Finding};
 use ward_analytics::network::{AssetRoles, NetworkAnalyzer, NetworkConfig};
-use ward_analytics::{Analyzer, Assets, Outcome};
+use ward_analytics::{Analyzer, Assets, Intel, Outcome};
+use ward_detect::DetectionStep;
 use ward_event::{Event, Level};
 use ward_monitor::{Alert, Detector};
 use ward_sigma::{Correlator, RuleSet};
 
 use super::case_board::CaseBoard;
+use super::live_step::{LiveIntel, LiveProducts, intel_key};
 use super::spread_alerts::{IncidentTracker, alert_level};
-use crate::output;
 
 /// How often the host analytics (spread, accounts, recon bursts) are re-evaluated while facts
 /// arrive: they cost a clone of their state, which the hunt's memory tests keep small.
@@ -35,6 +36,9 @@ const CHECKPOINT_MAGIC_V1: &[u8; 4] = b"WLD1";
 /// again (an event re-read after a restart, a finding re-evaluated) is stored once.
 pub struct LiveDetector {
     rules: Arc<RuleSet>,
+    /// Threat-intelligence indicators (`--intel`), possibly empty, and the hits so far.
+    intel: Arc<Intel>,
+    intel_hits: LiveIntel,
     min_level: Level,
     board: Arc<CaseBoard>,
     correlator: Correlator,
@@ -71,6 +75,8 @@ impl LiveDetector {
         Self {
             correlator: Correlator::new(&rules),
             rules,
+            intel: Arc::default(),
+            intel_hits: LiveIntel::default(),
             min_level,
             board,
             host: Analyzer::new(Default::default(), assets.clone()),
@@ -88,6 +94,12 @@ impl LiveDetector {
             latest_network: Vec::new(),
             incidents: IncidentTracker::default(),
         }
+    }
+
+    /// Matches every event against `intel` too, as `ward hunt --intel` does.
+    pub fn with_intel(mut self, intel: Intel) -> Self {
+        self.intel = Arc::new(intel);
+        self
     }
 
     fn alert_detection(&self, key: String, detection: &Detection, alerts: &mut Vec<Alert>) {
@@ -137,10 +149,25 @@ impl LiveDetector {
                     alerts.push(finding_alert(key, finding));
                 }
             }
+            // The intel matches join the network findings on the dashboard, as in the hunt's case.
+            named.extend(self.intel_hits.latest().iter().cloned());
             self.latest_network = named.clone();
             self.board.set_network(named);
             self.network_dirty = false;
             self.network_due = now + self.network_every;
+            evaluated = true;
+        }
+        // Intel hits wait for a pending host evaluation (at most `host_every`), so that they are
+        // named after the devices it learns, as the hunt names them.
+        let host_pending = self.host_dirty && now < self.host_due;
+        if (force || !host_pending)
+            && let Some(findings) = self.intel_hits.take_new(&self.addresses)
+        {
+            for f in findings.iter().filter(|f| f.level >= self.min_level) {
+                alerts.push(finding_alert(intel_key(f), f));
+            }
+            // Shown with the network findings at their next evaluation.
+            self.network_dirty = true;
             evaluated = true;
         }
         if evaluated {
@@ -176,43 +203,39 @@ impl LiveDetector {
 impl Detector for LiveDetector {
     fn on_event(&mut self, event: &Event) -> Vec<Alert> {
         let mut alerts = Vec::new();
-        let rules = Arc::clone(&self.rules);
-        let mut hits = Vec::new();
-        rules.matches(event, &mut |idx| hits.push(idx));
+        let (rules, intel) = (Arc::clone(&self.rules), Arc::clone(&self.intel));
+        let mut products = LiveProducts::default();
+        DetectionStep::new(&rules, &intel).observe(event, &mut products);
         let mut correlated = Vec::new();
-        for idx in hits {
-            let rule = rules.rule(idx);
-            if let Some(input) = rules.correlation_input(idx, event) {
-                self.correlator.feed(&rules, 0, &input, &mut correlated);
-            }
-            if !rule.standalone {
-                continue;
-            }
-            let detection = output::rule_detection(&rules, idx, event);
+        for input in &products.correlation_inputs {
+            self.correlator.feed(&rules, 0, input, &mut correlated);
+        }
+        for detection in &products.detections {
             // Every standalone hit informs the analytics (artefacts, follow-up activity).
-            self.host.feed_detection(&detection);
+            self.host.feed_detection(detection);
             self.host_dirty = true;
-            if rule.level >= self.min_level {
-                self.alert_detection(
-                    alert_key(&detection.rule_id, event),
-                    &detection,
-                    &mut alerts,
-                );
+            if detection.level >= self.min_level {
+                let key = alert_key(&detection.rule_id, event);
+                self.alert_detection(key, detection, &mut alerts);
             }
         }
         for hit in &correlated {
-            let detection = output::correlation_detection(&rules, hit);
+            let detection = ward_detect::correlation_detection(&rules, hit);
             self.host.feed_detection(&detection);
             if detection.level >= self.min_level {
                 let key = correlation_key(&detection.rule_id, hit);
                 self.alert_detection(key, &detection, &mut alerts);
             }
         }
-        if let Some(fact) = ward_analytics::facts::extract(event) {
+        if let Some(fact) = products.host_fact {
             self.host.feed(&fact);
             self.host_dirty = true;
         }
-        if let Some(fact) = ward_analytics::network::extract(event) {
+        products
+            .intel_hits
+            .into_iter()
+            .for_each(|hit| self.intel_hits.push(hit));
+        if let Some(fact) = products.net_fact {
             self.host.feed_network(&fact);
             self.network.feed(&fact);
             self.network_dirty = true;
@@ -289,8 +312,9 @@ impl LiveDetector {
             .map_err(|e| format!("network analytics: {e}"))?
             .with_roles(AssetRoles::from_assets(&self.assets));
         let incidents = match sections.get(3) {
-            Some(section) => serde_json::from_slice(section)
-                .map_err(|e| format!("incidents: {e}"))?,
+            Some(section) => {
+                serde_json::from_slice(section).map_err(|e| format!("incidents: {e}"))?
+            }
             None => IncidentTracker::default(),
         };
         (self.correlator, self.host, self.network, self.incidents) =
@@ -382,6 +406,10 @@ fn fingerprint(event: &Event) -> u64 {
     }
     hash
 }
+
+#[cfg(test)]
+#[path = "parity_tests.rs"]
+mod parity_tests;
 
 #[cfg(test)]
 mod tests {

@@ -1,9 +1,11 @@
 //! `ward monitor`: the hunt's rules on live log streams. `ward-monitor` owns the inputs, the
 //! durable state, the alert sinks and the dashboard; this module supplies the detection step
-//! (Ward's built-in rules plus the user's, correlations, host and network analytics), the dashboard's case view and the signal handling.
+//! (`ward_detect`'s step: Ward's built-in rules plus the user's, correlations, host and network
+//! analytics, threat intelligence), the dashboard's case view and the signal handling.
 
 mod case_board;
 mod detector;
+mod live_step;
 mod spread_alerts;
 
 use anyhow::{Context, Result};
@@ -38,7 +40,9 @@ pub fn run(args: MonitorArgs) -> Result<u8> {
         }
         None => ward_analytics::Assets::default(),
     };
-    let detector = LiveDetector::new(Arc::new(rules), args.min_level, assets, Arc::clone(&board));
+    let intel = crate::hunt::load_intel(&args.intel, false)?;
+    let detector = LiveDetector::new(Arc::new(rules), args.min_level, assets, Arc::clone(&board))
+        .with_intel(intel);
     let view: CaseView = Arc::new(move || board.render(&summary));
 
     let shutdown = Shutdown::new();
