@@ -57,3 +57,33 @@ fn observers_merged_give_the_readiness_of_one_auditor() {
     assert_eq!(dealt.inputs(), &inputs);
     assert_eq!(readiness_json(dealt.finish()), expected);
 }
+
+/// The same over the shared EVTX corpora: many hosts and channels, logs cleared, Defender and
+/// update events, record-id gaps.
+#[test]
+fn observers_merged_give_the_readiness_of_one_auditor_on_real_logs() {
+    let Some(root) = shared() else { return };
+    let dirs = ["evtx-attack-samples", "evtx-crate/samples", "deepbluecli"];
+    let mut files: Vec<PathBuf> =
+        ward_ingest::discover(&dirs.map(|d| root.join(d))).expect("shared EVTX corpora");
+    files.sort();
+    let mut one = auditor();
+    let mut merged = auditor();
+    let (mut odd, mut even) = (merged.observer(), merged.observer());
+    let mut n = 0usize;
+    for f in &files {
+        ward_ingest::read_path(f, &mut |e| {
+            one.feed_event(&e);
+            if n % 2 == 0 { &mut even } else { &mut odd }.observe(&e);
+            n += 1;
+        });
+    }
+    assert!(n > 10_000, "{n} events");
+    merged.merge(odd);
+    merged.merge(even);
+    assert_eq!(merged.inputs(), one.inputs());
+    assert_eq!(
+        readiness_json(merged.finish()),
+        readiness_json(one.finish())
+    );
+}
