@@ -50,7 +50,12 @@ fn observers_merged_give_the_readiness_of_one_auditor() {
     let mut dealt = auditor();
     let (mut odd, mut even) = (dealt.observer(), dealt.observer());
     for (i, e) in files.iter().flatten().enumerate() {
-        if i % 2 == 0 { &mut even } else { &mut odd }.observe(e);
+        if i.is_multiple_of(2) {
+            &mut even
+        } else {
+            &mut odd
+        }
+        .observe(e);
     }
     dealt.merge(even);
     dealt.merge(odd);
@@ -74,7 +79,12 @@ fn observers_merged_give_the_readiness_of_one_auditor_on_real_logs() {
     for f in &files {
         ward_ingest::read_path(f, &mut |e| {
             one.feed_event(&e);
-            if n % 2 == 0 { &mut even } else { &mut odd }.observe(&e);
+            if n.is_multiple_of(2) {
+                &mut even
+            } else {
+                &mut odd
+            }
+            .observe(&e);
             n += 1;
         });
     }
