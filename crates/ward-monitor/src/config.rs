@@ -362,8 +362,10 @@ fn default_commit_ms() -> u64 {
 fn default_max_message() -> usize {
     64 * 1024
 }
+/// One group per device: the device is what a responder acts on (isolate it, look at it), and
+/// a worm's dozen rule hits and findings on one device are one page, not a dozen.
 fn default_group_by() -> Vec<GroupAttribute> {
-    vec![GroupAttribute::RuleId, GroupAttribute::Host]
+    vec![GroupAttribute::Host]
 }
 fn default_group_wait() -> Duration {
     Duration::from_secs(30)

@@ -14,7 +14,8 @@ use crate::config::{Delivery, Granularity, GroupAttribute};
 
 /// The rule of the detector's incident alerts (one per incident opened or changed).
 pub(crate) const INCIDENT_RULE: &str = "ward.incident";
-/// Alerts that already summarise a spread; grouping them would only delay them.
+/// Alerts that already summarise a spread; grouping them would only delay them. (Ward raised
+/// these before incidents replaced them; a state file may still hold some.)
 const UNGROUPED_RULES: &[&str] = &["ward.outbreak", "ward.needs-a-look"];
 /// Where a finding names what it is about besides its host, in the order they are looked up
 /// in `evidence.details` (network findings: `destination`; hops: `from`; artefacts).
@@ -346,7 +347,11 @@ mod tests {
     fn routes_follow_the_granularity_and_keep_spread_and_incidents_whole() {
         let mut d = delivery();
         let beacon = stored(1, "ward.beacon", "MRI-1", Level::Medium);
-        assert_eq!(route(&beacon, &d), Route::Fold("ward.beacon|MRI-1".into()));
+        assert_eq!(
+            route(&beacon, &d),
+            Route::Fold("MRI-1".into()),
+            "by device by default"
+        );
         assert_eq!(
             route(&stored(2, "ward.outbreak", "MRI-1", Level::Critical), &d),
             Route::Deliver(Kind::Alert)

@@ -31,8 +31,13 @@ fn start(state: &Path, sinks: &str) -> RunningMonitor {
         .unwrap()
 }
 
+/// A webhook sink grouping by rule and host (the default is by host alone: these tests tell
+/// groups of one host apart by rule).
 fn webhook_sink(name: &str, url: &str, delivery: &str) -> String {
-    format!("[[sinks]]\ntype = \"webhook\"\nname = \"{name}\"\nurl = \"{url}\"\n{delivery}\n")
+    format!(
+        "[[sinks]]\ntype = \"webhook\"\nname = \"{name}\"\nurl = \"{url}\"\n\
+         group_by = [\"rule_id\", \"host\"]\n{delivery}\n"
+    )
 }
 
 /// One alert to raise: (marker, host, rule, level).

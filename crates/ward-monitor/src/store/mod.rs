@@ -364,7 +364,7 @@ mod tests {
         assert_eq!(store.sink_cursor("hook").unwrap(), 2);
         let outbox = store.outbox_after("hook", 0, 10).unwrap();
         assert_eq!(outbox.len(), 1);
-        assert_eq!(outbox[0].key, "group:hook:r1|MRI-1:0");
+        assert_eq!(outbox[0].key, "group:hook:MRI-1:0");
         assert_eq!(outbox[0].body["group"]["count"], 2);
         assert_eq!(
             outbox[0].body["group"]["levels"],
@@ -383,7 +383,7 @@ mod tests {
         let groups = store.groups(None, 10).unwrap();
         assert_eq!((groups[0].count, groups[0].pending), (3, 1));
         let keys: Vec<_> = store
-            .group_alerts("hook", "r1|MRI-1", 0, 10)
+            .group_alerts("hook", "MRI-1", 0, 10)
             .unwrap()
             .into_iter()
             .map(|a| a.alert.key)
@@ -394,7 +394,7 @@ mod tests {
         store.set_outbox_cursor("hook", outbox[0].id).unwrap();
         store.apply_retention(0, &["hook".to_string()]).unwrap();
         assert!(store.outbox_after("hook", 0, 10).unwrap().is_empty());
-        let left = store.group_alerts("hook", "r1|MRI-1", 0, 10).unwrap();
+        let left = store.group_alerts("hook", "MRI-1", 0, 10).unwrap();
         assert!(left.is_empty(), "{left:?}");
     }
 }
