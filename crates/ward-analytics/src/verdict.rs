@@ -57,6 +57,10 @@ pub fn judge(
     let members = infected.len().max(1);
     let share = |n: usize| n > 0 && n as f64 >= cfg.follow_up_min_share * members as f64;
 
+    // Remote Desktop sessions carry no implant: what runs on their targets afterwards is not
+    // theirs (an administrator or a vendor logs on to a host a worm reached days before), and a
+    // cluster of them is never a worm.
+    let rdp_only = hops.iter().all(|h| h.channel == Channel::Rdp);
     // Behaviour: what only an intruder does once on a host.
     let relay = multi_hop.is_some();
     if let Some(reason) = multi_hop {
@@ -64,6 +68,9 @@ pub fn judge(
     }
     let mut follow_up_strong = false;
     match follow_up {
+        Some((reason, _)) if rdp_only => worm.note(format!(
+            "{reason} — not weighed: Remote Desktop sessions carry no implant"
+        )),
         Some((reason, n)) if share(n) => {
             follow_up_strong = true;
             worm.add(2, reason);
@@ -78,7 +85,7 @@ pub fn judge(
         .filter(|(h, t)| inp.c2_callers.get(*h).is_some_and(|(_, last)| last >= *t))
         .map(|(h, _)| h)
         .collect();
-    let c2_strong = share(callers.len());
+    let c2_strong = share(callers.len()) && !rdp_only;
     if c2_strong {
         worm.add(
             2,
@@ -249,7 +256,7 @@ pub fn judge(
     if targets.len() >= 2 && services.len() == 1 && implants.len() <= 1 {
         admin.add(1, format!("the same name on all {} targets", targets.len()));
     }
-    if hijacks == 0 && hops.iter().all(|h| h.channel == Channel::Rdp) {
+    if hijacks == 0 && rdp_only {
         admin.add(
             2,
             "interactive Remote Desktop sessions: a person at the keyboard, nothing installed or \
@@ -270,7 +277,7 @@ pub fn judge(
     let strong = relay || follow_up_strong || c2_strong;
     let (w, a) = (worm.score, admin.score);
     let (wm, am) = (cfg.worm_min_score, cfg.admin_min_score);
-    let (verdict, why) = if strong && w >= wm && w > a {
+    let (verdict, why) = if strong && w >= wm && w > a && !rdp_only {
         (
             Verdict::Worm,
             format!(
@@ -278,7 +285,7 @@ pub fn judge(
                  evidence for a worm ({w}, {wm} needed) outweighs that for administration ({a})"
             ),
         )
-    } else if !strong && a >= am && a > w && (single || all_managed) {
+    } else if !strong && a >= am && a > w && (single || all_managed) && hijacks == 0 {
         (
             Verdict::LikelyAdmin,
             format!(
@@ -287,10 +294,20 @@ pub fn judge(
             ),
         )
     } else {
-        let why = if strong {
+        let why = if strong && rdp_only {
+            format!(
+                "Remote Desktop sessions relayed from host to host: people moving, not an implant \
+                 spreading, and the evidence for administration ({a}) does not settle it"
+            )
+        } else if strong {
             format!(
                 "the hosts did what a worm does once it lands, but the evidence for a worm ({w}, \
                  {wm} needed) does not outweigh that for administration ({a})"
+            )
+        } else if hijacks > 0 {
+            format!(
+                "an RDP session was taken over with tscon, which no administration explains \
+                 (administration {a}, worm {w})"
             )
         } else if a >= am && a > w {
             format!(
