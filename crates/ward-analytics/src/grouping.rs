@@ -127,7 +127,13 @@ mod tests {
         Timestamp::parse(&format!("2026-03-02T{h:02}:00:00Z")).expect("time")
     }
 
-    fn finding(analytic: &str, host: &str, level: Level, hour: u32, details: &[(&str, &str)]) -> Finding {
+    fn finding(
+        analytic: &str,
+        host: &str,
+        level: Level,
+        hour: u32,
+        details: &[(&str, &str)],
+    ) -> Finding {
         Finding {
             analytic: analytic.into(),
             title: format!("{analytic} on {host}"),
@@ -155,12 +161,36 @@ mod tests {
     fn repeats_fold_into_one_finding_that_counts_and_spans_them() {
         let findings = vec![
             finding("smb-fan-out", "FS-02", Level::Low, 1, &[]),
-            finding("beacon", "WS-1", Level::Low, 2, &[("destination", "1.2.3.4")]),
-            finding("beacon", "WS-1", Level::Medium, 3, &[("destination", "5.6.7.8")]),
+            finding(
+                "beacon",
+                "WS-1",
+                Level::Low,
+                2,
+                &[("destination", "1.2.3.4")],
+            ),
+            finding(
+                "beacon",
+                "WS-1",
+                Level::Medium,
+                3,
+                &[("destination", "5.6.7.8")],
+            ),
             finding("smb-fan-out", "FS-02", Level::High, 4, &[]),
             finding("smb-fan-out", "FS-02", Level::Low, 5, &[]),
-            finding("remote-execution", "WS-2", Level::Low, 6, &[("from", "SCCM"), ("service", "ccmsetup")]),
-            finding("remote-execution", "WS-2", Level::Low, 7, &[("from", "SCCM"), ("service", "PDQ")]),
+            finding(
+                "remote-execution",
+                "WS-2",
+                Level::Low,
+                6,
+                &[("from", "SCCM"), ("service", "ccmsetup")],
+            ),
+            finding(
+                "remote-execution",
+                "WS-2",
+                Level::Low,
+                7,
+                &[("from", "SCCM"), ("service", "PDQ")],
+            ),
         ];
         let grouped = group(findings);
         let keys: Vec<(&str, &str)> = grouped
@@ -182,10 +212,21 @@ mod tests {
         assert_eq!(fan.details["occurrences"], 3);
         assert_eq!((fan.first_seen, fan.last_seen), (at(1), at(5)));
         assert_eq!(fan.level, Level::High, "the highest level wins");
-        assert_eq!(fan.evidence.len(), MAX_EVIDENCE, "60 events, a bounded sample");
-        assert!(fan.summary.starts_with("smb-fan-out at 4 (seen 3 times"), "{}", fan.summary);
+        assert_eq!(
+            fan.evidence.len(),
+            MAX_EVIDENCE,
+            "60 events, a bounded sample"
+        );
+        assert!(
+            fan.summary.starts_with("smb-fan-out at 4 (seen 3 times"),
+            "{}",
+            fan.summary
+        );
         assert!(!grouped[1].details.contains_key("occurrences"));
-        assert_eq!(grouped[1].summary, "beacon at 2", "a single finding is unchanged");
+        assert_eq!(
+            grouped[1].summary, "beacon at 2",
+            "a single finding is unchanged"
+        );
     }
 
     #[test]
@@ -213,7 +254,13 @@ mod tests {
             finding("beacon", "WS-2", Level::Medium, 1, &[]),
             finding("recon-burst", "WS-1", Level::High, 2, &[]),
             finding("beacon", "SCCM", Level::Low, 3, &[]),
-            finding("remote-execution", "FS-01", Level::Critical, 4, &[("cluster", "C9")]),
+            finding(
+                "remote-execution",
+                "FS-01",
+                Level::Critical,
+                4,
+                &[("cluster", "C9")],
+            ),
         ];
         tag_clusters(&mut findings, &spread);
         let tags: Vec<Option<&str>> = findings

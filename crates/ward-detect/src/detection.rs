@@ -63,3 +63,19 @@ pub fn correlation_detection(rules: &RuleSet, hit: &CorrelationHit) -> Detection
         fields,
     }
 }
+
+/// Rule hits on network logs carry no host of their own: names them after the source address,
+/// through the address book when it knows the device (the hunt and the monitor alike).
+pub fn name_network_detection(d: &mut Detection, book: &ward_analytics::directory::AddressBook) {
+    const SOURCE_FIELDS: [&str; 4] = ["src_ip", "id.orig_h", "SourceIp", "c-ip"];
+    if !d.host.is_empty() {
+        return;
+    }
+    let ip = SOURCE_FIELDS
+        .iter()
+        .find_map(|name| d.fields.get_str(name))
+        .map(str::to_string);
+    if let Some(ip) = ip {
+        d.host = book.host_of(&ip).map_or(ip.clone(), str::to_string);
+    }
+}

@@ -42,7 +42,7 @@
 
 mod detection;
 
-pub use detection::{correlation_detection, rule_detection};
+pub use detection::{correlation_detection, name_network_detection, rule_detection};
 
 use ward_analytics::case::{Detection, Finding};
 use ward_analytics::facts::Fact;

@@ -161,10 +161,11 @@ fn build(
     let mut c2 = BTreeSet::new();
     for f in &on_devices {
         *findings.entry(f.analytic.clone()).or_insert(0) += 1;
-        if f.level >= Level::Medium && C2_ANALYTICS.contains(&f.analytic.as_str()) {
-            if let Some(dest) = f.details.get("destination").and_then(|v| v.as_str()) {
-                c2.insert(dest.to_string());
-            }
+        if f.level >= Level::Medium
+            && C2_ANALYTICS.contains(&f.analytic.as_str())
+            && let Some(dest) = f.details.get("destination").and_then(|v| v.as_str())
+        {
+            c2.insert(dest.to_string());
         }
     }
     let mut patient_zero: Vec<(Option<Timestamp>, String)> = Vec::new();
@@ -191,17 +192,22 @@ fn build(
         .chain(devices.iter().filter_map(|d| d.infected_at))
         .chain(on_devices.iter().flat_map(|f| [f.first_seen, f.last_seen]))
         .filter(|t| *t != Timestamp::UNKNOWN);
-    let (first_seen, last_seen) = times.fold((None, None), |(lo, hi): (Option<Timestamp>, _), t| {
-        (
-            Some(lo.map_or(t, |a| a.min(t))),
-            Some(hi.map_or(t, |b: Timestamp| b.max(t))),
-        )
-    });
+    let (first_seen, last_seen) =
+        times.fold((None, None), |(lo, hi): (Option<Timestamp>, _), t| {
+            (
+                Some(lo.map_or(t, |a| a.min(t))),
+                Some(hi.map_or(t, |b: Timestamp| b.max(t))),
+            )
+        });
     let first_hop = edges
         .filter(|e| e.time.is_some())
         .min_by_key(|e| (e.time, e.from.as_str(), e.to.as_str()));
     let id = match first_hop {
-        Some(e) => incident_id(&[&e.from, &e.to, &e.time.map_or(0, |t| t.as_nanos()).to_string()]),
+        Some(e) => incident_id(&[
+            &e.from,
+            &e.to,
+            &e.time.map_or(0, |t| t.as_nanos()).to_string(),
+        ]),
         None => incident_id(&[
             patient_zero.first().map_or("", |(_, h)| h.as_str()),
             group.first().map_or("", |c| c.artefact.as_str()),

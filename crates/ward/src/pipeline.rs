@@ -210,7 +210,7 @@ fn keep_detections(
     let mut kept = Store::new(chunk);
     for d in detections.iter() {
         let mut d = d.into_owned();
-        name_network_detection(&mut d, book);
+        ward_detect::name_network_detection(&mut d, book);
         if d.level >= min_level {
             kept.push(d)?;
         }
@@ -308,22 +308,6 @@ fn read_one(
         correlation: sink.correlation,
         intel_hits: sink.intel_hits,
         audit: sink.audit,
-    }
-}
-
-/// Rule hits on network logs carry no host of their own: name them after the source address,
-/// through the address book when it knows the device.
-fn name_network_detection(d: &mut Detection, book: &AddressBook) {
-    const SOURCE_FIELDS: [&str; 4] = ["src_ip", "id.orig_h", "SourceIp", "c-ip"];
-    if !d.host.is_empty() {
-        return;
-    }
-    let ip = SOURCE_FIELDS
-        .iter()
-        .find_map(|name| d.fields.get_str(name))
-        .map(str::to_string);
-    if let Some(ip) = ip {
-        d.host = book.host_of(&ip).map_or(ip.clone(), str::to_string);
     }
 }
 

@@ -103,6 +103,15 @@ impl LiveDetector {
     }
 
     fn alert_detection(&self, key: String, detection: &Detection, alerts: &mut Vec<Alert>) {
+        // A rule hit on a network log is named after its source device, as the hunt names it.
+        let mut named;
+        let detection = if detection.host.is_empty() {
+            named = detection.clone();
+            ward_detect::name_network_detection(&mut named, &self.addresses);
+            &named
+        } else {
+            detection
+        };
         alerts.push(Alert {
             key,
             time: detection.time,

@@ -157,7 +157,9 @@ fn diff(known: &Known, incident: &Incident, hosts: &BTreeSet<String>) -> Change 
 fn remember(known: &mut Known, incident: &Incident, hosts: BTreeSet<String>, now: u64) {
     known.verdict = incident.verdict;
     known.hosts.extend(hosts);
-    known.accounts.extend(incident.accounts_to_reset.iter().cloned());
+    known
+        .accounts
+        .extend(incident.accounts_to_reset.iter().cloned());
     known.c2.extend(incident.c2_destinations.iter().cloned());
     known.sent_at = now;
 }
@@ -174,7 +176,10 @@ fn alert(incident: &Incident, change: &Change) -> Alert {
                 parts.push(format!("reached {}", change.new_devices.join(", ")));
             }
             if !change.new_accounts.is_empty() {
-                parts.push(format!("+{} to reset", count(change.new_accounts.len(), "account")));
+                parts.push(format!(
+                    "+{} to reset",
+                    count(change.new_accounts.len(), "account")
+                ));
             }
             if !change.new_c2_destinations.is_empty() {
                 parts.push(format!("calls {}", change.new_c2_destinations.join(", ")));
@@ -228,7 +233,9 @@ fn count(n: usize, noun: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ward_analytics::case::{AccountEntry, Accounts, Cluster, ClusterHost, Edge, Spread, VerdictScore};
+    use ward_analytics::case::{
+        AccountEntry, Accounts, Cluster, ClusterHost, Edge, Spread, VerdictScore,
+    };
 
     fn at(hm: &str) -> Timestamp {
         Timestamp::parse(&format!("2026-03-02T{hm}:00Z")).expect("time")
@@ -371,8 +378,17 @@ mod tests {
         let look = &alerts[1];
         assert_eq!(look.level, Level::High);
         assert_eq!(incident_hosts(look), ["LAB-05", "IT-ADM-02"]);
-        assert!(look.title.contains("suspicious spread (needs a look) from IT-ADM-02"), "{}", look.title);
-        assert!(look.title.ends_with("1 account to reset if confirmed"), "{}", look.title);
+        assert!(
+            look.title
+                .contains("suspicious spread (needs a look) from IT-ADM-02"),
+            "{}",
+            look.title
+        );
+        assert!(
+            look.title.ends_with("1 account to reset if confirmed"),
+            "{}",
+            look.title
+        );
         assert!(
             look.evidence["guidance"]
                 .as_str()
@@ -402,8 +418,16 @@ mod tests {
         let (spread, accounts) = three_verdicts();
         let mut tracker = IncidentTracker::default();
         let opened = tracker.update(&case_of(&spread, &accounts), T0);
-        let id = opened[0].evidence["incident"]["id"].as_str().unwrap().to_string();
-        assert!(tracker.update(&case_of(&spread, &accounts), T0 + 5).is_empty(), "nothing changed");
+        let id = opened[0].evidence["incident"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            tracker
+                .update(&case_of(&spread, &accounts), T0 + 5)
+                .is_empty(),
+            "nothing changed"
+        );
 
         // Another device: a major change, sent at once.
         let mut grown = spread.clone();
@@ -416,8 +440,15 @@ mod tests {
         let update = tracker.update(&case_of(&grown, &accounts), T0 + 10);
         assert_eq!(update.len(), 1, "only the worm incident changed");
         assert_eq!(update[0].key, format!("incident:{id}:2"));
-        assert_eq!(update[0].evidence["change"]["new_devices"], serde_json::json!(["CT-02"]));
-        assert!(update[0].title.contains("reached CT-02"), "{}", update[0].title);
+        assert_eq!(
+            update[0].evidence["change"]["new_devices"],
+            serde_json::json!(["CT-02"])
+        );
+        assert!(
+            update[0].title.contains("reached CT-02"),
+            "{}",
+            update[0].title
+        );
         assert_eq!(incident_hosts(&update[0]).len(), 4, "the whole state");
 
         // Another account alone: minor, held back until MINOR_EVERY has passed.
@@ -435,7 +466,11 @@ mod tests {
         // The tracker's state survives a checkpoint: nothing is re-opened or repeated.
         let saved = serde_json::to_vec(&tracker).expect("serialise");
         let mut restored: IncidentTracker = serde_json::from_slice(&saved).expect("restore");
-        assert!(restored.update(&case_of(&grown, &more), T0 + 9_999).is_empty());
+        assert!(
+            restored
+                .update(&case_of(&grown, &more), T0 + 9_999)
+                .is_empty()
+        );
     }
 
     #[test]
@@ -446,14 +481,24 @@ mod tests {
         let opened = tracker.update(&case_of(&spread, &accounts), T0);
         assert_eq!(opened.len(), 1);
         assert_eq!(opened[0].level, Level::High);
-        let id = opened[0].evidence["incident"]["id"].as_str().unwrap().to_string();
+        let id = opened[0].evidence["incident"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         spread.clusters[0].verdict = ClusterVerdict::Worm;
         let raised = tracker.update(&case_of(&spread, &accounts), T0 + 1);
         assert_eq!(raised.len(), 1);
         assert_eq!(raised[0].key, format!("incident:{id}:2"));
         assert_eq!(raised[0].level, Level::Critical);
-        assert_eq!(raised[0].evidence["change"]["verdict_raised_from"], "suspicious");
-        assert!(raised[0].title.contains("raised from suspicious to worm"), "{}", raised[0].title);
+        assert_eq!(
+            raised[0].evidence["change"]["verdict_raised_from"],
+            "suspicious"
+        );
+        assert!(
+            raised[0].title.contains("raised from suspicious to worm"),
+            "{}",
+            raised[0].title
+        );
     }
 
     #[test]
