@@ -103,3 +103,28 @@ fn a_report_with_readiness_and_network_findings_validates() {
     }
     assert!(validate(schema, &bad).is_err(), "remediation is required");
 }
+
+#[test]
+fn the_summaries_add_up_to_the_timeline() {
+    let good = report(&common::outbreak());
+    let detections = good["detections"].as_array().expect("detections").len() as u64;
+    let groups = good["detection_groups"]
+        .as_array()
+        .expect("detection groups");
+    let counted: u64 = groups
+        .iter()
+        .map(|g| g["count"].as_u64().expect("count"))
+        .sum();
+    assert!(detections > 0);
+    assert_eq!(counted, detections, "per (rule, host) counts add up");
+    let pairs: std::collections::BTreeSet<(String, String)> = good["detections"]
+        .as_array()
+        .expect("detections")
+        .iter()
+        .map(|d| (d["rule_id"].to_string(), d["host"].to_string()))
+        .collect();
+    assert_eq!(pairs.len(), groups.len(), "one group per (rule, host)");
+    let incidents = good["incidents"].as_array().expect("incidents");
+    assert_eq!(incidents.len(), 1, "the sample's worm is one incident");
+    assert_eq!(incidents[0]["verdict"], "worm");
+}
