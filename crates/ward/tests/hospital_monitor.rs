@@ -130,7 +130,7 @@ fn a_live_outbreak_pages_a_few_times_per_device_and_every_alert_is_counted() {
         process::Ward::start_with(&config, &["--assets", assets.to_str().expect("UTF-8 path")]);
     let processed = settle(
         || ward.metric("events_processed"),
-        Duration::from_secs(5),
+        Duration::from_secs(10),
         Duration::from_secs(600),
     );
     assert!(
