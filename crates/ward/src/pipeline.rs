@@ -51,7 +51,6 @@ struct FileOutput {
     reports: Vec<FileReport>,
     correlation: Vec<CorrelationEvent>,
     intel_hits: Vec<Finding>,
-    audit: AuditObserver,
 }
 
 /// The facts and rule hits of every input, handed in by the readers.
@@ -88,14 +87,19 @@ pub fn run(
         network: Spill::new(net_fact_order, chunk),
         detections: Spill::new(detection_order, detection_chunk(chunk)),
     };
+    // One audit observer per run of inputs a thread reads in a row (rayon's split), merged in
+    // input order: no lock per event, and a few observers held, not one per file.
     let audit = &*auditor;
-    let outputs: Vec<FileOutput> = inputs
+    let splits: Vec<(Vec<FileOutput>, AuditObserver)> = inputs
         .par_iter()
-        .map(|path| {
-            let out = read_one(path, rules, options, audit.observer(), &spills);
-            progress(path);
-            out
-        })
+        .fold(
+            || (Vec::new(), audit.observer()),
+            |(mut outputs, mut observer), path| {
+                outputs.push(read_one(path, rules, options, &mut observer, &spills));
+                progress(path);
+                (outputs, observer)
+            },
+        )
         .collect();
 
     let mut case = Case::new(
@@ -104,20 +108,21 @@ pub fn run(
     );
     let mut correlation = Vec::new();
     let mut intel_hits = IntelHits::new(MAX_INTEL_EVIDENCE);
-    for out in outputs {
-        for report in &out.reports {
-            if report.format == ward_ingest::UNRECOGNISED {
-                case.inputs.unrecognised.push(report.path.clone());
-            } else {
-                case.inputs.files.push(file_summary(report));
+    for (outputs, observer) in splits {
+        auditor.merge(observer);
+        for out in outputs {
+            for report in &out.reports {
+                if report.format == ward_ingest::UNRECOGNISED {
+                    case.inputs.unrecognised.push(report.path.clone());
+                } else {
+                    case.inputs.files.push(file_summary(report));
+                }
             }
+            correlation.extend(out.correlation);
+            out.intel_hits
+                .into_iter()
+                .for_each(|hit| intel_hits.push(hit));
         }
-        correlation.extend(out.correlation);
-        out.intel_hits
-            .into_iter()
-            .for_each(|hit| intel_hits.push(hit));
-        // Merged in input order, so the audit does not depend on the threads' schedule.
-        auditor.merge(out.audit);
     }
     case.inputs.events = case.inputs.files.iter().map(|f| f.events).sum();
     case.inputs.bad_records = case.inputs.files.iter().map(|f| f.bad_records).sum();
@@ -237,12 +242,12 @@ fn detection_chunk(chunk: usize) -> usize {
 /// intel hits wait for the end of the run; the audit observes every event.
 struct FileSink<'s> {
     spills: &'s FactSpills,
+    audit: &'s mut AuditObserver,
     facts: Vec<Fact>,
     net_facts: Vec<NetFact>,
     detections: Vec<Detection>,
     correlation: Vec<CorrelationEvent>,
     intel_hits: Vec<Finding>,
-    audit: AuditObserver,
 }
 
 impl Sink for FileSink<'_> {
@@ -284,7 +289,7 @@ fn read_one(
     path: &Path,
     rules: &RuleSet,
     options: &RunOptions,
-    audit: AuditObserver,
+    audit: &mut AuditObserver,
     spills: &FactSpills,
 ) -> FileOutput {
     let mut step = DetectionStep::new(rules, &options.intel).within(options.from, options.to);
@@ -307,7 +312,6 @@ fn read_one(
         reports,
         correlation: sink.correlation,
         intel_hits: sink.intel_hits,
-        audit: sink.audit,
     }
 }
 
