@@ -2,6 +2,7 @@
 //! verdict and the incidents to handle, then what was read, what ran, what matched, the
 //! outbreak and the findings.
 
+mod findings;
 mod incidents;
 
 use crate::Style;
@@ -21,8 +22,6 @@ use ward_event::Level;
 const FILES_WITH_ERRORS_SHOWN: usize = 5;
 /// Rows in the "by host" and "top rules" tables.
 const TOP_ROWS: usize = 10;
-/// Findings listed per analytic before the summary points to the full report.
-const FINDINGS_PER_ANALYTIC: usize = 5;
 
 /// Writes the terminal summary of `case`. Colour and width come from `style`.
 pub fn write_summary(case: &Case, out: &mut dyn Write, style: Style) -> io::Result<()> {
@@ -472,7 +471,7 @@ impl Summary<'_> {
             .iter()
             .partition(|f| is_network(&f.analytic));
         if !host.is_empty() {
-            let (shown, more) = top_per_analytic(&host);
+            let (shown, more) = findings::top_per_analytic(&host);
             let mut t = self.table(&["level", "first seen", "host", "analytic", "summary"]);
             for f in shown {
                 t.add_row(vec![
@@ -484,7 +483,7 @@ impl Summary<'_> {
                 ]);
             }
             writeln!(out, "{t}")?;
-            more_findings(out, &more)?;
+            findings::more_findings(out, &more)?;
         }
         if !network.is_empty() {
             self.network(out, &network)?;
@@ -503,7 +502,7 @@ impl Summary<'_> {
             "figures",
             "summary",
         ]);
-        let (shown, more) = top_per_analytic(network);
+        let (shown, more) = findings::top_per_analytic(network);
         for f in shown {
             let label = network_analytic(&f.analytic).map_or("", |a| a.label);
             t.add_row(vec![
@@ -516,43 +515,8 @@ impl Summary<'_> {
             ]);
         }
         writeln!(out, "{t}")?;
-        more_findings(out, &more)
+        findings::more_findings(out, &more)
     }
-}
-
-/// The findings to list: analytics most severe first, and in each its [`FINDINGS_PER_ANALYTIC`]
-/// most severe (earliest first among equals); with how many each analytic leaves out.
-fn top_per_analytic<'a>(findings: &[&'a Finding]) -> (Vec<&'a Finding>, Vec<(String, usize)>) {
-    let mut groups: BTreeMap<&str, Vec<&'a Finding>> = BTreeMap::new();
-    for f in findings {
-        groups.entry(f.analytic.as_str()).or_default().push(f);
-    }
-    let mut groups: Vec<Vec<&'a Finding>> = groups.into_values().collect();
-    for g in &mut groups {
-        g.sort_by(|a, b| (b.level, a.first_seen, &a.host).cmp(&(a.level, b.first_seen, &b.host)));
-    }
-    groups.sort_by(|a, b| (b[0].level, a[0].first_seen).cmp(&(a[0].level, b[0].first_seen)));
-    let mut shown = Vec::new();
-    let mut more = Vec::new();
-    for g in groups {
-        if g.len() > FINDINGS_PER_ANALYTIC {
-            more.push((g[0].analytic.clone(), g.len() - FINDINGS_PER_ANALYTIC));
-        }
-        shown.extend(g.into_iter().take(FINDINGS_PER_ANALYTIC));
-    }
-    (shown, more)
-}
-
-fn more_findings(out: &mut dyn Write, more: &[(String, usize)]) -> io::Result<()> {
-    for (analytic, n) in more {
-        writeln!(
-            out,
-            "… and {n} more {} finding{} (all are in the JSON and HTML reports).",
-            visible(analytic),
-            if *n == 1 { "" } else { "s" }
-        )?;
-    }
-    Ok(())
 }
 
 /// `12345` as `12,345`, so counts read at a glance.
@@ -576,49 +540,5 @@ mod tests {
         assert_eq!(super::count(999), "999");
         assert_eq!(super::count(1000), "1,000");
         assert_eq!(super::count(1234567), "1,234,567");
-    }
-
-    #[test]
-    fn findings_are_listed_a_few_per_analytic_most_severe_first() {
-        use ward_analytics::case::Finding;
-        use ward_event::{Level, Timestamp};
-        let finding = |analytic: &str, level: Level, minute: u32| Finding {
-            analytic: analytic.into(),
-            title: String::new(),
-            level,
-            host: format!("H{minute}"),
-            first_seen: Timestamp::parse(&format!("2026-03-02T10:{minute:02}:00Z")).unwrap(),
-            last_seen: Timestamp::parse(&format!("2026-03-02T10:{minute:02}:00Z")).unwrap(),
-            summary: String::new(),
-            details: Default::default(),
-            evidence: Vec::new(),
-        };
-        let mut all: Vec<Finding> = (0..8).map(|m| finding("beacon", Level::Low, m)).collect();
-        all.push(finding("beacon", Level::High, 30));
-        all.push(finding("recon-burst", Level::Critical, 40));
-        let refs: Vec<&Finding> = all.iter().collect();
-        let (shown, more) = super::top_per_analytic(&refs);
-        let rows: Vec<(&str, &str)> = shown
-            .iter()
-            .map(|f| (f.analytic.as_str(), f.host.as_str()))
-            .collect();
-        assert_eq!(
-            rows,
-            [
-                ("recon-burst", "H40"),
-                ("beacon", "H30"),
-                ("beacon", "H0"),
-                ("beacon", "H1"),
-                ("beacon", "H2"),
-                ("beacon", "H3"),
-            ]
-        );
-        assert_eq!(more, [("beacon".to_string(), 4)]);
-        let mut out = Vec::new();
-        super::more_findings(&mut out, &more).unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "… and 4 more beacon findings (all are in the JSON and HTML reports).\n"
-        );
     }
 }
