@@ -41,7 +41,20 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use ward_event::Event;
+use ward_event::{Event, Timestamp};
+
+/// How inputs are read. Nothing in reading looks at the clock: what a log does not say (the
+/// year of an RFC 3164 syslog time) comes from here or from the input itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The year of syslog times written without one (RFC 3164), as `ward hunt --year` gives it.
+    /// When `None`, the year comes from the input's own dated times, else from
+    /// [`ReadOptions::written`], else it is 1970 (the year of `Timestamp::UNKNOWN`).
+    pub syslog_year: Option<i16>,
+    /// When the input was last written: undated syslog times are placed in the latest year that
+    /// puts them no later than a day after it. [`read_path_with`] fills it from the file's mtime.
+    pub written: Option<Timestamp>,
+}
 
 /// Expands paths: files as given, directories recursed (sorted, deterministic), skipping nothing by
 /// extension. A missing path is an error naming it.
@@ -73,14 +86,30 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
     Ok(files)
 }
 
+/// Reads one input path with default [`ReadOptions`] (see [`read_path_with`]).
+pub fn read_path(path: &Path, on_event: &mut dyn FnMut(Event)) -> Vec<FileReport> {
+    read_path_with(path, &ReadOptions::default(), on_event)
+}
+
 /// Reads one input path: sniffs content, unwraps .gz (any gzip magic) and .zip (each member is read
 /// and reported as "archive.zip!member"), dispatches to the right reader. Returns one FileReport per
-/// input read (several for a zip). Never panics; an unreadable/unknown file gives a FileReport with
-/// format "unknown" and a PositionUnit::File error.
-pub fn read_path(path: &Path, on_event: &mut dyn FnMut(Event)) -> Vec<FileReport> {
+/// input read (several for a zip). Never panics; an unreadable file gives a FileReport with format
+/// "unknown" and a PositionUnit::File error, a file in no known format one with format
+/// [`UNRECOGNISED`]. Unless `options` says when the input was written, the file's mtime does.
+pub fn read_path_with(
+    path: &Path,
+    options: &ReadOptions,
+    on_event: &mut dyn FnMut(Event),
+) -> Vec<FileReport> {
     let name = path.display().to_string();
     match File::open(path) {
-        Ok(file) => read_reader(&name, Box::new(file), on_event),
+        Ok(file) => {
+            let mut options = *options;
+            if options.written.is_none() {
+                options.written = modified(&file);
+            }
+            read_reader_with(&name, Box::new(file), &options, on_event)
+        }
         Err(e) => vec![open::failed(
             &name,
             0,
@@ -90,13 +119,37 @@ pub fn read_path(path: &Path, on_event: &mut dyn FnMut(Event)) -> Vec<FileReport
     }
 }
 
-/// Same from an in-memory/stream source with a display name (used by tests and later by `monitor`).
+/// Reads a live stream (what `ward monitor` receives) named `name`: its syslog times without a
+/// year are placed relative to now, the time of reading — the one place reading takes the clock.
+/// A recorded stream is read the same on any date with [`read_reader_with`].
 pub fn read_reader(
     name: &str,
     input: Box<dyn Read + '_>,
     on_event: &mut dyn FnMut(Event),
 ) -> Vec<FileReport> {
+    let received = ReadOptions {
+        written: Some(Timestamp::from_jiff(jiff::Timestamp::now())),
+        ..ReadOptions::default()
+    };
+    read_reader_with(name, input, &received, on_event)
+}
+
+/// Reads an in-memory or stream source with a display name, as [`read_path_with`] reads a file.
+pub fn read_reader_with(
+    name: &str,
+    input: Box<dyn Read + '_>,
+    options: &ReadOptions,
+    on_event: &mut dyn FnMut(Event),
+) -> Vec<FileReport> {
     let mut reports = Vec::new();
-    open::read_layers(name, input, 0, on_event, &mut reports);
+    open::read_layers(name, input, 0, options, on_event, &mut reports);
     reports
+}
+
+/// The file's mtime, when the file system keeps one.
+fn modified(file: &File) -> Option<Timestamp> {
+    let mtime = file.metadata().and_then(|m| m.modified()).ok()?;
+    jiff::Timestamp::try_from(mtime)
+        .ok()
+        .map(Timestamp::from_jiff)
 }

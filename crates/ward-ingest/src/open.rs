@@ -6,8 +6,8 @@ use std::io::{BufRead, BufReader, Cursor, Read};
 use flate2::read::MultiGzDecoder;
 use ward_event::Event;
 
-use crate::sniff::{Format, HEAD_LEN};
-use crate::{FileReport, PositionUnit};
+use crate::sniff::{HEAD_LEN, Sniffed};
+use crate::{FileReport, PositionUnit, ReadOptions};
 
 /// Archives inside archives are opened this deep, no deeper (a guard against archive bombs).
 const MAX_DEPTH: usize = 3;
@@ -21,6 +21,7 @@ pub(crate) fn read_layers(
     name: &str,
     input: Box<dyn Read + '_>,
     depth: usize,
+    options: &ReadOptions,
     on_event: &mut dyn FnMut(Event),
     reports: &mut Vec<FileReport>,
 ) {
@@ -53,19 +54,25 @@ pub(crate) fn read_layers(
                 name,
                 Box::new(MultiGzDecoder::new(whole)),
                 depth + 1,
+                options,
                 on_event,
                 reports,
             );
         } else {
-            read_zip(name, whole, depth, on_event, reports);
+            read_zip(name, whole, depth, options, on_event, reports);
         }
         return;
     }
-    match Format::sniff(head) {
+    match Sniffed::sniff(head) {
         Some(format) => {
-            let mut report = FileReport::new(name, format.name());
+            let mut report = FileReport::new(name, format.name);
             let mut reader = BufReader::with_capacity(1 << 16, whole);
-            format.read(&mut reader as &mut dyn BufRead, &mut report, on_event);
+            format.read(
+                &mut reader as &mut dyn BufRead,
+                options,
+                &mut report,
+                on_event,
+            );
             reports.push(report);
         }
         // Not a log Ward knows (a README, a picture): skipped and listed, not a damaged record.
@@ -78,6 +85,7 @@ fn read_zip(
     name: &str,
     mut input: impl Read,
     depth: usize,
+    options: &ReadOptions,
     on_event: &mut dyn FnMut(Event),
     reports: &mut Vec<FileReport>,
 ) {
@@ -108,7 +116,14 @@ fn read_zip(
             Ok(member) if member.is_dir() => {}
             Ok(member) => {
                 let member_name = format!("{name}!{}", member.name());
-                read_layers(&member_name, Box::new(member), depth + 1, on_event, reports);
+                read_layers(
+                    &member_name,
+                    Box::new(member),
+                    depth + 1,
+                    options,
+                    on_event,
+                    reports,
+                );
             }
             Err(e) => {
                 let member_name = format!("{name}!#{index}");

@@ -2,6 +2,7 @@
 //! (106023, 106100), NAT (305011); other `%ASA-` messages keep their id, text and any
 //! `from A to B` addresses.
 
+use super::Message;
 use super::record::{self, RecordBuilder};
 
 /// True when the message is an ASA (or FTD) syslog message.
@@ -10,7 +11,7 @@ pub(crate) fn looks_like(msg: &str) -> bool {
 }
 
 /// Fills `rec` from an ASA message.
-pub(crate) fn parse(msg: &str, rec: &mut RecordBuilder) -> Result<(), String> {
+pub(crate) fn parse<'a>(msg: &'a str, rec: &mut RecordBuilder) -> Result<Message<'a>, String> {
     let start = msg
         .find("%ASA-")
         .or_else(|| msg.find("%FTD-"))
@@ -35,7 +36,7 @@ pub(crate) fn parse(msg: &str, rec: &mut RecordBuilder) -> Result<(), String> {
         "305011" => translation(&words, rec),
         _ => generic(&words, rec),
     }
-    Ok(())
+    Ok(Message::default())
 }
 
 /// An `iface:ip/port` or `iface/ip(port)` endpoint, trailing `(user)` ignored.

@@ -1,5 +1,6 @@
 //! pfSense / OPNsense `filterlog` CSV messages (IPv4 and IPv6, TCP/UDP/other).
 
+use super::Message;
 use super::record::{self, RecordBuilder};
 
 /// True when the syslog tag or the message shape says filterlog.
@@ -10,7 +11,7 @@ pub(crate) fn looks_like(app: &str, msg: &str) -> bool {
 }
 
 /// Fills `rec` from a filterlog CSV message.
-pub(crate) fn parse(msg: &str, rec: &mut RecordBuilder) -> Result<(), String> {
+pub(crate) fn parse<'a>(msg: &'a str, rec: &mut RecordBuilder) -> Result<Message<'a>, String> {
     let f: Vec<&str> = msg.trim().split(',').collect();
     let at = |i: usize| f.get(i).copied().unwrap_or("");
     if f.len() < 17 {
@@ -54,7 +55,7 @@ pub(crate) fn parse(msg: &str, rec: &mut RecordBuilder) -> Result<(), String> {
             rec.text("tcp_flags", at(base + 5));
         }
     }
-    Ok(())
+    Ok(Message::default())
 }
 
 #[cfg(test)]

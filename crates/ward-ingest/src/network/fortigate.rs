@@ -1,6 +1,7 @@
 //! FortiGate `key=value` logs (traffic, UTM, event). Every key is kept under its own name;
 //! addresses, ports, bytes and the verdict also get the common network names.
 
+use super::Message;
 use super::record::{self, RecordBuilder};
 use ward_event::Timestamp;
 
@@ -32,10 +33,7 @@ pub(crate) fn pairs(msg: &str) -> Vec<(&str, &str)> {
 }
 
 /// Fills `rec`; returns the device name (event host) and the log's time.
-pub(crate) fn parse<'a>(
-    msg: &'a str,
-    rec: &mut RecordBuilder,
-) -> Result<(&'a str, Option<Timestamp>), String> {
+pub(crate) fn parse<'a>(msg: &'a str, rec: &mut RecordBuilder) -> Result<Message<'a>, String> {
     let start = msg.find("date=").ok_or("no date= key")?;
     let kv = pairs(msg.get(start..).unwrap_or(""));
     let get = |k: &str| kv.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
@@ -73,10 +71,10 @@ pub(crate) fn parse<'a>(
     if let Some(h) = get("hostname") {
         rec.text(record::DST_HOST, h);
     }
-    Ok((
-        get("devname").unwrap_or(""),
-        log_time(get("date"), get("time"), get("tz")),
-    ))
+    Ok(Message {
+        device: get("devname").unwrap_or(""),
+        time: log_time(get("date"), get("time"), get("tz")),
+    })
 }
 
 /// `date` and `time` are device-local; `tz="-0700"` gives the offset when present.
@@ -99,9 +97,9 @@ mod tests {
     fn traffic_line() {
         let line = r#"date=2019-05-10 time=11:37:47 logid="0000000013" type="traffic" subtype="forward" devname="FGT-1" srcip=10.1.100.11 srcport=58012 dstip=81.2.69.142 dstport=80 proto=6 action="close" duration=116 sentbyte=1188 rcvdbyte=1224 app="HTTP.BROWSER_Firefox""#;
         let mut rec = RecordBuilder::new();
-        let (host, time) = parse(line, &mut rec).unwrap();
-        assert_eq!(host, "FGT-1");
-        assert_eq!(time.unwrap().to_rfc3339(), "2019-05-10T11:37:47Z");
+        let message = parse(line, &mut rec).unwrap();
+        assert_eq!(message.device, "FGT-1");
+        assert_eq!(message.time.unwrap().to_rfc3339(), "2019-05-10T11:37:47Z");
         let f = &rec.fields;
         assert_eq!(f.get_str("dst_ip"), Some("81.2.69.142"));
         assert_eq!(f.get("bytes_out").and_then(|v| v.as_i64()), Some(1188));

@@ -1,6 +1,7 @@
 //! Linux netfilter (iptables, nftables, UFW) kernel log messages:
 //! `[uptime] PREFIX IN=eth0 OUT= MAC=.. SRC=a DST=b LEN=.. PROTO=TCP SPT=1 DPT=2 SYN ...`.
 
+use super::Message;
 use super::record::{self, RecordBuilder};
 
 /// True when the message is a netfilter line: an optional `[uptime]` stamp and prefix, then
@@ -15,7 +16,7 @@ pub(crate) fn looks_like(msg: &str) -> bool {
 }
 
 /// Fills `rec` from a netfilter message.
-pub(crate) fn parse(msg: &str, rec: &mut RecordBuilder) -> Result<(), String> {
+pub(crate) fn parse<'a>(msg: &'a str, rec: &mut RecordBuilder) -> Result<Message<'a>, String> {
     let start = msg.find("IN=").ok_or("no IN= key")?;
     let prefix = log_prefix(msg.get(..start).unwrap_or(""));
     let mut flags = Vec::new();
@@ -71,7 +72,7 @@ pub(crate) fn parse(msg: &str, rec: &mut RecordBuilder) -> Result<(), String> {
     }
     rec.text(record::ACTION, &action_from_prefix(prefix));
     rec.text("log_prefix", prefix);
-    Ok(())
+    Ok(Message::default())
 }
 
 const TCP_FLAGS: [&str; 8] = ["SYN", "ACK", "FIN", "RST", "PSH", "URG", "CWR", "ECE"];

@@ -3,6 +3,7 @@
 
 use super::proxy;
 use super::record::{self, RecordBuilder};
+use super::{LineParser, Record};
 use ward_event::Timestamp;
 
 /// True when the line is a native Squid access-log line.
@@ -21,6 +22,46 @@ pub(crate) fn looks_common(line: &str) -> bool {
         return false;
     };
     line.get(open..).is_some_and(|r| r.contains("] \"")) && common_time(line).is_some()
+}
+
+/// Reads a native access log; lines in common/combined format are read too (Squid writes
+/// both, by `logformat`).
+struct Native;
+
+/// Reads a common/combined access log.
+struct Common;
+
+/// A parser for a native access log (the registry's reader).
+pub(crate) fn native_parser() -> Box<dyn LineParser> {
+    Box::new(Native)
+}
+
+/// A parser for a common/combined access log (the registry's reader).
+pub(crate) fn common_parser() -> Box<dyn LineParser> {
+    Box::new(Common)
+}
+
+impl LineParser for Native {
+    fn line(&mut self, line: &str, rec: &mut RecordBuilder) -> Result<Option<Record>, String> {
+        if line.starts_with('#') {
+            return Ok(None);
+        }
+        let time = if looks_native(line) {
+            parse_native(line, rec)?
+        } else {
+            parse_common(line, rec)?
+        };
+        Ok(Some(Record::at(time)))
+    }
+}
+
+impl LineParser for Common {
+    fn line(&mut self, line: &str, rec: &mut RecordBuilder) -> Result<Option<Record>, String> {
+        if line.starts_with('#') {
+            return Ok(None);
+        }
+        Ok(Some(Record::at(parse_common(line, rec)?)))
+    }
 }
 
 /// Parses a native line; returns its time.

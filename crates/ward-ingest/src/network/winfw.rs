@@ -2,6 +2,7 @@
 //! dst-ip src-port dst-port size …`). Times are the host's local time; read as UTC.
 
 use super::record::{self, RecordBuilder};
+use super::{LineParser, Record};
 use ward_event::Timestamp;
 
 /// True when the head looks like a Windows Firewall log.
@@ -64,6 +65,17 @@ impl W3cState {
         }
         let time = Timestamp::parse(&format!("{date} {time}")).map_err(|e| e.to_string())?;
         Ok(Some(time))
+    }
+}
+
+/// A parser for one input (the registry's reader).
+pub(crate) fn parser() -> Box<dyn LineParser> {
+    Box::new(W3cState::default())
+}
+
+impl LineParser for W3cState {
+    fn line(&mut self, line: &str, rec: &mut RecordBuilder) -> Result<Option<Record>, String> {
+        Ok(W3cState::line(self, line, rec)?.map(Record::at))
     }
 }
 

@@ -6,7 +6,82 @@
 use super::proxy;
 use super::record::{self, RecordBuilder};
 use super::zeek_json;
+use super::{LineParser, Record};
 use ward_event::{LogSource, Timestamp, Value};
+
+/// True when the head has Zeek TSV headers (`#separator`, `#fields`) or, for header-less
+/// exports, a line of Zeek column names.
+pub(crate) fn looks_like_tsv(head: &str) -> bool {
+    let lines = head.lines().filter(|l| !l.trim().is_empty());
+    lines
+        .clone()
+        .any(|l| l.starts_with("#separator") || l.starts_with("#fields"))
+        || lines
+            .filter(|l| !l.starts_with('#'))
+            .take(20)
+            .any(|l| l.contains('\t') && names_columns(l))
+}
+
+/// True when a line names Zeek columns (the first line of a header-less export).
+fn names_columns(line: &str) -> bool {
+    line.split('\t')
+        .any(|c| c == "uid" || c == "ts" || c == "id.orig_h")
+}
+
+/// True when the line is a JSON object with Zeek's keys.
+pub(crate) fn looks_like_json(line: &str) -> bool {
+    let zeek_keys = ["\"id.orig_h\"", "\"id_orig_h\"", "\"uid\"", "\"_path\""];
+    line.starts_with('{') && zeek_keys.iter().any(|k| line.contains(k))
+}
+
+/// A parser for one Zeek TSV log (the registry's reader).
+pub(crate) fn tsv_parser() -> Box<dyn LineParser> {
+    Box::new(ZeekTsv::default())
+}
+
+/// A parser for one Zeek JSON log (the registry's reader).
+pub(crate) fn json_parser() -> Box<dyn LineParser> {
+    Box::new(ZeekJson)
+}
+
+impl LineParser for ZeekTsv {
+    fn line(&mut self, line: &str, rec: &mut RecordBuilder) -> Result<Option<Record>, String> {
+        let Some(time) = ZeekTsv::line(self, line, rec)? else {
+            return Ok(None);
+        };
+        let path = if self.path.is_empty() {
+            infer_path(rec)
+        } else {
+            self.path.as_str()
+        };
+        add_common(path, rec);
+        Ok(Some(Record {
+            time,
+            source: Some(source(path)),
+        }))
+    }
+}
+
+/// Zeek JSON: one object per line, stateless.
+struct ZeekJson;
+
+impl LineParser for ZeekJson {
+    fn line(&mut self, line: &str, rec: &mut RecordBuilder) -> Result<Option<Record>, String> {
+        if line.starts_with('#') {
+            return Ok(None);
+        }
+        let time = json_line(line, rec)?;
+        let path = rec
+            .get_str("_path")
+            .map(str::to_string)
+            .unwrap_or_else(|| infer_path(rec).to_string());
+        add_common(&path, rec);
+        Ok(Some(Record {
+            time,
+            source: Some(source(&path)),
+        }))
+    }
+}
 
 /// A Zeek column type, as far as conversion cares.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -96,10 +171,7 @@ impl ZeekTsv {
         }
         if self.names.is_empty() {
             // Header-less exports put the column names on the first line.
-            if line
-                .split('\t')
-                .any(|c| c == "uid" || c == "ts" || c == "id.orig_h")
-            {
+            if names_columns(line) {
                 self.names = line
                     .split('\t')
                     .map(|n| normalise_name(n).into_owned())
@@ -171,11 +243,6 @@ impl ZeekTsv {
             }
             _ => {}
         }
-    }
-
-    /// The log name from `#path`, empty until seen.
-    pub(crate) fn path(&self) -> &str {
-        &self.path
     }
 }
 
@@ -291,7 +358,7 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(t.as_nanos(), 928_943_457_000);
-        assert_eq!(z.path(), "conn");
+        assert_eq!(z.path, "conn");
         let f = &rec.fields;
         assert_eq!(f.get_str("id.orig_h"), Some("10.0.2.112"));
         assert_eq!(f.get("id.resp_p"), Some(&Value::Int(80)));
