@@ -16,6 +16,9 @@ use crate::{FileReport, ReadOptions, evtx, winjson};
 /// How many leading bytes the sniffers get to see.
 pub(crate) const HEAD_LEN: usize = 16 * 1024;
 
+/// How many leading bytes the text sniffers look at, at most.
+const TEXT_HEAD_LEN: usize = 64 * 1024;
+
 /// How many non-comment lines of the head the line sniffers are shown.
 const SNIFF_LINES: usize = 20;
 
@@ -192,9 +195,10 @@ impl Sniffed {
     }
 }
 
-/// Recognises a text log (the rows sniffed from the head as text or line by line).
+/// Recognises a text log (the rows sniffed from the head as text or line by line); at most
+/// [`TEXT_HEAD_LEN`] bytes of `head` are looked at (callers may pass a whole file).
 pub(crate) fn sniff_text(head: &[u8]) -> Option<Sniffed> {
-    let text = String::from_utf8_lossy(head);
+    let text = String::from_utf8_lossy(head.get(..TEXT_HEAD_LEN).unwrap_or(head));
     let text = text.trim_start_matches('\u{feff}');
     let found = |format: &'static Format| Sniffed {
         format,
