@@ -19,6 +19,11 @@
 //!
 //! Windows events from every source (EVTX, evtx_dump / Winlogbeat / NXLog / PowerShell JSON)
 //! get the same field names; see [`SYSTEM_FIELDS`] for the System part.
+//!
+//! Every format is one row of the format registry (`sniff.rs`, `FORMATS`): how it is
+//! recognised, how it is read and the Sigma log source of its events. What a log leaves out is
+//! given by [`ReadOptions`] ([`read_path_with`]), not guessed from the clock: the year of RFC
+//! 3164 syslog times comes from the option, the log's own dated times or the file's mtime.
 
 mod channels;
 mod error;
