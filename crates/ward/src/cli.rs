@@ -105,6 +105,10 @@ pub struct HuntOptions {
     /// No progress bar and no summary on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// The year of syslog times written without one (RFC 3164 firewall logs). By default it
+    /// comes from the log's own dated lines, else from the file's modification time.
+    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i16).range(1970..=9999))]
+    pub year: Option<i16>,
     /// Facts held in memory before a sorted run goes to disk (tests send small inputs through
     /// the on-disk path with a tiny chunk).
     #[arg(long, hide = true, default_value_t = crate::pipeline::SPILL_CHUNK)]

@@ -68,6 +68,7 @@ pub fn hunt_case(
         assets,
         intel,
         spill_chunk: options.spill_chunk,
+        syslog_year: options.year,
     };
 
     let bar = if !options.quiet && std::io::stderr().is_terminal() {

@@ -44,6 +44,8 @@ pub struct RunOptions {
     /// Facts of each kind held in memory before a sorted run goes to disk ([`SPILL_CHUNK`];
     /// tests use a tiny chunk to send the demo through the on-disk path).
     pub spill_chunk: usize,
+    /// The year of syslog times written without one (`--year`); `None` takes it from each log.
+    pub syslog_year: Option<i16>,
 }
 
 /// What reading one input produced, besides the facts and rule hits handed to the spills.
@@ -302,7 +304,11 @@ fn read_one(
         intel_hits: Vec::new(),
         audit,
     };
-    let reports = ward_ingest::read_path(path, &mut |event: Event| {
+    let read = ward_ingest::ReadOptions {
+        syslog_year: options.syslog_year,
+        ..Default::default()
+    };
+    let reports = ward_ingest::read_path_with(path, &read, &mut |event: Event| {
         step.observe(&event, &mut sink);
     });
     spills.host.push(&mut sink.facts);

@@ -346,3 +346,57 @@ fn intel_lists_and_stix_bundles_become_findings_on_named_hosts() {
             .any(|l| l.contains("\"type\":\"detection\"") && l.contains("\"host\":\"\""))
     );
 }
+
+/// An RFC 3164 firewall line has no year: `--year` gives it; without it the year comes from the
+/// file itself (here its modification time, set to 2021), never from the day Ward runs.
+#[test]
+fn hunt_year_dates_syslog_lines_written_without_one() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let log = dir.path().join("fw.log");
+    std::fs::write(
+        &log,
+        "Mar  2 10:00:00 fw01 kernel: [12345.678] IN=eth0 OUT= MAC= SRC=10.0.0.5 DST=10.0.0.9 \
+         LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=TCP SPT=40000 DPT=445 WINDOW=64240 \
+         RES=0x00 SYN URGP=0\n",
+    )
+    .expect("write the log");
+    let written = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_625_097_600); // 2021-07-01
+    std::fs::File::options()
+        .write(true)
+        .open(&log)
+        .and_then(|f| f.set_modified(written))
+        .expect("set the modification time");
+    let rule = dir.path().join("smb.yml");
+    std::fs::write(
+        &rule,
+        "title: SMB through the firewall\nid: 5d0c6f0e-2a7e-4a8e-9a51-0f3f3c6f2b11\nstatus: test\n\
+         logsource:\n  category: firewall\ndetection:\n  selection:\n    dst_port: 445\n  \
+         condition: selection\nlevel: medium\n",
+    )
+    .expect("write the rule");
+    let time = |extra: &[&str]| -> String {
+        let report = dir.path().join("report.json");
+        ward()
+            .arg("hunt")
+            .arg(&log)
+            .arg("-r")
+            .arg(&rule)
+            .args(extra)
+            .args(["--format", "json", "-q", "-o"])
+            .arg(&report)
+            .assert()
+            .success();
+        let text = std::fs::read_to_string(&report).expect("report");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        v["detections"][0]["time"]
+            .as_str()
+            .expect("one detection")
+            .to_string()
+    };
+    assert_eq!(time(&["--year", "2019"]), "2019-03-02T10:00:00Z");
+    assert_eq!(
+        time(&[]),
+        "2021-03-02T10:00:00Z",
+        "the year of the file's mtime"
+    );
+}
