@@ -1,7 +1,7 @@
 //! Beacons: RITA's proxy capture and a generated daily beacon hidden in daily update traffic;
 //! plus generated SMB fan-out and C2 fallback.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use ward_analytics::case::Finding;
 use ward_analytics::network::{FactOrigin, Flow, NetFact, NetworkAnalyzer, NetworkConfig, extract};
@@ -9,13 +9,7 @@ use ward_event::Timestamp;
 use ward_ingest::{FileReport, network};
 
 fn data() -> Option<PathBuf> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
-    if dir.is_dir() {
-        Some(dir.to_path_buf())
-    } else {
-        eprintln!("skipping: ../shared/data absent");
-        None
-    }
+    ward_testdata::shared_data()
 }
 
 fn run(mut facts: Vec<NetFact>) -> Vec<Finding> {

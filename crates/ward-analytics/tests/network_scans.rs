@@ -1,18 +1,12 @@
 //! Scans in real captures: Stratosphere's port-scan datasets and CrowdSec's firewall tests.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use ward_analytics::case::Finding;
 use ward_analytics::network::{NetFact, NetworkAnalyzer, NetworkConfig, extract};
 use ward_ingest::{FileReport, network};
 
 fn data() -> Option<PathBuf> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
-    if dir.is_dir() {
-        Some(dir.to_path_buf())
-    } else {
-        eprintln!("skipping: ../shared/data absent");
-        None
-    }
+    ward_testdata::shared_data()
 }
 
 /// Reads the logs, sorts their facts by time and runs the network analytics.

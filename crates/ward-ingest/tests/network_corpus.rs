@@ -6,13 +6,7 @@ use std::path::{Path, PathBuf};
 use ward_ingest::{FileReport, network};
 
 fn data() -> Option<PathBuf> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
-    if dir.is_dir() {
-        Some(dir.to_path_buf())
-    } else {
-        eprintln!("skipping: ../shared/data absent");
-        None
-    }
+    ward_testdata::shared_data()
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -204,13 +204,7 @@ fn unknown_reference_is_a_problem() {
 }
 
 fn data(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")).join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared/data absent");
-        None
-    }
+    ward_testdata::shared(rel)
 }
 
 fn read(path: &Path) -> Vec<Event> {

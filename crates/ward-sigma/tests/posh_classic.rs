@@ -9,13 +9,7 @@ use std::path::PathBuf;
 use ward_sigma::{Mapping, RuleSetBuilder};
 
 fn data() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared/data absent");
-        None
-    }
+    ward_testdata::shared_data()
 }
 
 /// The `posh_pc_*` rules: 13 detection rules and 2 threat-hunting ones.

@@ -6,16 +6,7 @@ use std::path::{Path, PathBuf};
 use ward_sigma::{Mapping, RegressionCase, RuleSet, RuleSetBuilder, regression_tests};
 
 fn data() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/sigma"
-    ));
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared/data absent");
-        None
-    }
+    ward_testdata::shared("sigma")
 }
 
 fn all_rules(root: &Path) -> RuleSet {

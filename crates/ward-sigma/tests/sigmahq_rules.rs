@@ -5,16 +5,7 @@ use std::path::PathBuf;
 use ward_sigma::{LoadReport, Mapping, ProblemKind, RuleSetBuilder};
 
 fn data() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/sigma"
-    ));
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared/data absent");
-        None
-    }
+    ward_testdata::shared("sigma")
 }
 
 fn load(dirs: &[&str]) -> Option<(ward_sigma::RuleSet, LoadReport)> {

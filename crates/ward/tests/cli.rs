@@ -13,13 +13,7 @@ fn demo() -> PathBuf {
 }
 
 fn shared_data() -> Option<PathBuf> {
-    let p = repo().join("../shared/data");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared/data absent");
-        None
-    }
+    ward_testdata::shared_data()
 }
 
 fn ward() -> Command {

@@ -8,13 +8,7 @@ use ward_event::Event;
 
 /// The shared test corpora, or `None` (with a message) when absent.
 pub fn shared_data() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared/data absent");
-        None
-    }
+    ward_testdata::shared_data()
 }
 
 /// The demo outbreak committed with the project.

@@ -23,13 +23,7 @@ pub fn data(name: &str) -> PathBuf {
 
 /// The shared corpora, or `None` (with a message) when absent.
 pub fn shared() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared/data absent");
-        None
-    }
+    ward_testdata::shared_data()
 }
 
 /// A Windows event with the given fields (strings; numbers as text, like JSON exports).

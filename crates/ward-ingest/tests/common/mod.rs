@@ -8,13 +8,7 @@ use ward_ingest::FileReport;
 
 /// `../shared/data`, or `None` (after saying so) when it is absent.
 pub fn data_dir() -> Option<PathBuf> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
-    if dir.is_dir() {
-        Some(dir.to_path_buf())
-    } else {
-        eprintln!("skipping: ../shared/data absent");
-        None
-    }
+    ward_testdata::shared_data()
 }
 
 /// Every file under `dir` whose name ends with `ext`, sorted.
