@@ -505,7 +505,7 @@ fn hop_findings(hops: &[ResolvedHop], clusters: &[(Cluster, Vec<usize>)]) -> Vec
             };
             let last = behind.iter().map(|h| h.time).max().unwrap_or(first.time);
             out.push(Finding {
-                analytic: "remote-execution".into(),
+                analytic: crate::Analytic::RemoteExecution,
                 title: format!("Remote execution: {} → {} ({service})", edge.from, edge.to),
                 level,
                 host: edge.to.clone(),

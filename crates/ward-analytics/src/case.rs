@@ -151,9 +151,8 @@ pub struct Detection {
 /// One behaviour-analytic finding.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    /// Analytic that produced it, e.g. `remote-execution`, `recon-burst`, `smb-fan-out`, `beacon`,
-    /// `network-spread`, `intel-match`.
-    pub analytic: String,
+    /// Analytic that produced it (`remote-execution`, `recon-burst`, `beacon`, …).
+    pub analytic: crate::Analytic,
     /// One-line title for people.
     pub title: String,
     /// Severity.

@@ -368,7 +368,7 @@ fn finding(host: String, mut m: Merged, popular: &HashSet<String>, max_evidence:
     details.insert("episodes".into(), serde_json::json!(m.episodes.max(1)));
     details.insert("popular_peers".into(), serde_json::json!(servers));
     Finding {
-        analytic: "smb-fan-out".into(),
+        analytic: crate::Analytic::SmbFanOut,
         title: format!("SMB fan-out: {host} reached {} peers", peers.len()),
         level: if peers.len() >= 20 {
             Level::High
@@ -447,7 +447,7 @@ mod tests {
         details.insert("peer_count".into(), serde_json::json!(peers));
         details.insert("popular_peers".into(), serde_json::json!(popular));
         Finding {
-            analytic: "smb-fan-out".into(),
+            analytic: crate::Analytic::SmbFanOut,
             title: String::new(),
             level: Level::High,
             host: host.into(),

@@ -135,7 +135,7 @@ mod tests {
         details: &[(&str, &str)],
     ) -> Finding {
         Finding {
-            analytic: analytic.into(),
+            analytic: crate::Analytic::from_name(analytic).expect("a known analytic"),
             title: format!("{analytic} on {host}"),
             level,
             host: host.into(),

@@ -17,6 +17,7 @@
 //! ```
 
 pub mod accounts;
+pub mod analytic;
 mod analyzer;
 pub mod artefacts;
 pub mod assets;
@@ -37,6 +38,7 @@ pub mod spill;
 pub mod spread;
 pub mod verdict;
 
+pub use analytic::Analytic;
 pub use analyzer::{Analyzer, Outcome};
 pub use assets::{Asset, Assets, AssetsError};
 pub use case::Case;

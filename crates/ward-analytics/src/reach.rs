@@ -246,7 +246,7 @@ fn finding(cluster: &Cluster, hop: &NetworkHop) -> Finding {
     let first = hop.edge.time.unwrap_or_default();
     let last = hop.edge.evidence.last().map(|e| e.time).unwrap_or(first);
     Finding {
-        analytic: "network-spread".into(),
+        analytic: crate::Analytic::NetworkSpread,
         title: format!(
             "Network spread: {} → {} over SMB, then C2-like requests",
             hop.from, hop.to

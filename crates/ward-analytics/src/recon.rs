@@ -243,7 +243,7 @@ fn finding(key: &ParentKey, b: Burst) -> Finding {
     details.insert("commands".into(), serde_json::json!(names));
     details.insert("distinct_commands".into(), serde_json::json!(names.len()));
     Finding {
-        analytic: "recon-burst".into(),
+        analytic: crate::Analytic::ReconBurst,
         title: format!(
             "Recon burst: {} discovery commands from {}",
             names.len(),

@@ -77,7 +77,7 @@ fn finding_row(f: &Finding) -> [String; 13] {
         format!("{} [{}] on {}: {}", f.title, f.level, f.host, f.summary),
         "finding".to_string(),
         f.host.clone(),
-        f.analytic.clone(),
+        f.analytic.to_string(),
         f.level.to_string(),
         "ward/analytics".to_string(),
         String::new(),

@@ -160,7 +160,7 @@ fn build(
     let mut findings = BTreeMap::new();
     let mut c2 = BTreeSet::new();
     for f in &on_devices {
-        *findings.entry(f.analytic.clone()).or_insert(0) += 1;
+        *findings.entry(f.analytic.to_string()).or_insert(0) += 1;
         if f.level >= Level::Medium
             && C2_ANALYTICS.contains(&f.analytic.as_str())
             && let Some(dest) = f.details.get("destination").and_then(|v| v.as_str())
@@ -325,7 +325,7 @@ mod tests {
 
     fn finding(analytic: &str, host: &str, level: Level, destination: &str) -> Finding {
         Finding {
-            analytic: analytic.into(),
+            analytic: ward_analytics::Analytic::from_name(analytic).expect("a known analytic"),
             title: String::new(),
             level,
             host: host.into(),

@@ -3,13 +3,15 @@
 //! figures are worth a glance without opening the finding.
 
 use serde_json::Value;
+use ward_analytics::Analytic;
+use ward_analytics::analytic::Scope;
 use ward_analytics::case::Finding;
 
 /// One network analytic: its `Finding.analytic` name, a label, and its key figures as
 /// (`details` key, label) in display order.
 pub(crate) struct NetworkAnalytic {
-    /// `Finding.analytic` as the analytic writes it.
-    pub name: &'static str,
+    /// The analytic.
+    pub name: Analytic,
     /// Plural label for headings.
     pub label: &'static str,
     /// Key figures shown when present.
@@ -31,7 +33,7 @@ const SCAN_FIGURES: &[(&str, &str)] = &[
 /// Every network analytic, in the order the network section lists them.
 pub(crate) const NETWORK_ANALYTICS: [NetworkAnalytic; 10] = [
     NetworkAnalytic {
-        name: "beacon",
+        name: Analytic::Beacon,
         label: "Beacons",
         figures: &[
             ("interval_secs", "interval (s)"),
@@ -42,12 +44,12 @@ pub(crate) const NETWORK_ANALYTICS: [NetworkAnalytic; 10] = [
         ],
     },
     NetworkAnalytic {
-        name: "c2-fallback",
+        name: Analytic::C2Fallback,
         label: "C2 fallback walks",
         figures: &[("failed_destinations", "failed destinations")],
     },
     NetworkAnalytic {
-        name: "intel-match",
+        name: Analytic::IntelMatch,
         label: "Threat-intel matches",
         figures: &[
             ("indicator", "indicator"),
@@ -57,17 +59,17 @@ pub(crate) const NETWORK_ANALYTICS: [NetworkAnalytic; 10] = [
         ],
     },
     NetworkAnalytic {
-        name: "scan-horizontal",
+        name: Analytic::ScanHorizontal,
         label: "Horizontal scans",
         figures: SCAN_FIGURES,
     },
     NetworkAnalytic {
-        name: "scan-vertical",
+        name: Analytic::ScanVertical,
         label: "Vertical scans",
         figures: SCAN_FIGURES,
     },
     NetworkAnalytic {
-        name: "smb-fan-out",
+        name: Analytic::SmbFanOut,
         label: "SMB fan-out",
         figures: &[
             ("peer_count", "peers"),
@@ -79,12 +81,12 @@ pub(crate) const NETWORK_ANALYTICS: [NetworkAnalytic; 10] = [
         ],
     },
     NetworkAnalytic {
-        name: "http-ip-literal",
+        name: Analytic::HttpIpLiteral,
         label: "HTTP to IP literals",
         figures: &[("count", "requests"), ("destination", "destination")],
     },
     NetworkAnalytic {
-        name: "long-connection",
+        name: Analytic::LongConnection,
         label: "Long connections",
         figures: &[
             ("max_duration_secs", "longest (s)"),
@@ -93,31 +95,31 @@ pub(crate) const NETWORK_ANALYTICS: [NetworkAnalytic; 10] = [
         ],
     },
     NetworkAnalytic {
-        name: "encoded-query",
+        name: Analytic::EncodedQuery,
         label: "Encoded query strings",
         figures: &[("count", "requests"), ("destination", "destination")],
     },
     NetworkAnalytic {
-        name: "network-role",
+        name: Analytic::NetworkRole,
         label: "Infrastructure roles (context, not alerts)",
         figures: &[("role", "role")],
     },
 ];
 
-/// The network analytic named `analytic`, if it is one.
-pub(crate) fn network_analytic(analytic: &str) -> Option<&'static NetworkAnalytic> {
+/// The network analytic's row, if `analytic` is a network analytic.
+pub(crate) fn network_analytic(analytic: Analytic) -> Option<&'static NetworkAnalytic> {
     NETWORK_ANALYTICS.iter().find(|a| a.name == analytic)
 }
 
-/// True when `analytic` is one of [`NETWORK_ANALYTICS`].
-pub(crate) fn is_network(analytic: &str) -> bool {
-    network_analytic(analytic).is_some()
+/// True for the network analytics (listed apart, under "Network").
+pub(crate) fn is_network(analytic: Analytic) -> bool {
+    analytic.scope() == Scope::Network
 }
 
 /// The key figures of a network finding that are present, labelled, in display order; empty for
 /// other findings.
 pub(crate) fn key_figures(f: &Finding) -> Vec<(&'static str, String)> {
-    let Some(a) = network_analytic(&f.analytic) else {
+    let Some(a) = network_analytic(f.analytic) else {
         return Vec::new();
     };
     a.figures
@@ -150,10 +152,21 @@ mod tests {
     use std::collections::BTreeMap;
     use ward_event::{Level, Timestamp};
 
+    /// A network analytic without a row would be listed under "Network" with no label or
+    /// figures (as `encoded-query` once was): every one has exactly one row, and only they do.
+    #[test]
+    fn every_network_analytic_has_one_row() {
+        for a in Analytic::ALL {
+            let rows = NETWORK_ANALYTICS.iter().filter(|r| r.name == a).count();
+            let expected = usize::from(a.scope() == Scope::Network);
+            assert_eq!(rows, expected, "{a}");
+        }
+    }
+
     fn finding(analytic: &str, details: Value) -> Finding {
         let details: BTreeMap<String, Value> = serde_json::from_value(details).expect("object");
         Finding {
-            analytic: analytic.into(),
+            analytic: Analytic::from_name(analytic).expect("a known analytic"),
             title: String::new(),
             level: Level::Medium,
             host: "WS-07".into(),
@@ -166,7 +179,7 @@ mod tests {
     }
 
     #[test]
-    fn exactly_the_eight_network_analytics_are_recognised() {
+    fn the_network_analytics_are_recognised_by_name() {
         for name in [
             "scan-horizontal",
             "scan-vertical",
@@ -176,17 +189,23 @@ mod tests {
             "http-ip-literal",
             "long-connection",
             "intel-match",
+            "encoded-query",
+            "network-role",
         ] {
-            assert!(is_network(name), "{name}");
+            let a = Analytic::from_name(name).expect(name);
+            assert!(is_network(a), "{name}");
         }
         for name in [
-            "scan",
             "remote-execution",
             "network-spread",
-            "net-x",
-            "Beacon",
+            "recon-burst",
+            "pass-the-hash",
         ] {
-            assert!(!is_network(name), "{name}");
+            let a = Analytic::from_name(name).expect(name);
+            assert!(!is_network(a), "{name}");
+        }
+        for name in ["scan", "net-x", "Beacon"] {
+            assert_eq!(Analytic::from_name(name), None, "{name} is no analytic");
         }
     }
 

@@ -469,7 +469,7 @@ impl Summary<'_> {
             .case
             .findings
             .iter()
-            .partition(|f| is_network(&f.analytic));
+            .partition(|f| is_network(f.analytic));
         if !host.is_empty() {
             let (shown, more) = findings::top_per_analytic(&host);
             let mut t = self.table(&["level", "first seen", "host", "analytic", "summary"]);
@@ -478,7 +478,7 @@ impl Summary<'_> {
                     self.level_cell(f.level),
                     Cell::new(f.first_seen),
                     Cell::new(visible(&f.host)),
-                    Cell::new(visible(&f.analytic)),
+                    Cell::new(f.analytic.as_str()),
                     Cell::new(clip(&visible(&f.summary), 120)),
                 ]);
             }
@@ -504,7 +504,7 @@ impl Summary<'_> {
         ]);
         let (shown, more) = findings::top_per_analytic(network);
         for f in shown {
-            let label = network_analytic(&f.analytic).map_or("", |a| a.label);
+            let label = network_analytic(f.analytic).map_or("", |a| a.label);
             t.add_row(vec![
                 self.level_cell(f.level),
                 Cell::new(f.first_seen),

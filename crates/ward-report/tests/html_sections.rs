@@ -44,11 +44,11 @@ fn network_findings_are_grouped_by_known_analytic_in_table_order() {
         ]
     );
     assert_eq!(select(&doc, "#network details.finding").len(), 5);
-    // `scan` is no network analytic's name: it stays with the host findings.
+    // A host analytic among them stays with the host findings.
     let host = texts(&doc, "#findings details.finding > summary");
     assert_eq!(host.len(), 2, "{host:?}");
     assert!(
-        host.iter().any(|s| s.contains("scan from PACS-01")),
+        host.iter().any(|s| s.contains("recon-burst from PACS-01")),
         "{host:?}"
     );
     let nav = texts(&doc, "nav a");

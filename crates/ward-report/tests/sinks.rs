@@ -346,7 +346,7 @@ fn summary_lists_network_findings_apart_with_their_figures() {
     let (host, network) = findings
         .split_once("Network findings:")
         .expect("a network table");
-    assert!(host.contains("remote-execution") && host.contains("PACS-01 did scan"));
+    assert!(host.contains("remote-execution") && host.contains("PACS-01 did recon-burst"));
     assert!(!host.contains("beacon"), "{host}");
     for expected in [
         "Beacons (beacon)",

@@ -129,7 +129,7 @@ fn finding(host: &str, i: &Indicator, field: &str, seen: &str, e: Evidence) -> F
         details.insert("description".into(), serde_json::json!(d));
     }
     Finding {
-        analytic: "intel-match".into(),
+        analytic: crate::Analytic::IntelMatch,
         title: format!("Threat intel: {host} matched {} {label}", i.kind.label()),
         level: Level::High,
         host: host.to_string(),

@@ -331,7 +331,7 @@ fn finding(
     details.insert("hosts_reaching_destination".into(), (reached as u64).into());
     details.insert("prevalence".into(), round2(prevalence).into());
     Finding {
-        analytic: "beacon".into(),
+        analytic: crate::Analytic::Beacon,
         title: format!("{src} beacons to {dest} every {}", human(s.period)),
         level,
         host: src.to_string(),

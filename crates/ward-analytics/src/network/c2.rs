@@ -41,11 +41,11 @@ enum GroupedAnalytic {
 }
 
 impl GroupedAnalytic {
-    fn name(self) -> &'static str {
+    fn name(self) -> crate::Analytic {
         match self {
-            GroupedAnalytic::EncodedQuery => "encoded-query",
-            GroupedAnalytic::HttpIpLiteral => "http-ip-literal",
-            GroupedAnalytic::LongConnection => "long-connection",
+            GroupedAnalytic::EncodedQuery => crate::Analytic::EncodedQuery,
+            GroupedAnalytic::HttpIpLiteral => crate::Analytic::HttpIpLiteral,
+            GroupedAnalytic::LongConnection => crate::Analytic::LongConnection,
         }
     }
 }
@@ -163,7 +163,7 @@ impl C2Detector {
             let mut details = BTreeMap::new();
             details.insert("failed_destinations".into(), (st.best as u64).into());
             out.push(Finding {
-                analytic: "c2-fallback".into(),
+                analytic: crate::Analytic::C2Fallback,
                 title: format!("{src} failed to reach {} external addresses on 80/443", st.best),
                 level: Level::High,
                 host: src.to_string(),
@@ -181,19 +181,19 @@ impl C2Detector {
     }
 }
 
-fn grouped_finding(analytic: &str, src: IpAddr, dest: &str, g: Grouped) -> Finding {
+fn grouped_finding(analytic: crate::Analytic, src: IpAddr, dest: &str, g: Grouped) -> Finding {
     let mut details = BTreeMap::new();
     details.insert("destination".into(), dest.into());
     details.insert("count".into(), g.count.into());
     let (title, level) = match analytic {
-        "http-ip-literal" => (
+        crate::Analytic::HttpIpLiteral => (
             format!(
                 "{src} made {} HTTP request(s) to IP literal {dest}",
                 g.count
             ),
             Level::Medium,
         ),
-        "encoded-query" => (
+        crate::Analytic::EncodedQuery => (
             format!("{src} sent encoded query strings to {dest}"),
             Level::Medium,
         ),
@@ -212,7 +212,7 @@ fn grouped_finding(analytic: &str, src: IpAddr, dest: &str, g: Grouped) -> Findi
         details.insert("sample".into(), g.sample.clone().into());
     }
     Finding {
-        analytic: analytic.into(),
+        analytic,
         summary: title.clone(),
         title,
         level,

@@ -95,7 +95,7 @@ pub(crate) fn review(
             Some((ip, claim)) if relayed(&f, claim) => {
                 let note = notes.entry(ip).or_default();
                 note.saw(&f);
-                *note.upstream.entry(f.analytic).or_default() += 1;
+                *note.upstream.entry(f.analytic.to_string()).or_default() += 1;
             }
             _ => out.push(f),
         }
@@ -136,7 +136,10 @@ fn review_scan(
     if claim.role.relays_upstream() && s.external >= MOSTLY {
         let note = notes.entry(s.src).or_default();
         note.saw(&s.finding);
-        *note.upstream.entry(s.finding.analytic).or_default() += 1;
+        *note
+            .upstream
+            .entry(s.finding.analytic.to_string())
+            .or_default() += 1;
         let targets = s.finding.details.get("targets").and_then(|v| v.as_u64());
         note.upstream_targets = note.upstream_targets.max(targets.unwrap_or(0));
         return None;
@@ -145,7 +148,10 @@ fn review_scan(
     if claim.role.polls_internal() && management && s.external <= 1.0 - MOSTLY {
         let note = notes.entry(s.src).or_default();
         note.saw(&s.finding);
-        *note.polls.entry(s.finding.analytic).or_default() += 1;
+        *note
+            .polls
+            .entry(s.finding.analytic.to_string())
+            .or_default() += 1;
         return None;
     }
     s.finding
@@ -171,7 +177,7 @@ fn review_beacon(
         let note = notes.entry(b.src).or_default();
         note.saw(&f);
         if b.internal {
-            *note.polls.entry(f.analytic).or_default() += 1;
+            *note.polls.entry(f.analytic.to_string()).or_default() += 1;
             return None;
         }
         if claim.role.relays_upstream() {
@@ -179,7 +185,7 @@ fn review_beacon(
             f.details
                 .insert("role".into(), format!("{}: {why}", claim.describe()).into());
             f.level = Level::Informational;
-            *note.downgraded.entry(f.analytic.clone()).or_default() += 1;
+            *note.downgraded.entry(f.analytic.to_string()).or_default() += 1;
             return Some(f);
         }
         // Management servers check in with their vendor (updates, licences) like clockwork;
@@ -194,7 +200,7 @@ fn review_beacon(
                     claim.describe()
                 )),
             );
-            *note.downgraded.entry(f.analytic.clone()).or_default() += 1;
+            *note.downgraded.entry(f.analytic.to_string()).or_default() += 1;
             return Some(f);
         }
     }
@@ -312,7 +318,7 @@ fn role_finding(ip: IpAddr, claim: &RoleClaim, note: HostNote, reach: (u64, u64)
         details.insert("polled_hosts".into(), reach.1.into());
     }
     Finding {
-        analytic: "network-role".into(),
+        analytic: crate::Analytic::NetworkRole,
         title: format!("{ip} acts as {article} {label}: {}", title.join("; ")),
         summary: format!(
             "{ip} is {article} {}; {}",

@@ -294,14 +294,14 @@ fn finding(key: &ScanKey, ep: Episode, cfg: &NetworkConfig) -> Option<Finding> {
                 Level::Medium
             };
             (
-                "scan-horizontal",
+                crate::Analytic::ScanHorizontal,
                 src,
                 format!("{src} probed {} hosts on port {port}", ep.targets.len()),
                 level,
             )
         }
         ScanKey::Vertical(src, dst) => (
-            "scan-vertical",
+            crate::Analytic::ScanVertical,
             src,
             format!("{src} probed {} ports on {dst}", ep.targets.len()),
             Level::High,
@@ -311,7 +311,7 @@ fn finding(key: &ScanKey, ep: Episode, cfg: &NetworkConfig) -> Option<Finding> {
                 return None;
             }
             (
-                "smb-fan-out",
+                crate::Analytic::SmbFanOut,
                 src,
                 format!("{src} reached {} peers over SMB/RPC", ep.targets.len()),
                 Level::High,
@@ -343,7 +343,7 @@ fn finding(key: &ScanKey, ep: Episode, cfg: &NetworkConfig) -> Option<Finding> {
         ScanKey::SmbFanOut(_) => {}
     }
     Some(Finding {
-        analytic: analytic.into(),
+        analytic,
         summary: format!(
             "{title} within {} s ({} attempts, {} failed)",
             cfg.scan_window_secs, ep.attempts, ep.failed

@@ -200,7 +200,7 @@ fn finding(
         details.insert("precedes_hop".into(), serde_json::json!(listed));
     }
     Finding {
-        analytic: "pass-the-hash".into(),
+        analytic: crate::Analytic::PassTheHash,
         title,
         level,
         host: i.host.clone(),

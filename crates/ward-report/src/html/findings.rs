@@ -16,7 +16,7 @@ pub(super) fn analytics(page: &mut Page, case: &Case) {
     let host: Vec<&Finding> = case
         .findings
         .iter()
-        .filter(|f| !is_network(&f.analytic))
+        .filter(|f| !is_network(f.analytic))
         .collect();
     if host.is_empty() {
         page.raw("<p>No behaviour analytic raised a finding on host logs.</p></section>");
@@ -29,7 +29,7 @@ pub(super) fn analytics(page: &mut Page, case: &Case) {
 /// Network findings (beacons, scans, …), when there are any: one group per analytic in the order
 /// of [`NETWORK_ANALYTICS`], each finding with its key figures on its summary line.
 pub(super) fn network(page: &mut Page, case: &Case) {
-    if !case.findings.iter().any(|f| is_network(&f.analytic)) {
+    if !case.findings.iter().any(|f| is_network(f.analytic)) {
         return;
     }
     page.section("network", "Network findings");
@@ -45,7 +45,7 @@ pub(super) fn network(page: &mut Page, case: &Case) {
         page.raw("<h3>");
         page.text(&format!("{} ({})", analytic.label, list.len()));
         page.raw(" <code>");
-        page.text(analytic.name);
+        page.text(analytic.name.as_str());
         page.raw("</code></h3>");
         for f in list {
             finding(page, f);
@@ -57,7 +57,7 @@ pub(super) fn network(page: &mut Page, case: &Case) {
 fn grouped(page: &mut Page, findings: &[&Finding]) {
     let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
-        groups.entry(&f.analytic).or_default().push(f);
+        groups.entry(f.analytic.as_str()).or_default().push(f);
     }
     for (analytic, list) in groups {
         page.raw("<h3>");

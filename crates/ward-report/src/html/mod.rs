@@ -117,7 +117,7 @@ fn contents(page: &mut Page, case: &Case, overview: &Overview) {
     if case
         .findings
         .iter()
-        .any(|f| crate::network::is_network(&f.analytic))
+        .any(|f| crate::network::is_network(f.analytic))
     {
         links.push(("network", "Network"));
     }

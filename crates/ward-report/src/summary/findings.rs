@@ -27,7 +27,7 @@ pub(super) fn top_per_analytic<'a>(
     let mut more = Vec::new();
     for g in groups {
         if g.len() > FINDINGS_PER_ANALYTIC {
-            more.push((g[0].analytic.clone(), g.len() - FINDINGS_PER_ANALYTIC));
+            more.push((g[0].analytic.to_string(), g.len() - FINDINGS_PER_ANALYTIC));
         }
         shown.extend(g.into_iter().take(FINDINGS_PER_ANALYTIC));
     }
@@ -53,7 +53,7 @@ mod tests {
         use ward_analytics::case::Finding;
         use ward_event::{Level, Timestamp};
         let finding = |analytic: &str, level: Level, minute: u32| Finding {
-            analytic: analytic.into(),
+            analytic: ward_analytics::Analytic::from_name(analytic).expect("a known analytic"),
             title: String::new(),
             level,
             host: format!("H{minute}"),

@@ -166,7 +166,7 @@ pub fn outbreak() -> Case {
     .into();
     case.findings = vec![
         Finding {
-            analytic: "remote-execution".into(),
+            analytic: ward_analytics::Analytic::RemoteExecution,
             title: "Service installed over the network".into(),
             level: Level::High,
             host: "WS-07".into(),
@@ -183,7 +183,7 @@ pub fn outbreak() -> Case {
             )],
         },
         Finding {
-            analytic: "beacon".into(),
+            analytic: ward_analytics::Analytic::Beacon,
             title: "Regular outbound connections".into(),
             level: Level::Medium,
             host: "WS-07".into(),
@@ -299,7 +299,7 @@ pub fn network_finding(
     details: serde_json::Value,
 ) -> Finding {
     Finding {
-        analytic: analytic.into(),
+        analytic: ward_analytics::Analytic::from_name(analytic).expect("a known analytic"),
         title: format!("{analytic} from {host}"),
         level: Level::High,
         host: host.into(),
@@ -343,7 +343,7 @@ pub fn outbreak_with_network() -> Case {
             "10:40",
             serde_json::json!({"destination": "198.51.100.7", "count": 4}),
         ),
-        network_finding("scan", "PACS-01", "11:40", serde_json::json!({"failed": 7})),
+        network_finding("recon-burst", "PACS-01", "11:40", serde_json::json!({"failed": 7})),
     ]);
     case.findings.sort_by_key(|f| f.first_seen);
     case

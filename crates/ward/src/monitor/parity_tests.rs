@@ -61,7 +61,7 @@ fn the_monitor_finds_what_the_hunt_finds_on_the_demo_intel_included() {
     let hunt_findings: BTreeSet<(String, String)> = case
         .findings
         .iter()
-        .map(|f| (f.analytic.clone(), f.host.clone()))
+        .map(|f| (f.analytic.to_string(), f.host.clone()))
         .collect();
 
     // The monitor, over the same events as live streams deliver them, evaluated once at the end.
@@ -110,7 +110,7 @@ fn the_monitor_finds_what_the_hunt_finds_on_the_demo_intel_included() {
         live.intel_hits
             .latest()
             .iter()
-            .map(|f| finding(&f.analytic, &f.host)),
+            .map(|f| finding(f.analytic.as_str(), &f.host)),
     );
     // Each intel alert names a device of the hunt's findings, or an address not yet named.
     for a in alerts.iter().filter(raised) {

@@ -504,7 +504,7 @@ mod tests {
     #[test]
     fn hops_of_administration_are_informational() {
         let hop = |verdict: &str, level: Level| Finding {
-            analytic: "remote-execution".into(),
+            analytic: ward_analytics::Analytic::RemoteExecution,
             title: "Remote execution: SCCM-01 → WS-20 (service ccmsetup)".into(),
             level,
             host: "WS-20".into(),
