@@ -367,6 +367,38 @@ pub struct Readiness {
     pub checks: Vec<ReadinessCheck>,
 }
 
+/// What a readiness check concluded. Ordered as reports list them: failures first.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    /// The control is missing: act on it first.
+    Fail,
+    /// The data could not settle it (the summary names the data that would).
+    #[default]
+    Unknown,
+    /// The control is in place.
+    Pass,
+}
+
+impl CheckStatus {
+    /// `fail`, `unknown` or `pass`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Fail => "fail",
+            CheckStatus::Unknown => "unknown",
+            CheckStatus::Pass => "pass",
+        }
+    }
+}
+
+impl PartialEq<&str> for CheckStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One readiness check.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct ReadinessCheck {
@@ -375,7 +407,7 @@ pub struct ReadinessCheck {
     /// Which advice it checks, for people.
     pub title: String,
     /// `pass`, `fail` or `unknown`.
-    pub status: String,
+    pub status: CheckStatus,
     /// How much a failure matters.
     pub severity: Level,
     /// What was found (or, for `unknown`, which data would settle it).

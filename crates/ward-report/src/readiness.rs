@@ -1,8 +1,8 @@
 //! Readiness checks as every sink shows them: one reading of `status`, one order.
 
-use ward_analytics::case::{Readiness, ReadinessCheck};
+use ward_analytics::case::{CheckStatus, Readiness, ReadinessCheck};
 
-/// A check's status; any value other than `pass` or `fail` reads as unknown.
+/// A check's status as the sinks show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Status {
     /// The control is missing: act on it first.
@@ -16,10 +16,10 @@ pub(crate) enum Status {
 impl Status {
     /// The status of `check`.
     pub(crate) fn of(check: &ReadinessCheck) -> Status {
-        match check.status.as_str() {
-            "fail" => Status::Fail,
-            "pass" => Status::Pass,
-            _ => Status::Unknown,
+        match check.status {
+            CheckStatus::Fail => Status::Fail,
+            CheckStatus::Pass => Status::Pass,
+            CheckStatus::Unknown => Status::Unknown,
         }
     }
 
@@ -60,10 +60,10 @@ mod tests {
     use super::*;
     use ward_event::Level;
 
-    fn check(id: &str, status: &str, severity: Level) -> ReadinessCheck {
+    fn check(id: &str, status: CheckStatus, severity: Level) -> ReadinessCheck {
         ReadinessCheck {
             id: id.into(),
-            status: status.into(),
+            status,
             severity,
             ..Default::default()
         }
@@ -74,11 +74,11 @@ mod tests {
         let r = Readiness {
             score: 50,
             checks: vec![
-                check("a", "pass", Level::Critical),
-                check("b", "unknown", Level::Low),
-                check("c", "fail", Level::Medium),
-                check("d", "weird", Level::High),
-                check("e", "fail", Level::High),
+                check("a", CheckStatus::Pass, Level::Critical),
+                check("b", CheckStatus::Unknown, Level::Low),
+                check("c", CheckStatus::Fail, Level::Medium),
+                check("d", CheckStatus::Unknown, Level::High),
+                check("e", CheckStatus::Fail, Level::High),
             ],
         };
         let ids: Vec<&str> = ordered(&r).iter().map(|c| c.id.as_str()).collect();

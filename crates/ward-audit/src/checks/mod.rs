@@ -14,7 +14,7 @@ use crate::events::{AdminUse, Coverage, HostHealth};
 use crate::files::FileFacts;
 use std::path::Path;
 use ward_analytics::assets::Assets;
-use ward_analytics::case::ReadinessCheck;
+use ward_analytics::case::{CheckStatus, ReadinessCheck};
 use ward_event::{Level, Timestamp};
 
 /// Evidence lines kept per check; the rest are counted in a last line.
@@ -53,14 +53,14 @@ impl About {
     /// The check with this verdict.
     pub fn judged(&self, verdict: Verdict) -> ReadinessCheck {
         let (status, summary, evidence) = match verdict {
-            Verdict::Pass(s, e) => ("pass", s, e),
-            Verdict::Fail(s, e) => ("fail", s, e),
-            Verdict::Unknown(s) => ("unknown", s, Vec::new()),
+            Verdict::Pass(s, e) => (CheckStatus::Pass, s, e),
+            Verdict::Fail(s, e) => (CheckStatus::Fail, s, e),
+            Verdict::Unknown(s) => (CheckStatus::Unknown, s, Vec::new()),
         };
         ReadinessCheck {
             id: self.id.to_string(),
             title: self.title.to_string(),
-            status: status.to_string(),
+            status,
             severity: self.severity,
             summary,
             evidence: capped(evidence),

@@ -260,7 +260,7 @@ pub fn outbreak() -> Case {
             ReadinessCheck {
                 id: "password-quality".into(),
                 title: "Strong, unreused passwords".into(),
-                status: "fail".into(),
+                status: ward_analytics::case::CheckStatus::Fail,
                 severity: Level::High,
                 summary: "3 accounts share one password".into(),
                 evidence: vec![
@@ -271,7 +271,7 @@ pub fn outbreak() -> Case {
             ReadinessCheck {
                 id: "admin-daily-use".into(),
                 title: "No administrator accounts for daily work".into(),
-                status: "pass".into(),
+                status: ward_analytics::case::CheckStatus::Pass,
                 severity: Level::High,
                 summary: "No interactive logon by a domain administrator".into(),
                 evidence: vec!["0 interactive logons by Domain Admins members".into()],
@@ -280,7 +280,7 @@ pub fn outbreak() -> Case {
             ReadinessCheck {
                 id: "av-realtime".into(),
                 title: "Anti-virus real-time protection on".into(),
-                status: "unknown".into(),
+                status: ward_analytics::case::CheckStatus::Unknown,
                 severity: Level::Medium,
                 summary: "No Defender events: supply the Defender Operational log".into(),
                 evidence: vec![],
@@ -343,7 +343,12 @@ pub fn outbreak_with_network() -> Case {
             "10:40",
             serde_json::json!({"destination": "198.51.100.7", "count": 4}),
         ),
-        network_finding("recon-burst", "PACS-01", "11:40", serde_json::json!({"failed": 7})),
+        network_finding(
+            "recon-burst",
+            "PACS-01",
+            "11:40",
+            serde_json::json!({"failed": 7}),
+        ),
     ]);
     case.findings.sort_by_key(|f| f.first_seen);
     case
