@@ -228,7 +228,10 @@ fn schtasks_from_another_host_is_a_hop_with_its_command_and_run() {
     // Logon, copy, registration, 106, 200 and the run: the whole story on one edge; no log
     // names the host at 10.30.1.5, so the edge says its source is unresolved.
     let kinds: Vec<&str> = edge.evidence.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, ["4624", "5145", "4698", "106", "200", "4688", "source"]);
+    assert_eq!(
+        kinds,
+        ["4624", "5145", "4698", "106", "200", "4688", "source"]
+    );
     assert_eq!(edge.source_resolved, Some(false));
 }
 

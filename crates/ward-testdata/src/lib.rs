@@ -49,13 +49,21 @@ pub fn shared(relative: &str) -> Option<PathBuf> {
     if required() {
         panic!(
             "{} is required ({REQUIRE}=1) but absent: {}",
-            if relative.is_empty() { "../shared/data" } else { relative },
+            if relative.is_empty() {
+                "../shared/data"
+            } else {
+                relative
+            },
             path.display()
         );
     }
     eprintln!(
         "SKIPPED: {} absent ({}); set {LOCATION} to where the corpora are",
-        if relative.is_empty() { "../shared/data" } else { relative },
+        if relative.is_empty() {
+            "../shared/data"
+        } else {
+            relative
+        },
         path.display()
     );
     None
@@ -82,7 +90,10 @@ mod tests {
             .downcast_ref::<String>()
             .cloned()
             .unwrap_or_default();
-        assert!(text.contains(missing) && text.contains("WARD_REQUIRE_DATA=1"), "{text}");
+        assert!(
+            text.contains(missing) && text.contains("WARD_REQUIRE_DATA=1"),
+            "{text}"
+        );
         let dir = std::env::temp_dir();
         unsafe { std::env::set_var(super::LOCATION, &dir) };
         assert_eq!(super::shared(""), Some(dir));
