@@ -17,14 +17,10 @@
 //! ```
 
 pub mod accounts;
-pub mod analytic;
 mod analyzer;
 pub mod artefacts;
-pub mod assets;
-pub mod case;
 pub mod checkpoint;
 pub mod config;
-pub mod detections;
 pub mod directory;
 pub mod facts;
 pub mod fanout;
@@ -34,11 +30,15 @@ pub mod network;
 mod reach;
 pub mod recon;
 pub mod remote_exec;
-pub mod spill;
 pub mod spread;
 pub mod verdict;
 
-pub use analytic::Analytic;
+// The Case and the types it is made of live in `ward-case`, which readers of a case (the audit,
+// the reports) can depend on without the analytics; they are re-exported here unchanged.
+pub use ward_case::Analytic;
+pub use ward_case::{analytic, assets, case, detections, spill};
+// Facts go through the on-disk sort.
+ward_case::postcard_spillable!(crate::facts::Fact, crate::network::NetFact);
 pub use analyzer::{Analyzer, Outcome};
 pub use assets::{Asset, Assets, AssetsError};
 pub use case::Case;

@@ -9,7 +9,6 @@ use crate::directory::is_local_ip;
 use crate::facts::{Account, FileCreate, Logon, ServiceInstall, ShareAccess};
 use crate::recon::base_name;
 
-mod channel;
 mod clones;
 mod image;
 mod pass_the_hash;
@@ -17,12 +16,12 @@ mod process;
 mod rdp;
 mod task;
 
-pub use channel::Channel;
 pub use clones::{Tool, pipe_tool, service_tool};
 pub use image::{image_file, looks_remote_exec};
 pub use pass_the_hash::AlternateCredentials;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
+pub use ward_case::channel::Channel;
 use ward_event::Timestamp;
 
 /// A file dropped on a host over the network, waiting for the install it may lead to.

@@ -31,8 +31,8 @@ pub use config::{AuditConfig, PasswordBaseline};
 pub use eos::{EndOfSupport, EndOfSupportTable};
 pub use error::AuditError;
 pub use version::compare_versions;
-pub use ward_analytics::assets::Assets;
-pub use ward_analytics::case::{Readiness, ReadinessCheck};
+pub use ward_case::assets::Assets;
+pub use ward_case::case::{Readiness, ReadinessCheck};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

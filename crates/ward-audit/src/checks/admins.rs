@@ -7,7 +7,7 @@ use super::{About, Context, Verdict, day, plural};
 use crate::events::Use;
 use crate::matching::any_wildcard;
 use std::collections::{BTreeMap, BTreeSet};
-use ward_analytics::case::ReadinessCheck;
+use ward_case::case::ReadinessCheck;
 use ward_event::Level;
 
 const ABOUT: About = About {

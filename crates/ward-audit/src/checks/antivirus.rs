@@ -3,7 +3,7 @@
 
 use super::{About, Context, Verdict, day, days_between, plural};
 use crate::events::Tally;
-use ward_analytics::case::ReadinessCheck;
+use ward_case::case::ReadinessCheck;
 use ward_event::Level;
 
 const NO_DEFENDER: &str = "No Microsoft Defender events: supply the Microsoft-Windows-Windows Defender/Operational \

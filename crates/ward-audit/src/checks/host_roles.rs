@@ -7,7 +7,7 @@
 use super::Context;
 use crate::matching::{any_wildcard, wildcard};
 use std::collections::BTreeSet;
-use ward_analytics::assets::{Asset, Assets};
+use ward_case::assets::{Asset, Assets};
 
 /// Asset roles of servers, normalised (lower case, words joined by `-`; `*` wildcard). A
 /// privileged interactive or RDP logon to one of these is administration, not day-to-day use.

@@ -13,8 +13,8 @@ use crate::config::AuditConfig;
 use crate::events::{AdminUse, Coverage, HostHealth};
 use crate::files::FileFacts;
 use std::path::Path;
-use ward_analytics::assets::Assets;
-use ward_analytics::case::{CheckStatus, ReadinessCheck};
+use ward_case::assets::Assets;
+use ward_case::case::{CheckStatus, ReadinessCheck};
 use ward_event::{Level, Timestamp};
 
 /// Evidence lines kept per check; the rest are counted in a last line.

@@ -3,7 +3,7 @@
 
 use super::{About, Context, Verdict, day, plural};
 use crate::events::{HostCoverage, RecordIdTrack};
-use ward_analytics::case::ReadinessCheck;
+use ward_case::case::ReadinessCheck;
 use ward_event::Level;
 
 const SYSMON: &str = "Microsoft-Windows-Sysmon/Operational";

@@ -6,7 +6,7 @@ use crate::breached::BreachedList;
 use crate::files::{HashedAccount, PasswordPolicy};
 use crate::weak::{from_name, nt_hash, weak_hashes};
 use std::collections::BTreeMap;
-use ward_analytics::case::ReadinessCheck;
+use ward_case::case::ReadinessCheck;
 use ward_event::Level;
 
 const POLICY: About = About {

@@ -2,7 +2,7 @@
 
 use super::{About, Context, Verdict, day, plural};
 use std::collections::BTreeSet;
-use ward_analytics::case::ReadinessCheck;
+use ward_case::case::ReadinessCheck;
 use ward_event::Level;
 
 const UPDATE: About = About {

@@ -4,7 +4,7 @@
 use super::{About, Context, Verdict, day, days_between, plural};
 use crate::files::{Installed, OsvPackage, feeds_affects};
 use crate::matching::contains_words;
-use ward_analytics::case::ReadinessCheck;
+use ward_case::case::ReadinessCheck;
 use ward_event::Level;
 
 const SOFTWARE: About = About {

@@ -313,7 +313,7 @@ pub struct Edge {
     pub account: Option<String>,
     /// How it ran code on the target: `service`, `wmi`, `scheduled-task`, `winrm`, `dcom`, `rdp`,
     /// or `network` (an SMB contact then C2 calls, seen only in network logs).
-    pub channel: crate::remote_exec::Channel,
+    pub channel: crate::channel::Channel,
     /// The events behind the hop.
     pub evidence: Vec<Evidence>,
     /// `false` when the source is an address no log read ties to a host name (kept as the

@@ -28,10 +28,12 @@ pub trait Spillable: Sized {
     fn decode(bytes: &[u8]) -> Result<Self, String>;
 }
 
-/// Spillable through postcard and the type's serde derive.
+/// Makes types spillable through postcard and their serde derive (the crate using it depends on
+/// `postcard`).
+#[macro_export]
 macro_rules! postcard_spillable {
     ($($t:ty),*) => {$(
-        impl Spillable for $t {
+        impl $crate::spill::Spillable for $t {
             fn encode(&self, out: &mut Vec<u8>) -> Result<(), String> {
                 let bytes = postcard::to_extend(self, std::mem::take(out)).map_err(|e| e.to_string())?;
                 *out = bytes;
@@ -43,8 +45,6 @@ macro_rules! postcard_spillable {
         }
     )*};
 }
-
-postcard_spillable!(crate::facts::Fact, crate::network::NetFact);
 
 /// The order of the items.
 pub type Order<T> = fn(&T, &T) -> Ordering;
