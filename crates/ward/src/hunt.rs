@@ -96,6 +96,14 @@ pub fn hunt_case(
 /// Writes the case as the options ask and picks the exit code.
 pub fn finish(case: &Case, options: &HuntOptions) -> Result<u8> {
     let color = use_color();
+    // A large case keeps its detections in a temporary file: read it through once before any
+    // output is written, so a damaged file fails the run instead of cutting an output short.
+    if case.detections.in_memory().is_none() {
+        let _ = case.detections.iter().count();
+        if let Some(e) = case.detections.error() {
+            bail!("reading the detections back from the temporary file: {e}");
+        }
+    }
     output::write_case(
         case,
         options.format,
