@@ -151,6 +151,27 @@ pub fn read_reader_with(
     reports
 }
 
+/// Reads `input` as the registry's format `format` (`"iptables"`, `"evtx"`, …), skipping the
+/// sniffer and the compression layers: how the fuzz targets reach one reader directly. `None`
+/// when no row has that name ([`format_names`] lists them).
+pub fn read_as(
+    format: &str,
+    name: &str,
+    input: &mut dyn std::io::BufRead,
+    options: &ReadOptions,
+    on_event: &mut dyn FnMut(Event),
+) -> Option<FileReport> {
+    let sniffed = sniff::Sniffed::named(format)?;
+    let mut report = FileReport::new(name, sniffed.name);
+    sniffed.read(input, options, &mut report, on_event);
+    Some(report)
+}
+
+/// The names of every format of the registry, in its order of precedence.
+pub fn format_names() -> impl Iterator<Item = &'static str> {
+    sniff::FORMATS.iter().map(|format| format.name)
+}
+
 /// The file's mtime, when the file system keeps one.
 fn modified(file: &File) -> Option<Timestamp> {
     let mtime = file.metadata().and_then(|m| m.modified()).ok()?;

@@ -50,6 +50,13 @@ mod tls;
 
 use std::sync::Arc;
 
+/// The wire parsers the network inputs use, reachable for the fuzz targets (`fuzz/`,
+/// `crates/ward-fuzz`); not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::inputs::fuzzing::{beats_stream, syslog_stream};
+}
+
 pub use alert::{Alert, Detector, StoredAlert};
 pub use config::{
     DashboardConfig, Delivery, Granularity, GroupAttribute, InputConfig, MonitorConfig,

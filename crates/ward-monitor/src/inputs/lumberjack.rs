@@ -128,7 +128,7 @@ fn parse_data(buf: &[u8]) -> Result<Option<(Frame, usize)>, String> {
 }
 
 /// Inflates a `C` frame and parses the frames inside it.
-fn inflate(compressed: &[u8]) -> Result<Vec<Frame>, String> {
+pub(crate) fn inflate(compressed: &[u8]) -> Result<Vec<Frame>, String> {
     let mut inflated = Vec::new();
     ZlibDecoder::new(compressed)
         .take(MAX_INFLATED + 1)

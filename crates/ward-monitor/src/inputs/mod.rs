@@ -1,6 +1,7 @@
 //! Event sources. Each input binds (or opens) in `start`, so errors surface before the monitor
 //! reports itself running, then runs as tokio tasks feeding the bounded queue.
 
+pub(crate) mod fuzzing;
 mod lumberjack;
 mod syslog;
 mod tail;

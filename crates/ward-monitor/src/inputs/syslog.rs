@@ -153,6 +153,20 @@ async fn read_tcp<S: AsyncRead + Unpin>(mut stream: S, ctx: InputContext) {
 
 /// Parses the syslog header and decodes the payload, adding header facts as fields.
 fn decode_message(ctx: &InputContext, raw: &[u8], out: &mut Vec<Event>) {
+    parse_message(
+        raw,
+        &mut |payload, envelope, out| ctx.decode(payload, envelope, out),
+        out,
+    );
+}
+
+/// The syslog header of `raw` parsed; its payload handed to `decode` with the header's host and
+/// time, and its app name, facility and severity added to the events `decode` appended.
+pub(crate) fn parse_message(
+    raw: &[u8],
+    decode: &mut dyn FnMut(&[u8], &Envelope<'_>, &mut Vec<Event>),
+    out: &mut Vec<Event>,
+) {
     let text = String::from_utf8_lossy(raw);
     let text = text.trim_end_matches(['\r', '\n', '\0']);
     let message = syslog_loose::parse_message(text, Variant::Either);
@@ -166,7 +180,7 @@ fn decode_message(ctx: &InputContext, raw: &[u8], out: &mut Vec<Event>) {
         time,
     };
     let before = out.len();
-    ctx.decode(message.msg.as_bytes(), &envelope, out);
+    decode(message.msg.as_bytes(), &envelope, out);
     for event in out.iter_mut().skip(before) {
         if let Some(app) = message.appname {
             add_missing(event, "AppName", Value::from(app));
