@@ -159,6 +159,57 @@ pub(crate) const FORMATS: &[Format] = &[
         read: Read::Lines(network::squid::common_parser),
         source: source("squid", None, Some("proxy")),
     },
+    // Rows added after the first eleven: they come last so a line an older row reads is
+    // still read by it.
+    Format {
+        name: "suricata-eve",
+        sniff: Sniff::Line(network::suricata_eve::looks_like),
+        read: Read::Lines(network::suricata_eve::parser),
+        // Service (the EVE event type) and category per record (`suricata_eve::source`).
+        source: source("suricata", None, None),
+    },
+    Format {
+        name: "suricata-fast",
+        sniff: Sniff::Line(network::suricata_fast::looks_like),
+        read: Read::Lines(network::suricata_fast::parser),
+        source: source("suricata", Some("alert"), None),
+    },
+    Format {
+        name: "adguard-querylog",
+        sniff: Sniff::Line(network::adguard::looks_like_querylog),
+        read: Read::Lines(network::adguard::querylog_parser),
+        source: source("adguard", Some("querylog"), Some("dns")),
+    },
+    Format {
+        name: "pan-os",
+        sniff: Sniff::Message(|_, msg| network::panos::looks_like(msg)),
+        read: Read::Messages(network::panos::parse),
+        source: source("paloalto", Some("pan-os"), Some("firewall")),
+    },
+    Format {
+        name: "mikrotik",
+        sniff: Sniff::Message(|_, msg| network::mikrotik::looks_like(msg)),
+        read: Read::Messages(network::mikrotik::parse),
+        source: source("mikrotik", Some("routeros"), Some("firewall")),
+    },
+    Format {
+        name: "cef",
+        sniff: Sniff::Message(network::cef::looks_like),
+        read: Read::Messages(network::cef::parse),
+        source: source("cef", None, Some("firewall")),
+    },
+    Format {
+        name: "bind",
+        sniff: Sniff::Message(|_, msg| network::bind::looks_like(msg)),
+        read: Read::Messages(network::bind::parse),
+        source: source("bind", Some("named"), Some("dns")),
+    },
+    Format {
+        name: "adguard",
+        sniff: Sniff::Message(|_, msg| network::adguard::looks_like_app(msg)),
+        read: Read::Messages(network::adguard::parse_app),
+        source: source("adguard", Some("application"), Some("webserver")),
+    },
 ];
 
 /// A recognised input: its row and the format name to report.

@@ -20,14 +20,21 @@
 //! assert_eq!(events[0].time.to_rfc3339(), "2024-09-30T10:09:23Z");
 //! ```
 
+pub(crate) mod adguard;
 pub(crate) mod asa;
+pub(crate) mod bind;
+pub(crate) mod cef;
 pub(crate) mod filterlog;
 pub(crate) mod fortigate;
 mod lines;
+pub(crate) mod mikrotik;
 pub(crate) mod netfilter;
+pub(crate) mod panos;
 mod proxy;
 mod record;
 pub(crate) mod squid;
+pub(crate) mod suricata_eve;
+pub(crate) mod suricata_fast;
 pub(crate) mod syslog;
 mod syslog_year;
 pub(crate) mod winfw;
