@@ -6,7 +6,7 @@
 //! their own identity (`suricata/alert`, no Sigma category) with their signature, severity and
 //! ATT&CK metadata (`alert.metadata.mitre_technique_id`) as Suricata wrote them.
 
-use ward_event::{LogSource, Timestamp, Value};
+use ward_event::{LogSource, Timestamp};
 
 use super::record::{self, RecordBuilder};
 use super::{LineParser, Record, proxy, zeek_json};
@@ -140,15 +140,14 @@ fn first_json_str(array: Option<&str>, key: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The value of a field, for the tests.
-#[cfg(test)]
-fn field<'a>(rec: &'a RecordBuilder, name: &str) -> Option<&'a Value> {
-    rec.fields.get(name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ward_event::Value;
+
+    fn field<'a>(rec: &'a RecordBuilder, name: &str) -> Option<&'a Value> {
+        rec.fields.get(name)
+    }
 
     #[test]
     fn alert_keeps_signature_and_attack_metadata() {
