@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::MonitorError;
+use crate::secrets;
 
 /// The whole `[monitor]` configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -52,6 +53,15 @@ pub enum InputConfig {
         /// Syslog over TLS (RFC 5425) when set.
         #[serde(default)]
         tls: Option<TlsConfig>,
+        /// Most connections served at once; more are closed on accept.
+        #[serde(default = "default_max_connections")]
+        max_connections: usize,
+        /// A connection with nothing to send for this long is closed.
+        #[serde(default = "default_idle_timeout", deserialize_with = "duration")]
+        idle_timeout: Duration,
+        /// A message (a Beats frame) begun must arrive whole within this, against slow senders.
+        #[serde(default = "default_frame_timeout", deserialize_with = "duration")]
+        frame_timeout: Duration,
     },
     /// Lumberjack v2 (the Beats protocol, as Winlogbeat speaks it).
     Lumberjack {
@@ -62,6 +72,15 @@ pub enum InputConfig {
         /// Beats `ssl` when set.
         #[serde(default)]
         tls: Option<TlsConfig>,
+        /// Most connections served at once; more are closed on accept.
+        #[serde(default = "default_max_connections")]
+        max_connections: usize,
+        /// A connection with nothing to send for this long is closed.
+        #[serde(default = "default_idle_timeout", deserialize_with = "duration")]
+        idle_timeout: Duration,
+        /// A message (a Beats frame) begun must arrive whole within this, against slow senders.
+        #[serde(default = "default_frame_timeout", deserialize_with = "duration")]
+        frame_timeout: Duration,
     },
     /// A file, or every file in a folder, followed across rotation and truncation.
     Tail {
@@ -78,7 +97,51 @@ pub enum InputConfig {
     },
 }
 
+/// The caps of a TCP input against idle, slow and too many senders (slowloris).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Most connections served at once.
+    pub max_connections: usize,
+    /// Longest silence between messages.
+    pub idle_timeout: Duration,
+    /// Longest time from a message's first byte to its last.
+    pub frame_timeout: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            max_connections: default_max_connections(),
+            idle_timeout: default_idle_timeout(),
+            frame_timeout: default_frame_timeout(),
+        }
+    }
+}
+
 impl InputConfig {
+    /// The connection limits of a TCP input (None for UDP and files).
+    pub fn limits(&self) -> Option<ConnectionLimits> {
+        match self {
+            InputConfig::SyslogTcp {
+                max_connections,
+                idle_timeout,
+                frame_timeout,
+                ..
+            }
+            | InputConfig::Lumberjack {
+                max_connections,
+                idle_timeout,
+                frame_timeout,
+                ..
+            } => Some(ConnectionLimits {
+                max_connections: *max_connections,
+                idle_timeout: *idle_timeout,
+                frame_timeout: *frame_timeout,
+            }),
+            InputConfig::SyslogUdp { .. } | InputConfig::Tail { .. } => None,
+        }
+    }
+
     /// The input's configured name.
     pub fn name(&self) -> &str {
         match self {
@@ -101,6 +164,27 @@ pub struct TlsConfig {
     /// PEM CA certificate(s); when set, clients must present a certificate it issued.
     #[serde(default)]
     pub client_ca: Option<PathBuf>,
+}
+
+/// How a sink checks the server it connects to, and the certificate it shows when asked
+/// (webhooks over HTTPS, syslog over TLS, SMTP with STARTTLS or implicit TLS).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientTlsConfig {
+    /// PEM CA certificate(s) the server's certificate must chain to; when absent, the system's
+    /// CA bundle (`SSL_CERT_FILE`, else `/etc/ssl/certs/ca-certificates.crt` and the like).
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
+    /// PEM client certificate chain, for servers that require one (mutual TLS).
+    #[serde(default)]
+    pub cert: Option<PathBuf>,
+    /// PEM private key of `cert`.
+    #[serde(default)]
+    pub key: Option<PathBuf>,
+    /// The name the server's certificate must carry; by default the target's address (syslog,
+    /// SMTP). Webhooks check the URL's host and refuse this key.
+    #[serde(default)]
+    pub server_name: Option<String>,
 }
 
 /// One alert destination: where alerts go ([`SinkKind`]) and how they are grouped on the way
@@ -151,11 +235,14 @@ pub enum SinkKind {
     Webhook {
         /// Sink name.
         name: String,
-        /// `http://host:port/path` (HTTPS is not built in; see docs/monitor.md).
+        /// `https://host:port/path` or `http://…`.
         url: String,
-        /// Sent as `Authorization: Bearer …` when set.
+        /// Sent as `Authorization: Bearer …` when set (or `bearer_token_file`/`_env`).
         #[serde(default)]
         bearer_token: Option<String>,
+        /// For `https://` URLs: the CA to trust and an optional client certificate.
+        #[serde(default)]
+        tls: Option<ClientTlsConfig>,
     },
     /// Syslog forwarding (RFC 5424, the alert as JSON in the message).
     Syslog {
@@ -163,11 +250,14 @@ pub enum SinkKind {
         name: String,
         /// The collector.
         target: SocketAddr,
-        /// `udp` or `tcp` (octet-counted framing).
+        /// `udp`, `tcp` (octet-counted framing) or `tls` (RFC 5425).
         #[serde(default)]
         protocol: SyslogProtocol,
+        /// With `protocol = "tls"`: the CA to trust, the server name, a client certificate.
+        #[serde(default)]
+        tls: Option<ClientTlsConfig>,
     },
-    /// E-mail over plain SMTP (a relay on the hospital network).
+    /// E-mail over SMTP: plain, STARTTLS or implicit TLS, with optional AUTH PLAIN/LOGIN.
     Smtp {
         /// Sink name.
         name: String,
@@ -177,6 +267,18 @@ pub enum SinkKind {
         from: String,
         /// Recipients.
         to: Vec<String>,
+        /// `none` (default), `starttls` (required, never skipped) or `tls` (implicit, port 465).
+        #[serde(default)]
+        security: SmtpSecurity,
+        /// The CA to trust, the server name, a client certificate.
+        #[serde(default)]
+        tls: Option<ClientTlsConfig>,
+        /// AUTH user name; needs `password` (or `password_file`/`_env`) and TLS.
+        #[serde(default)]
+        username: Option<String>,
+        /// AUTH password.
+        #[serde(default)]
+        password: Option<String>,
     },
 }
 
@@ -272,6 +374,21 @@ pub enum SyslogProtocol {
     Udp,
     /// A persistent connection, octet-counted frames.
     Tcp,
+    /// Octet-counted frames over TLS (RFC 5425).
+    Tls,
+}
+
+/// How an SMTP sink protects the connection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain SMTP (a relay on the local network).
+    #[default]
+    None,
+    /// Plain connect, then `STARTTLS`; a server that does not offer it is refused.
+    Starttls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Tls,
 }
 
 /// The web dashboard.
@@ -297,6 +414,18 @@ pub struct DashboardConfig {
     /// Session lifetime in minutes.
     #[serde(default = "default_session_minutes")]
     pub session_minutes: u64,
+    /// Most connections served at once; more are closed on accept.
+    #[serde(default = "default_dashboard_connections")]
+    pub max_connections: usize,
+    /// A request's headers must arrive within this (also the keep-alive idle limit).
+    #[serde(default = "default_header_timeout", deserialize_with = "duration")]
+    pub header_timeout: Duration,
+    /// A request must be read and answered within this.
+    #[serde(default = "default_request_timeout", deserialize_with = "duration")]
+    pub request_timeout: Duration,
+    /// Login attempts one address may make per minute, right or wrong (beside the lockout).
+    #[serde(default = "default_login_per_minute")]
+    pub login_attempts_per_minute: u32,
 }
 
 /// How long alerts are kept in the state store.
@@ -349,6 +478,27 @@ fn default_dashboard_listen() -> SocketAddr {
 }
 fn default_session_minutes() -> u64 {
     480
+}
+fn default_max_connections() -> usize {
+    256
+}
+fn default_idle_timeout() -> Duration {
+    Duration::from_secs(5 * 60)
+}
+fn default_frame_timeout() -> Duration {
+    Duration::from_secs(60)
+}
+fn default_dashboard_connections() -> usize {
+    64
+}
+fn default_header_timeout() -> Duration {
+    Duration::from_secs(30)
+}
+fn default_request_timeout() -> Duration {
+    Duration::from_secs(60)
+}
+fn default_login_per_minute() -> u32 {
+    10
 }
 fn default_alert_days() -> u64 {
     90
@@ -415,29 +565,47 @@ fn parse_duration(text: &str) -> Option<Duration> {
 impl MonitorConfig {
     /// Parses TOML text; `origin` names it in errors. The settings may fill the document or
     /// sit in its `[monitor]` table, so one `ward.toml` can hold other commands' settings too.
+    /// Secrets given as `KEY_file` or `KEY_env` are read here.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, MonitorError> {
+        Self::parse(text, origin, &secrets::ProcessEnv).map(|(config, _)| config)
+    }
+
+    /// Parses and validates, resolving secrets from `source`.
+    pub(crate) fn parse(
+        text: &str,
+        origin: &str,
+        source: &dyn secrets::Source,
+    ) -> Result<(Self, secrets::Resolved), MonitorError> {
         let fail = |e: &dyn std::fmt::Display| MonitorError::Config {
             path: origin.to_string(),
             message: e.to_string(),
         };
         let mut document: toml::Table = toml::from_str(text).map_err(|e| fail(&e))?;
-        let table = match document.remove("monitor") {
+        let mut table = match document.remove("monitor") {
             Some(toml::Value::Table(section)) => section,
             Some(_) => return Err(fail(&"`monitor` must be a table")),
             None => document,
         };
+        let resolved = secrets::resolve(&mut table, source).map_err(|e| fail(&e))?;
         let config: MonitorConfig = table.try_into().map_err(|e| fail(&e))?;
         config.validate()?;
-        Ok(config)
+        Ok((config, resolved))
     }
 
-    /// Reads and parses a TOML file.
+    /// Reads and parses a TOML file. Warns on stderr when the file holds inline secrets and
+    /// other users may read it, or a secret file is readable by others.
     pub fn from_file(path: &Path) -> Result<Self, MonitorError> {
         let text = std::fs::read_to_string(path).map_err(|e| MonitorError::Config {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        Self::from_toml(&text, &path.display().to_string())
+        let (config, resolved) =
+            Self::parse(&text, &path.display().to_string(), &secrets::ProcessEnv)?;
+        for warning in secret_warnings(path, &resolved) {
+            tracing::warn!("{warning}");
+            eprintln!("ward monitor: warning: {warning}");
+        }
+        Ok(config)
     }
 
     /// Checks what serde cannot: unique names and a credential for the dashboard.
@@ -463,10 +631,139 @@ impl MonitorConfig {
                 "pipeline.queue_capacity must be at least 1".into(),
             ));
         }
+        for input in &self.inputs {
+            if let Some(limits) = input.limits() {
+                limits.validate(input.name())?;
+            }
+        }
+        for sink in &self.sinks {
+            sink.kind.validate()?;
+        }
         if let Some(dashboard) = &self.dashboard {
             dashboard.validate()?;
         }
         Ok(())
+    }
+}
+
+/// The warnings `from_file` prints: secret files others may read, and inline secrets in a
+/// configuration file others may read.
+pub(crate) fn secret_warnings(path: &Path, resolved: &secrets::Resolved) -> Vec<String> {
+    let mut warnings = resolved.warnings.clone();
+    if !resolved.inline.is_empty()
+        && let Ok(meta) = std::fs::metadata(path)
+        && let Some(warning) = secrets::readable_by_others(path, &meta)
+    {
+        warnings.push(format!(
+            "{warning}, or move {} to `_file` or `_env` keys",
+            resolved.inline.join(", ")
+        ));
+    }
+    warnings
+}
+
+impl ConnectionLimits {
+    fn validate(&self, input: &str) -> Result<(), MonitorError> {
+        if self.max_connections == 0 {
+            return Err(MonitorError::Invalid(format!(
+                "input `{input}`: max_connections must be at least 1"
+            )));
+        }
+        if self.idle_timeout.is_zero() || self.frame_timeout.is_zero() {
+            return Err(MonitorError::Invalid(format!(
+                "input `{input}`: idle_timeout and frame_timeout must be longer than 0"
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl ClientTlsConfig {
+    fn validate(&self, sink: &str) -> Result<(), MonitorError> {
+        if self.cert.is_some() != self.key.is_some() {
+            return Err(MonitorError::Invalid(format!(
+                "sink `{sink}`: tls.cert and tls.key go together"
+            )));
+        }
+        if !cfg!(feature = "tls") {
+            return Err(MonitorError::Invalid(format!(
+                "sink `{sink}`: TLS is configured but this build lacks the `tls` feature"
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl SinkKind {
+    /// Refuses settings that cannot work together: TLS settings on a plain transport, AUTH
+    /// without TLS (the password would cross the network in clear).
+    fn validate(&self) -> Result<(), MonitorError> {
+        let invalid =
+            |name: &str, what: &str| Err(MonitorError::Invalid(format!("sink `{name}`: {what}")));
+        match self {
+            SinkKind::Jsonl { .. } => Ok(()),
+            SinkKind::Webhook { name, url, tls, .. } => {
+                let https = url.len() > 8 && url[..8].eq_ignore_ascii_case("https://");
+                let http = url.len() > 7 && url[..7].eq_ignore_ascii_case("http://");
+                if !https && !http {
+                    return invalid(name, "url must start with https:// or http://");
+                }
+                if let Some(tls) = tls {
+                    if !https {
+                        return invalid(name, "tls is set but the url is not https://");
+                    }
+                    if tls.server_name.is_some() {
+                        return invalid(
+                            name,
+                            "tls.server_name: the url's host is the name checked",
+                        );
+                    }
+                    tls.validate(name)?;
+                } else if https && !cfg!(feature = "tls") {
+                    return invalid(name, "https:// needs the `tls` feature");
+                }
+                Ok(())
+            }
+            SinkKind::Syslog {
+                name,
+                protocol,
+                tls,
+                ..
+            } => match (protocol, tls) {
+                (SyslogProtocol::Tls, Some(tls)) => tls.validate(name),
+                (SyslogProtocol::Tls, None) => ClientTlsConfig::default().validate(name),
+                (_, Some(_)) => invalid(name, "tls is set but protocol is not \"tls\""),
+                (_, None) => Ok(()),
+            },
+            SinkKind::Smtp {
+                name,
+                security,
+                tls,
+                username,
+                password,
+                ..
+            } => {
+                if username.is_some() != password.is_some() {
+                    return invalid(
+                        name,
+                        "username and password (or password_file, password_env) go together",
+                    );
+                }
+                match security {
+                    SmtpSecurity::None if tls.is_some() => {
+                        invalid(name, "tls is set but security is \"none\"")
+                    }
+                    SmtpSecurity::None if username.is_some() => invalid(
+                        name,
+                        "AUTH would send the password in clear; set security = \"starttls\" or \"tls\"",
+                    ),
+                    SmtpSecurity::None => Ok(()),
+                    SmtpSecurity::Starttls | SmtpSecurity::Tls => {
+                        tls.clone().unwrap_or_default().validate(name)
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -484,6 +781,16 @@ impl DashboardConfig {
         {
             return Err(MonitorError::Invalid(
                 "dashboard.token must be at least 16 characters".into(),
+            ));
+        }
+        if self.max_connections == 0 || self.login_attempts_per_minute == 0 {
+            return Err(MonitorError::Invalid(
+                "dashboard.max_connections and login_attempts_per_minute must be at least 1".into(),
+            ));
+        }
+        if self.header_timeout.is_zero() || self.request_timeout.is_zero() {
+            return Err(MonitorError::Invalid(
+                "dashboard.header_timeout and request_timeout must be longer than 0".into(),
             ));
         }
         if let Some(hash) = &self.password_hash {

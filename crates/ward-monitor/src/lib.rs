@@ -43,6 +43,7 @@ mod inputs;
 mod metrics;
 mod pipeline;
 mod runtime;
+mod secrets;
 mod shutdown;
 mod sinks;
 mod store;
@@ -59,8 +60,9 @@ pub mod fuzzing {
 
 pub use alert::{Alert, Detector, StoredAlert};
 pub use config::{
-    DashboardConfig, Delivery, Granularity, GroupAttribute, InputConfig, MonitorConfig,
-    PipelineConfig, RetentionConfig, SinkConfig, SinkKind, SyslogProtocol, TlsConfig,
+    ClientTlsConfig, ConnectionLimits, DashboardConfig, Delivery, Granularity, GroupAttribute,
+    InputConfig, MonitorConfig, PipelineConfig, RetentionConfig, SinkConfig, SinkKind,
+    SmtpSecurity, SyslogProtocol, TlsConfig,
 };
 pub use decode::{Decoder, Envelope, JsonLineDecoder};
 pub use decode_ingest::IngestDecoder;

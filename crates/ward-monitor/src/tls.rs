@@ -1,9 +1,13 @@
 //! TLS for the TCP inputs and the dashboard (feature `tls`: rustls with the ring provider).
 //! With `client_ca` set, clients must present a certificate issued by that CA (mutual TLS),
-//! so only enrolled log shippers can feed the monitor.
+//! so only enrolled log shippers can feed the monitor. The sinks' side (webhooks, syslog,
+//! SMTP) is in [`client`].
 
 use crate::MonitorError;
 use crate::config::TlsConfig;
+
+#[cfg(feature = "tls")]
+pub(crate) mod client;
 
 #[cfg(feature = "tls")]
 mod imp {
@@ -23,8 +27,6 @@ mod imp {
 
     /// Accepts TLS on a TCP connection.
     pub(crate) type Acceptor = tokio_rustls::TlsAcceptor;
-    /// A server-side TLS stream.
-    pub(crate) type Stream = tokio_rustls::server::TlsStream<TcpStream>;
 
     /// Loads the certificate chain, key and optional client CA into an acceptor.
     pub(crate) fn acceptor(config: &TlsConfig, owner: &str) -> Result<Acceptor, MonitorError> {
@@ -71,7 +73,10 @@ mod imp {
     }
 
     /// Completes the handshake within [`HANDSHAKE_TIMEOUT`].
-    pub(crate) async fn accept(acceptor: &Acceptor, stream: TcpStream) -> Result<Stream, String> {
+    pub(crate) async fn accept(
+        acceptor: &Acceptor,
+        stream: TcpStream,
+    ) -> Result<tokio_rustls::server::TlsStream<TcpStream>, String> {
         match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
             Ok(Ok(stream)) => Ok(stream),
             Ok(Err(e)) => Err(format!("TLS handshake failed: {e}")),
@@ -106,8 +111,6 @@ mod imp {
     }
 }
 
-#[cfg(feature = "tls")]
-pub(crate) use imp::Stream;
 pub(crate) use imp::{Acceptor, accept, acceptor};
 
 /// An acceptor for an optional TLS section.

@@ -21,6 +21,36 @@ fn agent() -> ureq::Agent {
         .new_agent()
 }
 
+/// Opens the login page: its CSRF cookie (`name=value`) and the form's hidden token.
+fn login_page(http: &ureq::Agent, base: &str) -> (String, String) {
+    let mut r = http.get(&format!("{base}/login")).call().unwrap();
+    assert_eq!(r.status(), 200);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let html = r.body_mut().read_to_string().unwrap();
+    (cookie, hidden_csrf(&html))
+}
+
+/// The `csrf` hidden field of a page.
+fn hidden_csrf(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Posts the login form as a browser would, from a freshly opened login page.
+fn post_login(http: &ureq::Agent, base: &str, password: &str) -> ureq::http::Response<ureq::Body> {
+    let (cookie, csrf) = login_page(http, base);
+    http.post(&format!("{base}/login"))
+        .header("Cookie", &cookie)
+        .send_form([("password", password), ("csrf", csrf.as_str())])
+        .unwrap()
+}
+
 fn config(dir: &tempfile::TempDir, dashboard: &str) -> Result<MonitorConfig, MonitorError> {
     let text = format!(
         r#"
@@ -114,17 +144,43 @@ fn dashboard_requires_login_and_shows_the_alert() {
         .unwrap();
     assert_eq!(r.status(), 303);
 
-    // A wrong password is refused; the right one opens a strict, HttpOnly session.
-    let r = http
-        .post(&format!("{base}/login"))
-        .send_form([("password", "guess")])
-        .unwrap();
-    assert_eq!(r.status(), 401);
-    assert!(r.headers().get("set-cookie").is_none());
+    // The login form needs its CSRF token: none, a forged one or one without its cookie is
+    // refused before the password is looked at.
+    let (cookie, csrf) = login_page(&http, &base);
+    for (cookie, csrf) in [
+        (cookie.as_str(), ""),
+        (cookie.as_str(), "forged"),
+        ("", csrf.as_str()),
+    ] {
+        let r = http
+            .post(&format!("{base}/login"))
+            .header("Cookie", cookie)
+            .send_form([("password", "s3cret pass"), ("csrf", csrf)])
+            .unwrap();
+        assert_eq!(r.status(), 403, "cookie {cookie:?}, field {csrf:?}");
+        assert!(
+            !r.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .starts_with("ward_session=")
+        );
+    }
     let r = http
         .post(&format!("{base}/login"))
         .send_form([("password", "s3cret pass")])
         .unwrap();
+    assert_eq!(r.status(), 403, "no token at all");
+
+    // A wrong password is refused; the right one opens a strict, HttpOnly session.
+    let r = post_login(&http, &base, "guess");
+    assert_eq!(r.status(), 401);
+    assert!(
+        !r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("ward_session=")
+    );
+    let r = post_login(&http, &base, "s3cret pass");
     assert_eq!(r.status(), 303);
     let set_cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(
@@ -155,14 +211,7 @@ fn dashboard_requires_login_and_shows_the_alert() {
     assert_eq!((status, case.contains("Case KWAMPIRS-1")), (200, true));
 
     // Acknowledging needs the CSRF token from the page.
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = hidden_csrf(&html);
     let post_ack = |token: &str| {
         http.post(&format!("{base}/alerts/1/ack"))
             .header("Cookie", &cookie)
@@ -225,11 +274,7 @@ fn repeated_wrong_passwords_lock_the_login_but_not_the_token() {
         .unwrap();
     let base = format!("http://{}", monitor.addresses().dashboard.unwrap());
     let http = agent();
-    let login = |password: &str| {
-        http.post(&format!("{base}/login"))
-            .send_form([("password", password)])
-            .unwrap()
-    };
+    let login = |password: &str| post_login(&http, &base, password);
     for _ in 0..4 {
         assert_eq!(login("guess").status(), 401);
     }

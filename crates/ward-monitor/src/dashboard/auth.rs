@@ -158,7 +158,8 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn random_hex() -> Option<String> {
+/// 256 random bits as hex.
+pub(crate) fn random_hex() -> Option<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).ok()?;
     Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
@@ -177,6 +178,10 @@ mod tests {
             secure_cookie: false,
             session_minutes: 5,
             tls: None,
+            max_connections: 4,
+            header_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(5),
+            login_attempts_per_minute: 10,
         }
     }
 

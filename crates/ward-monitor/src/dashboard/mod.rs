@@ -3,9 +3,9 @@
 
 mod auth;
 mod lockout;
+mod login_guard;
 mod pages;
-#[cfg(feature = "tls")]
-mod tls_listener;
+mod serve;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -26,8 +26,8 @@ use crate::store::Store;
 use crate::{CaseView, MonitorError};
 
 use auth::{Caller, Gate};
-#[cfg(feature = "tls")]
-use tls_listener::TlsListener;
+use login_guard::{LoginRate, LoginTokens};
+use serve::Peer;
 
 /// CSP for our own pages: nothing but inline style.
 const CSP_PAGES: &str =
@@ -38,6 +38,10 @@ const CSP_CASE: &str = "default-src 'none'; style-src 'unsafe-inline'; script-sr
 struct Dashboard {
     gate: Gate,
     lockout: lockout::Lockout,
+    login_tokens: LoginTokens,
+    login_rate: LoginRate,
+    secure_cookie: bool,
+    request_timeout: Duration,
     store: Mutex<Store>,
     metrics: Arc<Metrics>,
     case_view: Option<CaseView>,
@@ -57,6 +61,10 @@ pub(crate) async fn start(
     let state = Arc::new(Dashboard {
         gate: Gate::new(config),
         lockout: lockout::Lockout::default(),
+        login_tokens: LoginTokens::default(),
+        login_rate: LoginRate::new(config.login_attempts_per_minute),
+        secure_cookie: config.secure_cookie || config.tls.is_some(),
+        request_timeout: config.request_timeout,
         store: Mutex::new(store),
         metrics,
         case_view,
@@ -88,32 +96,21 @@ pub(crate) async fn start(
     let app = Router::new()
         .route("/login", get(login_page).post(login))
         .merge(protected)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            request_deadline,
+        ))
         .layer(middleware::from_fn(common_headers))
         .with_state(state);
-    let stop = shutdown.clone();
-    let stopped = async move { stop.wait().await };
-    match crate::tls::optional(config.tls.as_ref(), "dashboard")? {
-        None => tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stopped)
-                .await
-            {
-                tracing::error!(error = %e, "dashboard stopped");
-            }
-        }),
-        #[cfg(feature = "tls")]
-        Some(acceptor) => tokio::spawn(async move {
-            let listener = TlsListener::new(listener, local, acceptor, shutdown);
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stopped)
-                .await
-            {
-                tracing::error!(error = %e, "dashboard stopped");
-            }
-        }),
-        #[cfg(not(feature = "tls"))]
-        Some(acceptor) => match acceptor {},
-    };
+    let tls = crate::tls::optional(config.tls.as_ref(), "dashboard")?;
+    tokio::spawn(serve::serve(
+        listener,
+        tls,
+        app,
+        config.max_connections,
+        config.header_timeout,
+        shutdown,
+    ));
     Ok(local)
 }
 
@@ -134,6 +131,19 @@ async fn require_caller(State(state): State<Shared>, mut request: Request, next:
                 .into_response()
         }
         None => Redirect::to("/login").into_response(),
+    }
+}
+
+/// A request must be read and answered within `request_timeout` (a slow body is cut off).
+async fn request_deadline(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => (
+            StatusCode::REQUEST_TIMEOUT,
+            [(header::CONNECTION, "close")],
+            "request timed out\n",
+        )
+            .into_response(),
     }
 }
 
@@ -160,17 +170,52 @@ async fn common_headers(request: Request, next: Next) -> Response {
     response
 }
 
-async fn login_page() -> Response {
-    html(pages::login(false))
+async fn login_page(State(state): State<Shared>) -> Response {
+    login_form(&state, StatusCode::OK, false)
+}
+
+/// The login form with a fresh CSRF token in its cookie and hidden field.
+fn login_form(state: &Dashboard, status: StatusCode, failed: bool) -> Response {
+    match state.login_tokens.issue(state.secure_cookie) {
+        Some((token, cookie)) => (
+            status,
+            [(header::SET_COOKIE, cookie)],
+            html(pages::login(failed, &token)),
+        )
+            .into_response(),
+        None => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "cannot create a login token\n",
+        )
+            .into_response(),
+    }
 }
 
 #[derive(Deserialize)]
 struct LoginForm {
     password: String,
+    #[serde(default)]
+    csrf: Option<String>,
 }
 
-async fn login(State(state): State<Shared>, Form(form): Form<LoginForm>) -> Response {
-    if let Some(left) = state.lockout.locked_for(std::time::Instant::now()) {
+/// Per address rate, CSRF token, lockout, then the password (Argon2, off the async threads).
+async fn login(
+    State(state): State<Shared>,
+    peer: Option<Extension<Peer>>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let now = std::time::Instant::now();
+    if let Some(Extension(Peer(peer))) = peer
+        && let Some(wait) = state.login_rate.attempt(peer.ip(), now)
+    {
+        tracing::warn!(%peer, "dashboard login attempts over the per-address limit");
+        return locked(wait);
+    }
+    if !state.login_tokens.redeem(&headers, form.csrf.as_deref()) {
+        return login_form(&state, StatusCode::FORBIDDEN, false);
+    }
+    if let Some(left) = state.lockout.locked_for(now) {
         return locked(left);
     }
     let checker = Arc::clone(&state);
@@ -187,7 +232,7 @@ async fn login(State(state): State<Shared>, Form(form): Form<LoginForm>) -> Resp
             );
             return locked(lock);
         }
-        return (StatusCode::UNAUTHORIZED, html(pages::login(true))).into_response();
+        return login_form(&state, StatusCode::UNAUTHORIZED, true);
     }
     state.lockout.succeeded();
     match state.gate.open_session() {

@@ -31,8 +31,9 @@ fn layout(title: &str, head: &str, body: &str) -> String {
     )
 }
 
-/// The login form; `failed` adds the error line.
-pub(crate) fn login(failed: bool) -> String {
+/// The login form with its CSRF token; `failed` adds the error line.
+pub(crate) fn login(failed: bool, csrf: &str) -> String {
+    let csrf = escape(csrf);
     let error = if failed {
         "<p class=\"high\">Wrong password.</p>"
     } else {
@@ -43,6 +44,7 @@ pub(crate) fn login(failed: bool) -> String {
         "",
         &format!(
             "<h1>Ward monitor</h1>{error}<form method=\"post\" action=\"/login\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
              <label>Password or token <input type=\"password\" name=\"password\" autofocus required></label> \
              <button>Log in</button></form>"
         ),

@@ -12,7 +12,9 @@ use tokio::sync::oneshot;
 use ward_event::Event;
 
 use super::InputContext;
+use super::guard::{ConnectionCap, Deadlines};
 use crate::MonitorError;
+use crate::config::ConnectionLimits;
 use crate::decode::Envelope;
 use crate::pipeline::{Batch, Progress};
 use crate::tls::Acceptor;
@@ -153,10 +155,11 @@ pub(crate) fn inflate(compressed: &[u8]) -> Result<Vec<Frame>, String> {
     Ok(frames)
 }
 
-/// Binds the listener and spawns one task per client.
+/// Binds the listener and spawns one task per client, up to `limits.max_connections`.
 pub(super) async fn start(
     listen: SocketAddr,
     tls: Option<Acceptor>,
+    limits: ConnectionLimits,
     ctx: InputContext,
 ) -> Result<SocketAddr, MonitorError> {
     let listener = super::bind_tcp(listen, &ctx.name).await?;
@@ -165,21 +168,27 @@ pub(super) async fn start(
         address: listen,
         source,
     })?;
+    let cap = ConnectionCap::new(limits.max_connections);
     tokio::spawn(async move {
         loop {
             let accepted = tokio::select! {
                 a = listener.accept() => a,
                 _ = ctx.shutdown.wait() => return,
             };
-            let Ok((stream, peer)) = accepted else {
+            let Some((stream, peer)) = super::accepted(accepted, &ctx.name).await else {
+                continue;
+            };
+            let Some(permit) = cap.admit(&ctx.name, peer) else {
+                drop(stream);
                 continue;
             };
             let (ctx, tls) = (ctx.clone(), tls.clone());
             tokio::spawn(async move {
+                let _permit = permit;
                 let served = match tls {
-                    None => serve(stream, &ctx).await,
+                    None => serve(stream, limits, &ctx).await,
                     Some(acceptor) => match crate::tls::accept(&acceptor, stream).await {
-                        Ok(stream) => serve(stream, &ctx).await,
+                        Ok(stream) => serve(stream, limits, &ctx).await,
                         Err(message) => Err(message),
                     },
                 };
@@ -203,8 +212,10 @@ struct Window {
 /// Serves one client until it disconnects or breaks the protocol.
 async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: S,
+    limits: ConnectionLimits,
     ctx: &InputContext,
 ) -> Result<(), String> {
+    let mut deadlines = Deadlines::new(limits);
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut chunk = vec![0u8; 64 * 1024];
     let mut window = Window {
@@ -216,8 +227,11 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     // Consumed bytes are dropped once per read, not once per frame.
     let mut start = 0;
     loop {
+        let mut completed = false;
+        let waiting = tokio::time::Instant::now();
         while let Some((frame, used)) = parse_frame(buf.get(start..).unwrap_or_default())? {
             start += used;
+            completed = true;
             let frames = match frame {
                 Frame::Compressed(data) => inflate(&data)?,
                 other => vec![other],
@@ -228,8 +242,15 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         }
         buf.drain(..start);
         start = 0;
+        // Time spent handing events on and waiting for commits is the monitor's, not the
+        // client's.
+        deadlines.excuse(waiting.elapsed());
+        deadlines.read(completed, !buf.is_empty());
         let n = tokio::select! {
-            r = stream.read(&mut chunk) => r.map_err(|e| format!("read failed: {e}"))?,
+            r = tokio::time::timeout_at(deadlines.next(), stream.read(&mut chunk)) => match r {
+                Ok(r) => r.map_err(|e| format!("read failed: {e}"))?,
+                Err(_) => return Err(format!("closed: {}", deadlines.reason())),
+            },
             _ = ctx.shutdown.wait() => return Ok(()),
         };
         if n == 0 {

@@ -2,6 +2,7 @@
 //! reports itself running, then runs as tokio tasks feeding the bounded queue.
 
 pub(crate) mod fuzzing;
+mod guard;
 mod lumberjack;
 mod syslog;
 mod tail;
@@ -71,16 +72,18 @@ pub(crate) async fn start(
             )),
             InputConfig::SyslogTcp { listen, tls, .. } => {
                 let tls = crate::tls::optional(tls.as_ref(), input.name())?;
+                let limits = input.limits().unwrap_or_default();
                 bound.push((
                     input.name().to_string(),
-                    syslog::start_tcp(*listen, tls, ctx).await?,
+                    syslog::start_tcp(*listen, tls, limits, ctx).await?,
                 ))
             }
             InputConfig::Lumberjack { listen, tls, .. } => {
                 let tls = crate::tls::optional(tls.as_ref(), input.name())?;
+                let limits = input.limits().unwrap_or_default();
                 bound.push((
                     input.name().to_string(),
-                    lumberjack::start(*listen, tls, ctx).await?,
+                    lumberjack::start(*listen, tls, limits, ctx).await?,
                 ))
             }
             InputConfig::Tail {
@@ -106,6 +109,22 @@ pub(crate) struct InputContextBase {
     pub decoder: Arc<dyn Decoder>,
     pub metrics: Arc<Metrics>,
     pub shutdown: Shutdown,
+}
+
+/// An accepted connection; a failed accept (out of file descriptors and the like) is logged
+/// and waited out briefly rather than spun on.
+pub(crate) async fn accepted(
+    result: std::io::Result<(tokio::net::TcpStream, SocketAddr)>,
+    input: &str,
+) -> Option<(tokio::net::TcpStream, SocketAddr)> {
+    match result {
+        Ok(accepted) => Some(accepted),
+        Err(e) => {
+            tracing::warn!(input, error = %e, "accept failed");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            None
+        }
+    }
 }
 
 /// Binds a TCP listener, naming the input on failure.

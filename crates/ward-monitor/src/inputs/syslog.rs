@@ -9,7 +9,9 @@ use tokio::net::UdpSocket;
 use ward_event::{Event, Timestamp, Value};
 
 use super::InputContext;
+use super::guard::{ConnectionCap, Deadlines};
 use crate::MonitorError;
+use crate::config::ConnectionLimits;
 use crate::decode::Envelope;
 use crate::metrics::DropReason;
 use crate::pipeline::{Batch, Progress};
@@ -63,10 +65,11 @@ pub(super) async fn start_udp(
     Ok(local)
 }
 
-/// Binds the TCP listener and spawns one task per connection.
+/// Binds the TCP listener and spawns one task per connection, up to `limits.max_connections`.
 pub(super) async fn start_tcp(
     listen: SocketAddr,
     tls: Option<Acceptor>,
+    limits: ConnectionLimits,
     ctx: InputContext,
 ) -> Result<SocketAddr, MonitorError> {
     let listener = super::bind_tcp(listen, &ctx.name).await?;
@@ -75,45 +78,68 @@ pub(super) async fn start_tcp(
         address: listen,
         source,
     })?;
+    let cap = ConnectionCap::new(limits.max_connections);
     tokio::spawn(async move {
         loop {
             let accepted = tokio::select! {
                 a = listener.accept() => a,
                 _ = ctx.shutdown.wait() => return,
             };
-            let Ok((stream, peer)) = accepted else {
+            let Some((stream, peer)) = super::accepted(accepted, &ctx.name).await else {
+                continue;
+            };
+            let Some(permit) = cap.admit(&ctx.name, peer) else {
+                drop(stream);
                 continue;
             };
             let ctx = ctx.clone();
-            match tls.clone() {
-                None => drop(tokio::spawn(read_tcp(stream, ctx))),
-                Some(acceptor) => drop(tokio::spawn(async move {
-                    match crate::tls::accept(&acceptor, stream).await {
-                        Ok(stream) => read_tcp(stream, ctx).await,
+            let tls = tls.clone();
+            tokio::spawn(async move {
+                let _permit = permit;
+                match tls {
+                    None => read_tcp(stream, peer, limits, ctx).await,
+                    Some(acceptor) => match crate::tls::accept(&acceptor, stream).await {
+                        Ok(stream) => read_tcp(stream, peer, limits, ctx).await,
                         Err(message) => {
                             tracing::warn!(input = %ctx.name, %peer, %message, "syslog client refused")
                         }
-                    }
-                })),
-            }
+                    },
+                }
+            });
         }
     });
     Ok(local)
 }
 
-/// Reads frames until the peer closes; a full queue blocks here, which stops reading and
-/// lets TCP flow control push back on the sender.
-async fn read_tcp<S: AsyncRead + Unpin>(mut stream: S, ctx: InputContext) {
+/// Reads frames until the peer closes or times out; a full queue blocks here, which stops
+/// reading and lets TCP flow control push back on the sender.
+async fn read_tcp<S: AsyncRead + Unpin>(
+    mut stream: S,
+    peer: SocketAddr,
+    limits: ConnectionLimits,
+    ctx: InputContext,
+) {
     let mut framer = Framer::new(ctx.max_message);
     let mut chunk = vec![0u8; 64 * 1024];
+    let mut deadlines = Deadlines::new(limits);
     loop {
         let n = tokio::select! {
-            r = stream.read(&mut chunk) => match r { Ok(0) | Err(_) => break, Ok(n) => n },
+            r = tokio::time::timeout_at(deadlines.next(), stream.read(&mut chunk)) => match r {
+                Ok(Ok(0) | Err(_)) => break,
+                Ok(Ok(n)) => n,
+                Err(_) => {
+                    // A slow sender's partial message is dropped, not decoded.
+                    tracing::warn!(input = %ctx.name, %peer, reason = %deadlines.reason(), "syslog connection closed");
+                    return;
+                }
+            },
             _ = ctx.shutdown.wait() => break,
         };
         framer.push(chunk.get(..n).unwrap_or_default());
         let mut events = Vec::new();
+        let mut completed = false;
         while let Some(frame) = framer.next_frame() {
+            completed = true;
             match frame {
                 Ok(message) => decode_message(&ctx, &message, &mut events),
                 Err(reason) => {
@@ -122,6 +148,8 @@ async fn read_tcp<S: AsyncRead + Unpin>(mut stream: S, ctx: InputContext) {
                 }
             }
         }
+        deadlines.read(completed, framer.has_partial());
+        let waiting = tokio::time::Instant::now();
         if !events.is_empty()
             && ctx
                 .queue
@@ -134,6 +162,7 @@ async fn read_tcp<S: AsyncRead + Unpin>(mut stream: S, ctx: InputContext) {
         {
             return;
         }
+        deadlines.excuse(waiting.elapsed());
     }
     // A last message without a trailing newline still counts.
     if let Some(message) = framer.rest() {
@@ -303,6 +332,11 @@ impl Framer {
         };
         self.pos += body + len;
         Some(Some(Ok(message)))
+    }
+
+    /// True while bytes of an unfinished message wait (or an oversize one is being skipped).
+    pub(crate) fn has_partial(&self) -> bool {
+        self.skip > 0 || self.skip_line || !self.pending().is_empty()
     }
 
     /// Whatever is left when the peer closes (a final unterminated line).

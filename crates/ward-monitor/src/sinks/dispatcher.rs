@@ -46,7 +46,7 @@ impl Dispatcher {
     ) -> Result<Self, MonitorError> {
         Ok(Dispatcher {
             name: config.name().to_string(),
-            sink: Sink::new(&config.kind),
+            sink: Sink::new(&config.kind)?,
             delivery: config.delivery.clone(),
             store: Store::open(state)?,
             committed,

@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
 
-use crate::config::SinkKind;
+use crate::MonitorError;
+use crate::config::{ClientTlsConfig, SinkKind};
 
 pub(crate) use dispatcher::Dispatcher;
 pub(crate) use notification::Notification;
@@ -37,30 +38,43 @@ pub(crate) enum Sink {
 }
 
 impl Sink {
-    /// Builds a sink from its configuration.
-    pub(crate) fn new(config: &SinkKind) -> Self {
-        match config {
+    /// Builds a sink from its configuration; certificates and keys are read here, so a
+    /// missing file stops the start with its name.
+    pub(crate) fn new(config: &SinkKind) -> Result<Self, MonitorError> {
+        Ok(match config {
             SinkKind::Jsonl { path, .. } => Sink::Jsonl { path: path.clone() },
             SinkKind::Webhook {
-                url, bearer_token, ..
+                name,
+                url,
+                bearer_token,
+                tls,
             } => {
-                let agent = ureq::Agent::config_builder()
-                    .timeout_global(Some(WEBHOOK_TIMEOUT))
-                    .build()
-                    .new_agent();
+                let mut agent = ureq::Agent::config_builder().timeout_global(Some(WEBHOOK_TIMEOUT));
+                if url
+                    .get(..8)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+                {
+                    agent = webhook_tls(agent, tls.as_ref(), name)?;
+                }
                 Sink::Webhook {
-                    agent,
+                    agent: agent.build().new_agent(),
                     url: url.clone(),
                     bearer: bearer_token.clone(),
                 }
             }
             SinkKind::Syslog {
-                target, protocol, ..
-            } => Sink::Syslog(syslog::SyslogForwarder::new(*target, *protocol)),
-            SinkKind::Smtp {
-                server, from, to, ..
-            } => Sink::Smtp(smtp::SmtpRelay::new(*server, from.clone(), to.clone())),
-        }
+                name,
+                target,
+                protocol,
+                tls,
+            } => Sink::Syslog(syslog::SyslogForwarder::new(
+                *target,
+                *protocol,
+                tls.as_ref(),
+                name,
+            )?),
+            SinkKind::Smtp { .. } => Sink::Smtp(smtp::SmtpRelay::new(config)?),
+        })
     }
 
     /// Delivers one notification; errors say what failed.
@@ -95,6 +109,29 @@ impl Sink {
             Sink::Smtp(relay) => relay.send(alert).await,
         }
     }
+}
+
+type AgentConfig = ureq::config::ConfigBuilder<ureq::typestate::AgentScope>;
+
+/// Adds the CA, and the client certificate if any, for an `https://` webhook.
+#[cfg(feature = "tls")]
+fn webhook_tls(
+    agent: AgentConfig,
+    config: Option<&ClientTlsConfig>,
+    owner: &str,
+) -> Result<AgentConfig, MonitorError> {
+    Ok(agent.tls_config(crate::tls::client::ureq_tls(config, owner)?))
+}
+
+#[cfg(not(feature = "tls"))]
+fn webhook_tls(
+    _agent: AgentConfig,
+    _config: Option<&ClientTlsConfig>,
+    owner: &str,
+) -> Result<AgentConfig, MonitorError> {
+    Err(MonitorError::Invalid(format!(
+        "sink `{owner}`: https:// needs the `tls` feature"
+    )))
 }
 
 /// The key as an HTTP header value: bytes outside printable ASCII percent-encoded, so a key
