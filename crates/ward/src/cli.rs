@@ -22,6 +22,24 @@ pub enum Command {
     Monitor(MonitorArgs),
     /// Write the containment kit of a case: reset script, isolation list, blocklists, STIX, MISP, checklist.
     Respond(RespondArgs),
+    /// Find the events holding a keyword, matching a regex or a Sigma-style field condition.
+    ///
+    /// Examples: `ward search logs/ wmiapsrvex` ·
+    /// `ward search logs/ -e 'psexe(c|svc)' --host XRAY-WS-02 --from 2024-03-01` ·
+    /// `ward search logs/ --where "Image|endswith: '\\wmiapsrvex.exe' and EventID: 1" -f jsonl`
+    Search(SearchArgs),
+    /// Count events per EventID, host, channel, provider or hour, with first/last time and share.
+    ///
+    /// Example: `ward metrics logs/ --by host`
+    Metrics(MetricsArgs),
+    /// Successful and failed logons per account and host, by logon type and source address.
+    ///
+    /// Example: `ward logons logs/ --assets assets.csv`
+    Logons(LogonsArgs),
+    /// The keywords worth searching next from a case's high and critical findings, per kind.
+    ///
+    /// Example: `ward pivot case.json`, then `ward search logs/ <keyword>`
+    Pivot(PivotArgs),
     /// Check or test Sigma rules.
     Rules {
         #[command(subcommand)]
@@ -181,6 +199,114 @@ pub struct RulesTestArgs {
     #[arg(long = "rules", short = 'r', value_name = "PATH")]
     pub rules: Vec<PathBuf>,
     /// Read the JSON copies of the events instead of the EVTX files.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Output formats for `ward search`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SearchFormat {
+    /// One line per event: time, host, source, EventID and its fields.
+    Table,
+    /// One JSON object per event.
+    Jsonl,
+    /// A CSV timeline that loads into Timesketch.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Files or folders to read, then the keyword (unless -e or --where is given).
+    #[arg(required = true, value_name = "PATH... [KEYWORD]")]
+    pub args: Vec<String>,
+    /// A regular expression any field value must match (repeatable; any one matches).
+    #[arg(short = 'e', long = "regex", value_name = "REGEX")]
+    pub regex: Vec<String>,
+    /// A Sigma-style field condition, e.g. `Image|endswith: '\\x.exe' and EventID: 1`,
+    /// compiled by Ward's Sigma engine (terms joined by and/or/not and parentheses).
+    #[arg(long = "where", value_name = "EXPR")]
+    pub condition: Option<String>,
+    /// Match case exactly (keywords and regexes ignore case by default).
+    #[arg(short = 's', long)]
+    pub case_sensitive: bool,
+    /// Only events at or after this time (RFC 3339, or `YYYY-MM-DD[ HH:MM:SS]` in UTC).
+    #[arg(long, value_parser = parse_time)]
+    pub from: Option<ward_event::Timestamp>,
+    /// Only events before this time.
+    #[arg(long, value_parser = parse_time)]
+    pub to: Option<ward_event::Timestamp>,
+    /// Only events from this host (short name or FQDN, any case).
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Only events of this channel (e.g. `Security`) or source (e.g. `zeek/conn`), any case.
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// Only events with this EventID (repeatable).
+    #[arg(long = "event-id", value_name = "ID")]
+    pub event_id: Vec<u32>,
+    /// Print the number of matching events per host instead of the events.
+    #[arg(long)]
+    pub count: bool,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    pub format: SearchFormat,
+    /// Write the output to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 't')]
+    pub threads: Option<usize>,
+    /// No count of matches on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// What `ward metrics` counts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetricsBy {
+    /// Windows EventID (network logs by their source).
+    EventId,
+    /// The host that logged the event.
+    Host,
+    /// Windows channel, or the network log's source.
+    Channel,
+    /// Windows provider, or the network log's source.
+    Provider,
+    /// The hour of the event (UTC).
+    Hour,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Files or folders to read.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// What to count by.
+    #[arg(long, value_enum, default_value = "event-id")]
+    pub by: MetricsBy,
+    /// Print JSON lines instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogonsArgs {
+    /// Files or folders to read.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Asset inventory CSV (`hostname,ip,role,clinical`): names source addresses.
+    #[arg(long, value_name = "FILE")]
+    pub assets: Option<PathBuf>,
+    /// Print JSON lines instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PivotArgs {
+    /// The case: the JSON report of `ward hunt --format json`.
+    pub case: PathBuf,
+    /// Print JSON instead of one list per kind.
     #[arg(long)]
     pub json: bool,
 }

@@ -7,11 +7,17 @@ mod audit;
 mod builtin;
 mod cli;
 mod hunt;
+mod logons;
+mod metrics;
 mod monitor;
 mod output;
 mod pipeline;
+mod pivot;
+mod prefilter;
 mod respond;
 mod rules_cmd;
+mod search;
+mod text;
 
 use clap::Parser;
 
@@ -55,6 +61,10 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(args),
         Command::Monitor(args) => monitor::run(args),
         Command::Respond(args) => respond::run(args),
+        Command::Search(args) => search::run(args),
+        Command::Metrics(args) => metrics::run(args),
+        Command::Logons(args) => logons::run(args),
+        Command::Pivot(args) => pivot::run(args),
         Command::Rules {
             command: RulesCommand::Check(args),
         } => rules_cmd::check(args),
