@@ -38,6 +38,14 @@ pub enum Analytic {
     EncodedQuery,
     /// A device's routine traffic explained by its role, counted.
     NetworkRole,
+    /// Many long, high-entropy names under one parent domain (DNS tunnelling).
+    DnsTunnel,
+    /// A burst of algorithmic-looking domains from one client (DGA).
+    DnsDga,
+    /// One name resolved on a regular clock.
+    DnsBeacon,
+    /// Rare domains a host first resolves after the learning day.
+    DnsNewDomain,
 }
 
 /// Whether an analytic reads host logs or network logs (the reports list them apart).
@@ -51,7 +59,7 @@ pub enum Scope {
 
 impl Analytic {
     /// Every analytic, in report order.
-    pub const ALL: [Analytic; 14] = [
+    pub const ALL: [Analytic; 18] = [
         Analytic::RemoteExecution,
         Analytic::ReconBurst,
         Analytic::NetworkSpread,
@@ -66,6 +74,10 @@ impl Analytic {
         Analytic::LongConnection,
         Analytic::EncodedQuery,
         Analytic::NetworkRole,
+        Analytic::DnsTunnel,
+        Analytic::DnsDga,
+        Analytic::DnsBeacon,
+        Analytic::DnsNewDomain,
     ];
 
     /// The name reports use: `remote-execution`, `beacon`, …
@@ -85,6 +97,10 @@ impl Analytic {
             Analytic::LongConnection => "long-connection",
             Analytic::EncodedQuery => "encoded-query",
             Analytic::NetworkRole => "network-role",
+            Analytic::DnsTunnel => "dns-tunnel",
+            Analytic::DnsDga => "dns-dga",
+            Analytic::DnsBeacon => "dns-beacon",
+            Analytic::DnsNewDomain => "dns-new-domain",
         }
     }
 
@@ -104,7 +120,11 @@ impl Analytic {
             | Analytic::HttpIpLiteral
             | Analytic::LongConnection
             | Analytic::EncodedQuery
-            | Analytic::NetworkRole => Scope::Network,
+            | Analytic::NetworkRole
+            | Analytic::DnsTunnel
+            | Analytic::DnsDga
+            | Analytic::DnsBeacon
+            | Analytic::DnsNewDomain => Scope::Network,
         }
     }
 

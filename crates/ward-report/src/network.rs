@@ -31,7 +31,7 @@ const SCAN_FIGURES: &[(&str, &str)] = &[
 ];
 
 /// Every network analytic, in the order the network section lists them.
-pub(crate) const NETWORK_ANALYTICS: [NetworkAnalytic; 10] = [
+pub(crate) const NETWORK_ANALYTICS: [NetworkAnalytic; 14] = [
     NetworkAnalytic {
         name: Analytic::Beacon,
         label: "Beacons",
@@ -103,6 +103,45 @@ pub(crate) const NETWORK_ANALYTICS: [NetworkAnalytic; 10] = [
         name: Analytic::NetworkRole,
         label: "Infrastructure roles (context, not alerts)",
         figures: &[("role", "role")],
+    },
+    NetworkAnalytic {
+        name: Analytic::DnsTunnel,
+        label: "DNS tunnelling",
+        figures: &[
+            ("score", "score"),
+            ("domain", "domain"),
+            ("unique_names", "names"),
+            ("mean_label_length", "label length"),
+            ("txt_null_share", "TXT/NULL share"),
+            ("clients", "clients"),
+        ],
+    },
+    NetworkAnalytic {
+        name: Analytic::DnsDga,
+        label: "DGA-like bursts",
+        figures: &[
+            ("score", "score"),
+            ("distinct_names", "names"),
+            ("nxdomain", "NXDOMAIN"),
+            ("window_secs", "window (s)"),
+            ("examples", "examples"),
+        ],
+    },
+    NetworkAnalytic {
+        name: Analytic::DnsBeacon,
+        label: "DNS beacons",
+        figures: &[
+            ("score", "score"),
+            ("name", "name"),
+            ("interval_secs", "interval (s)"),
+            ("queries", "queries"),
+            ("clients", "clients"),
+        ],
+    },
+    NetworkAnalytic {
+        name: Analytic::DnsNewDomain,
+        label: "Domains new to a host (leads)",
+        figures: &[("new_domains", "new"), ("domains", "domains")],
     },
 ];
 

@@ -236,8 +236,19 @@ fn median(v: &mut [f64]) -> Option<f64> {
     Some(m)
 }
 
-fn score(pair: &Pair, span_secs: f64) -> Option<Score> {
-    let mut times = pair.times.clone();
+/// How regular a series of beat times is: the median period, the interval regularity (1 on a
+/// strict clock, 0 for random arrivals; missed beats, as whole multiples of the period, lower
+/// it) and how many beats were missed. The DNS beacon analytic scores query times with it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Periodicity {
+    pub(crate) period_secs: f64,
+    pub(crate) regularity: f64,
+    pub(crate) missed: u64,
+}
+
+/// The [`Periodicity`] of beat times in milliseconds (any order); `None` under two beats.
+pub(crate) fn periodicity(times_ms: &[i64]) -> Option<Periodicity> {
+    let mut times = times_ms.to_vec();
     times.sort_unstable();
     let mut deltas: Vec<f64> = times
         .windows(2)
@@ -260,7 +271,20 @@ fn score(pair: &Pair, span_secs: f64) -> Option<Score> {
     let expected = deltas.len() as f64 + missed as f64;
     let missed_share = missed as f64 / expected.max(1.0);
     // Random arrivals leave a median residual near a quarter period; a clock, near zero.
-    let interval = ((1.0 - jitter / 0.25).clamp(0.0, 1.0)) * (1.0 - 0.5 * missed_share);
+    let regularity = ((1.0 - jitter / 0.25).clamp(0.0, 1.0)) * (1.0 - 0.5 * missed_share);
+    Some(Periodicity {
+        period_secs: period,
+        regularity,
+        missed,
+    })
+}
+
+fn score(pair: &Pair, span_secs: f64) -> Option<Score> {
+    let Periodicity {
+        period_secs: period,
+        regularity: interval,
+        missed,
+    } = periodicity(&pair.times)?;
     let size = size_regularity(&pair.sizes);
     let covered = (pair.last.as_nanos() - pair.first.as_nanos()) as f64 / 1e9;
     let coverage = if span_secs > 0.0 {

@@ -16,6 +16,7 @@
 
 mod beacon;
 mod c2;
+pub mod dns;
 mod evidence;
 mod fact;
 mod review;
