@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use ward_event::{FieldList, Level, Timestamp};
 
 /// Version of the JSON report schema; bump the minor for additions, the major for changes.
-pub const SCHEMA_VERSION: &str = "1.2";
+pub const SCHEMA_VERSION: &str = "1.3";
 
 /// Everything a run found.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -34,6 +34,9 @@ pub struct Case {
     /// Readiness checks (`ward audit`, or `ward hunt` when the inputs allow); absent when none ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub readiness: Option<Readiness>,
+    /// What tuning suppressed and overrode, when tuning was given (schema 1.3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tuning: Option<crate::tuning::TuningReport>,
 }
 
 impl Case {

@@ -19,6 +19,7 @@ pub mod case;
 pub mod channel;
 pub mod detections;
 pub mod spill;
+pub mod tuning;
 
 pub use analytic::Analytic;
 pub use case::Case;

@@ -41,6 +41,7 @@
 //! ```
 
 mod detection;
+pub mod tuning;
 
 pub use detection::{correlation_detection, name_network_detection, rule_detection};
 
@@ -48,6 +49,7 @@ use ward_analytics::case::{Detection, Finding};
 use ward_analytics::facts::Fact;
 use ward_analytics::network::NetFact;
 use ward_analytics::{Intel, intel_match_event, intel_match_net};
+use ward_case::tuning::TuningTally;
 use ward_event::{Event, Timestamp};
 use ward_sigma::{CorrelationEvent, RuleIdx, RuleSet};
 
@@ -78,6 +80,8 @@ pub struct DetectionStep<'a> {
     from: Option<Timestamp>,
     to: Option<Timestamp>,
     hits: Vec<RuleIdx>,
+    tuning: Option<&'a tuning::Tuning>,
+    tally: TuningTally,
 }
 
 impl<'a> DetectionStep<'a> {
@@ -89,6 +93,8 @@ impl<'a> DetectionStep<'a> {
             from: None,
             to: None,
             hits: Vec::new(),
+            tuning: None,
+            tally: TuningTally::default(),
         }
     }
 
@@ -96,6 +102,18 @@ impl<'a> DetectionStep<'a> {
     pub fn within(mut self, from: Option<Timestamp>, to: Option<Timestamp>) -> Self {
         (self.from, self.to) = (from, to);
         self
+    }
+
+    /// Rule detections go through `tuning` (level overrides, exclusions, allow-lists, Sigma
+    /// filters) before the sink sees them; what it suppresses is counted ([`Self::take_tally`]).
+    pub fn tuned(mut self, tuning: Option<&'a tuning::Tuning>) -> Self {
+        self.tuning = tuning;
+        self
+    }
+
+    /// What tuning suppressed and overrode since the last call.
+    pub fn take_tally(&mut self) -> TuningTally {
+        std::mem::take(&mut self.tally)
     }
 
     /// Hands everything `event` produces to `sink`, in a fixed order: per rule hit its
@@ -116,7 +134,14 @@ impl<'a> DetectionStep<'a> {
                 sink.correlation_input(input);
             }
             if rules.rule(idx).standalone {
-                sink.detection(rule_detection(rules, idx, event));
+                let mut detection = rule_detection(rules, idx, event);
+                if let Some(tuning) = self.tuning
+                    && tuning.review(&mut detection, event, &mut self.tally)
+                        != tuning::Verdict::Keep
+                {
+                    continue;
+                }
+                sink.detection(detection);
             }
         }
         if let Some(fact) = ward_analytics::facts::extract(event) {

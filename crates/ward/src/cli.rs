@@ -117,6 +117,11 @@ pub struct HuntOptions {
     /// Asset inventory CSV (`hostname,ip,role,clinical`) to mark clinical devices and roles.
     #[arg(long, value_name = "FILE")]
     pub assets: Option<PathBuf>,
+    /// Tuning: a TOML file with a `[tuning]` table (level overrides, excluded and noisy rules,
+    /// allow-lists, Sigma filter documents), e.g. `ward.toml`. Suppressions are counted in the
+    /// report.
+    #[arg(long, value_name = "FILE")]
+    pub tuning: Option<PathBuf>,
     /// Worker threads (default: all cores).
     #[arg(long, short = 't')]
     pub threads: Option<usize>,

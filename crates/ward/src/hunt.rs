@@ -69,6 +69,7 @@ pub fn hunt_case(
         intel,
         spill_chunk: options.spill_chunk,
         syslog_year: options.year,
+        tuning: load_tuning(options.tuning.as_deref(), options.quiet)?,
     };
 
     let bar = if !options.quiet && std::io::stderr().is_terminal() {
@@ -139,6 +140,29 @@ pub fn finish(case: &Case, options: &HuntOptions) -> Result<u8> {
         bail!("reading the detections back from the temporary file: {e}");
     }
     Ok(if found { exit::FOUND } else { exit::OK })
+}
+
+/// Loads the `[tuning]` table of `path` (`--tuning`); expired allow-list entries are named on
+/// standard error unless `quiet` (they are in the report either way).
+pub fn load_tuning(
+    path: Option<&std::path::Path>,
+    quiet: bool,
+) -> Result<Option<ward_detect::tuning::Tuning>> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let config = ward_detect::tuning::read_config(path)?
+        .with_context(|| format!("{} has no [tuning] table", path.display()))?;
+    let base = path.parent().unwrap_or(std::path::Path::new("."));
+    let now = ward_event::Timestamp::from_jiff(jiff::Timestamp::now());
+    let tuning = ward_detect::tuning::Tuning::new(&config, base, now)
+        .with_context(|| format!("loading tuning from {}", path.display()))?;
+    if !quiet {
+        for warning in tuning.warnings() {
+            eprintln!("ward: warning: tuning: {warning}");
+        }
+    }
+    Ok(Some(tuning))
 }
 
 /// Loads the threat-intelligence files (`--intel`); entries that are not indicators are skipped

@@ -46,6 +46,8 @@ pub struct RunOptions {
     pub spill_chunk: usize,
     /// The year of syslog times written without one (`--year`); `None` takes it from each log.
     pub syslog_year: Option<i16>,
+    /// Tuning applied to every rule detection (`--tuning`), when given.
+    pub tuning: Option<ward_detect::tuning::Tuning>,
 }
 
 /// What reading one input produced, besides the facts and rule hits handed to the spills.
@@ -53,6 +55,7 @@ struct FileOutput {
     reports: Vec<FileReport>,
     correlation: Vec<CorrelationEvent>,
     intel_hits: Vec<Finding>,
+    tuning: ward_case::tuning::TuningTally,
 }
 
 /// The facts and rule hits of every input, handed in by the readers.
@@ -110,6 +113,7 @@ pub fn run(
     );
     let mut correlation = Vec::new();
     let mut intel_hits = IntelHits::new(MAX_INTEL_EVIDENCE);
+    let mut tuning = ward_case::tuning::TuningTally::default();
     for (outputs, observer) in splits {
         auditor.merge(observer);
         for out in outputs {
@@ -121,11 +125,16 @@ pub fn run(
                 }
             }
             correlation.extend(out.correlation);
+            tuning.merge(out.tuning);
             out.intel_hits
                 .into_iter()
                 .for_each(|hit| intel_hits.push(hit));
         }
     }
+    case.tuning = options
+        .tuning
+        .as_ref()
+        .map(|t| tuning.report(t.warnings()));
     case.inputs.events = case.inputs.files.iter().map(|f| f.events).sum();
     case.inputs.bad_records = case.inputs.files.iter().map(|f| f.bad_records).sum();
 
@@ -294,7 +303,9 @@ fn read_one(
     audit: &mut AuditObserver,
     spills: &FactSpills,
 ) -> FileOutput {
-    let mut step = DetectionStep::new(rules, &options.intel).within(options.from, options.to);
+    let mut step = DetectionStep::new(rules, &options.intel)
+        .within(options.from, options.to)
+        .tuned(options.tuning.as_ref());
     let mut sink = FileSink {
         spills,
         facts: Vec::new(),
@@ -318,6 +329,7 @@ fn read_one(
         reports,
         correlation: sink.correlation,
         intel_hits: sink.intel_hits,
+        tuning: step.take_tally(),
     }
 }
 

@@ -42,6 +42,7 @@ fn the_monitor_finds_what_the_hunt_finds_on_the_demo_intel_included() {
         intel: demo_intel(),
         spill_chunk: crate::pipeline::SPILL_CHUNK,
         syslog_year: None,
+        tuning: None,
     };
     let mut auditor = Auditor::new(AuditConfig::default());
     let case = crate::pipeline::run(&inputs, &rules, &options, &mut auditor, &|_| {})
