@@ -130,3 +130,135 @@ fn sinks_group_by_default_and_take_durations_with_units_or_seconds() {
         assert!(err.contains(says), "{bad}: {err}");
     }
 }
+
+/// An environment of the test's own, so tests never set process variables.
+struct FakeEnv(&'static [(&'static str, &'static str)]);
+
+impl secrets::Source for FakeEnv {
+    fn env(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+}
+
+#[test]
+fn secrets_come_from_files_or_the_environment_and_inline_ones_are_noted() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "dashboard-token-from-file\r\n").unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let text = format!(
+        "state = \"s.db\"\n\
+         [[sinks]]\ntype = \"webhook\"\nname = \"soc\"\nurl = \"https://x/\"\nbearer_token_env = \"SOC_TOKEN\"\n\
+         [[sinks]]\ntype = \"webhook\"\nname = \"inline\"\nurl = \"https://y/\"\nbearer_token = \"written-here\"\n\
+         [dashboard]\ntoken_file = \"{}\"\n",
+        token.display()
+    );
+    let env = FakeEnv(&[("SOC_TOKEN", "soc-token-from-env")]);
+    let (config, resolved) = MonitorConfig::parse(&text, "ward.toml", &env).unwrap();
+    let bearer = |i: usize| match &config.sinks[i].kind {
+        SinkKind::Webhook { bearer_token, .. } => bearer_token.clone(),
+        _ => None,
+    };
+    assert_eq!(bearer(0).as_deref(), Some("soc-token-from-env"));
+    assert_eq!(bearer(1).as_deref(), Some("written-here"));
+    let dashboard = config.dashboard.as_ref().unwrap();
+    assert_eq!(
+        dashboard.token.as_deref(),
+        Some("dashboard-token-from-file"),
+        "the file's content without its line break"
+    );
+    assert_eq!(resolved.inline, ["sinks.inline.bearer_token"]);
+    assert!(resolved.warnings.is_empty(), "{:?}", resolved.warnings);
+
+    // An unset variable, an empty file and a world-readable secret file.
+    let err = MonitorConfig::parse(&text, "ward.toml", &FakeEnv(&[]))
+        .map(drop)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("sinks.soc.bearer_token_env") && err.contains("SOC_TOKEN"),
+        "{err}"
+    );
+    std::fs::write(&token, "\n").unwrap();
+    let err = MonitorConfig::parse(&text, "ward.toml", &env)
+        .map(drop)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("dashboard.token_file") && err.contains("empty"),
+        "{err}"
+    );
+    std::fs::write(&token, "dashboard-token-from-file\n").unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (_, resolved) = MonitorConfig::parse(&text, "ward.toml", &env).unwrap();
+    assert!(
+        resolved.warnings.len() == 1 && resolved.warnings[0].contains("every user may read it"),
+        "{:?}",
+        resolved.warnings
+    );
+}
+
+#[test]
+fn a_config_file_with_inline_secrets_readable_by_others_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ward.toml");
+    std::fs::write(&path, "state = \"s.db\"\n").unwrap();
+    let inline = secrets::Resolved {
+        inline: vec!["dashboard.token".into()],
+        warnings: Vec::new(),
+    };
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let warnings = secret_warnings(&path, &inline);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("mode 644") && warnings[0].contains("dashboard.token"),
+        "{warnings:?}"
+    );
+    // Owner-only, or no inline secret at all: nothing to say.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert!(secret_warnings(&path, &inline).is_empty());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert!(secret_warnings(&path, &secrets::Resolved::default()).is_empty());
+}
+
+#[test]
+fn tcp_inputs_and_the_dashboard_take_connection_limits() {
+    let config = MonitorConfig::from_toml(
+        "state = \"s.db\"\n[[inputs]]\ntype = \"lumberjack\"\nname = \"b\"\nlisten = \"127.0.0.1:0\"\n\
+         max_connections = 8\nidle_timeout = \"2m\"\nframe_timeout = \"5s\"\n\
+         [[inputs]]\ntype = \"syslog_tcp\"\nname = \"s\"\nlisten = \"127.0.0.1:0\"\n\
+         [dashboard]\ntoken = \"0123456789abcdef\"\nheader_timeout = \"10s\"\n",
+        "ward.toml",
+    )
+    .unwrap();
+    assert_eq!(
+        config.inputs[0].limits(),
+        Some(ConnectionLimits {
+            max_connections: 8,
+            idle_timeout: Duration::from_secs(120),
+            frame_timeout: Duration::from_secs(5),
+        })
+    );
+    assert_eq!(config.inputs[1].limits(), Some(ConnectionLimits::default()));
+    let dashboard = config.dashboard.unwrap();
+    assert_eq!(dashboard.header_timeout, Duration::from_secs(10));
+    assert_eq!(
+        (
+            dashboard.max_connections,
+            dashboard.login_attempts_per_minute
+        ),
+        (64, 10)
+    );
+    let err = MonitorConfig::from_toml(
+        "state = \"s.db\"\n[[inputs]]\ntype = \"syslog_tcp\"\nname = \"s\"\nlisten = \"127.0.0.1:0\"\nmax_connections = 0\n",
+        "ward.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("max_connections must be at least 1"), "{err}");
+}

@@ -189,11 +189,14 @@ fn decode_message(ctx: &InputContext, raw: &[u8], out: &mut Vec<Event>) {
     );
 }
 
+/// Decodes a message's payload, given the header's envelope, into events.
+pub(crate) type PayloadDecoder<'a> = dyn FnMut(&[u8], &Envelope<'_>, &mut Vec<Event>) + 'a;
+
 /// The syslog header of `raw` parsed; its payload handed to `decode` with the header's host and
 /// time, and its app name, facility and severity added to the events `decode` appended.
 pub(crate) fn parse_message(
     raw: &[u8],
-    decode: &mut dyn FnMut(&[u8], &Envelope<'_>, &mut Vec<Event>),
+    decode: &mut PayloadDecoder<'_>,
     out: &mut Vec<Event>,
 ) {
     let text = String::from_utf8_lossy(raw);
