@@ -2,7 +2,8 @@
 # Installs what Ward's tests use beyond cargo, each only when missing (idempotent):
 # - chromium renders the HTML report (crates/ward-report/tests/browser.rs);
 # - nftables and iptables check the kit's firewall blocklists (`nft -c`, `iptables-restore --test`);
-# - the OASIS stix2-validator and pymisp (PyPI) check the kit's STIX bundle and MISP event.
+# - the OASIS stix2-validator and pymisp (PyPI) check the kit's STIX bundle and MISP event;
+# - cargo-audit and cargo-deny check the dependencies (scripts/supply-chain).
 set -eu
 
 # apt needs root; use sudo when we are not root and it exists.
@@ -26,5 +27,18 @@ if [ -n "$PY" ]; then
     if ! "$PY" -c "import stix2validator, pymisp" >/dev/null 2>&1; then
         "$PY" -m pip install --quiet --disable-pip-version-check "stix2-validator>=3" "pymisp>=2.4"
     fi
+fi
+# cargo-audit and cargo-deny check the dependencies offline (scripts/supply-chain). Both are
+# built once, into ~/.cargo/bin, with a light release profile (no LTO, opt-level 1, one shared
+# target folder; install times in docs/security.md). The versions build on rustc 1.95.
+if ! cargo audit --version >/dev/null 2>&1 || ! cargo deny --version >/dev/null 2>&1; then
+    light_build="$(mktemp -d)"
+    export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+        CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false
+    cargo audit --version >/dev/null 2>&1 ||
+        cargo install cargo-audit --version 0.22.2 --locked --no-default-features --target-dir "$light_build"
+    cargo deny --version >/dev/null 2>&1 ||
+        cargo install cargo-deny --version 0.20.2 --locked --target-dir "$light_build"
+    rm -rf "$light_build"
 fi
 echo "test dependencies present"
