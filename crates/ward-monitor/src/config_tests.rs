@@ -10,23 +10,76 @@ fn documented_example() -> String {
     doc[start..end].to_string()
 }
 
+/// The example's `KEY_file`/`KEY_env` secrets replaced by inline placeholders (its files and
+/// variables do not exist here), with the secret settings it names.
+fn with_placeholder_secrets(text: &str) -> (MonitorConfig, Vec<String>) {
+    let mut table: toml::Table = toml::from_str(text).unwrap();
+    let mut named = Vec::new();
+    let mut replace = |t: &mut toml::Table| {
+        let keys: Vec<String> = t
+            .keys()
+            .filter(|k| k.ends_with("_file") || k.ends_with("_env"))
+            .cloned()
+            .collect();
+        for key in keys {
+            t.remove(&key);
+            let secret = key.trim_end_matches("_file").trim_end_matches("_env");
+            named.push(key.clone());
+            t.insert(secret.into(), "placeholder-secret-value".into());
+        }
+    };
+    if let Some(toml::Value::Array(sinks)) = table.get_mut("sinks") {
+        for sink in sinks.iter_mut().filter_map(toml::Value::as_table_mut) {
+            replace(sink);
+        }
+    }
+    if let Some(dashboard) = table
+        .get_mut("dashboard")
+        .and_then(toml::Value::as_table_mut)
+    {
+        replace(dashboard);
+    }
+    (table.try_into().unwrap(), named)
+}
+
 #[test]
 fn documented_example_fits_the_schema() {
-    let config: MonitorConfig = toml::from_str(&documented_example()).unwrap();
+    let (config, secrets) = with_placeholder_secrets(&documented_example());
+    assert_eq!(
+        secrets,
+        ["bearer_token_file", "password_file", "token_env"],
+        "the example shows secrets by file and environment"
+    );
     assert_eq!(config.inputs.len(), 4);
     assert_eq!(config.sinks.len(), 4);
     assert!(
         matches!(&config.inputs[2], InputConfig::Lumberjack { tls: Some(t), .. } if t.client_ca.is_some())
     );
+    assert_eq!(config.inputs[1].limits(), Some(ConnectionLimits::default()));
+    assert!(matches!(
+        &config.sinks[1].kind,
+        SinkKind::Webhook { url, tls: Some(tls), .. } if url.starts_with("https://") && tls.cert.is_some()
+    ));
     assert!(matches!(
         &config.sinks[2].kind,
         SinkKind::Syslog {
-            protocol: SyslogProtocol::Tcp,
+            protocol: SyslogProtocol::Tls,
+            tls: Some(_),
+            ..
+        }
+    ));
+    assert!(matches!(
+        &config.sinks[3].kind,
+        SinkKind::Smtp {
+            security: SmtpSecurity::Starttls,
+            username: Some(_),
+            password: Some(_),
             ..
         }
     ));
     let dashboard = config.dashboard.as_ref().unwrap();
     assert_eq!(dashboard.listen, SocketAddr::from(([127, 0, 0, 1], 8787)));
+    assert_eq!(dashboard.login_attempts_per_minute, 10);
     assert_eq!(
         (config.pipeline.commit_ms, config.retention.alert_days),
         (200, 90)
