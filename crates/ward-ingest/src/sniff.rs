@@ -199,6 +199,12 @@ pub(crate) const FORMATS: &[Format] = &[
         source: source("cef", None, Some("firewall")),
     },
     Format {
+        name: "leef",
+        sniff: Sniff::Message(|_, msg| network::leef::looks_like(msg)),
+        read: Read::Messages(network::leef::parse),
+        source: source("leef", None, Some("firewall")),
+    },
+    Format {
         name: "bind",
         sniff: Sniff::Message(|_, msg| network::bind::looks_like(msg)),
         read: Read::Messages(network::bind::parse),

@@ -26,6 +26,7 @@ pub(crate) mod bind;
 pub(crate) mod cef;
 pub(crate) mod filterlog;
 pub(crate) mod fortigate;
+pub(crate) mod leef;
 mod lines;
 pub(crate) mod mikrotik;
 pub(crate) mod netfilter;
