@@ -175,6 +175,12 @@ pub(crate) const FORMATS: &[Format] = &[
         source: source("suricata", Some("alert"), None),
     },
     Format {
+        name: "windows-dns-debug",
+        sniff: Sniff::Line(network::windns::looks_like),
+        read: Read::Lines(network::windns::parser),
+        source: source("windows", Some("dns-server-debug"), Some("dns")),
+    },
+    Format {
         name: "adguard-querylog",
         sniff: Sniff::Line(network::adguard::looks_like_querylog),
         read: Read::Lines(network::adguard::querylog_parser),

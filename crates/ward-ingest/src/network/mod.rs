@@ -38,6 +38,7 @@ pub(crate) mod suricata_eve;
 pub(crate) mod suricata_fast;
 pub(crate) mod syslog;
 mod syslog_year;
+pub(crate) mod windns;
 pub(crate) mod winfw;
 pub(crate) mod zeek;
 mod zeek_json;
