@@ -215,6 +215,9 @@ struct Series {
     evidence: Vec<Evidence>,
 }
 
+/// An algorithmic-looking name asked: time (ms), name, answered NXDOMAIN.
+type DgaHit = (i64, Arc<str>, bool);
+
 /// Runs the DNS analytics over queries fed in time order.
 #[derive(Debug, Default)]
 pub struct DnsAnalyzer {
@@ -222,7 +225,7 @@ pub struct DnsAnalyzer {
     clients: HashSet<Arc<str>>,
     parents: HashMap<Arc<str>, Parent>,
     /// Per client: (time, name, nxdomain) of algorithmic-looking names.
-    dga: HashMap<Arc<str>, Vec<(i64, Arc<str>, bool)>>,
+    dga: HashMap<Arc<str>, Vec<DgaHit>>,
     /// Per client and name: query times.
     series: HashMap<(Arc<str>, Arc<str>), Series>,
     /// Per client: parent domains and when first seen.
