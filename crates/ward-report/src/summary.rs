@@ -292,6 +292,28 @@ impl Summary<'_> {
                 "Run `ward rules check` to list the skipped rules and why."
             )?;
         }
+        if let Some(t) = &self.case.tuning {
+            let kinds: Vec<String> = t
+                .by_kind()
+                .iter()
+                .map(|(kind, n)| format!("{} {}", kind.as_str(), count(*n as usize)))
+                .collect();
+            let overridden: u64 = t.level_overrides.iter().map(|o| o.count).sum();
+            writeln!(
+                out,
+                "Tuning: {} detections suppressed{}; {} levels overridden.",
+                count(t.suppressed_total as usize),
+                if kinds.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", kinds.join(", "))
+                },
+                count(overridden as usize)
+            )?;
+            for w in &t.warnings {
+                writeln!(out, "Tuning warning: {}.", visible(w))?;
+            }
+        }
         Ok(())
     }
 

@@ -19,6 +19,9 @@ use crate::text::escape_control;
 
 /// Source addresses listed per (account, host); the counts cover them all.
 const MAX_SOURCES: usize = 16;
+/// Distinct accounts one actor must try (failed or explicit-credential logons) to be listed as
+/// a possible password spray.
+pub const SPRAY_MIN_ACCOUNTS: usize = 10;
 
 /// What an event says about a logon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -38,7 +41,22 @@ struct Logon {
     logon_type: String,
     source_ip: Option<String>,
     workstation: Option<String>,
+    /// Who supplied the credentials (4648's subject), else where the attempt came from.
+    actor: Option<String>,
     time: Timestamp,
+}
+
+/// Many accounts tried by one actor (an account using explicit credentials, or a source
+/// address failing logons) on one host: what a password spray looks like.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Spray {
+    pub actor: String,
+    pub host: String,
+    pub accounts: BTreeSet<String>,
+    pub attempts: u64,
+    pub failures: u64,
+    pub first: Timestamp,
+    pub last: Timestamp,
 }
 
 /// The logons of one account on one host.
@@ -94,7 +112,18 @@ fn logon_of(event: &Event) -> Option<Logon> {
         4648 => "explicit".to_string(),
         _ => field(event, "LogonType").unwrap_or("?").to_string(),
     };
+    let actor = match id {
+        4648 => field(event, "SubjectUserName").map(|u| match field(event, "SubjectDomainName") {
+            Some(d) => format!("{d}\\{u}"),
+            None => u.to_string(),
+        }),
+        _ => field(event, "IpAddress")
+            .or_else(|| field(event, "WorkstationName"))
+            .or_else(|| field(event, "Workstation"))
+            .map(str::to_string),
+    };
     Some(Logon {
+        actor,
         account,
         host: event.host.short().to_string(),
         outcome,
@@ -107,8 +136,9 @@ fn logon_of(event: &Event) -> Option<Logon> {
     })
 }
 
-/// Summarises the logons in `inputs`, naming sources through `assets` and what the logs teach.
-pub fn summarise(inputs: &[PathBuf], assets: &Assets) -> Vec<AccountHost> {
+/// Summarises the logons in `inputs`, naming sources through `assets` and what the logs teach:
+/// one row per account and host, and the possible password sprays.
+pub fn summarise(inputs: &[PathBuf], assets: &Assets) -> (Vec<AccountHost>, Vec<Spray>) {
     let logons: Vec<Logon> = inputs
         .par_iter()
         .flat_map_iter(|path| {
@@ -127,6 +157,33 @@ pub fn summarise(inputs: &[PathBuf], assets: &Assets) -> Vec<AccountHost> {
             directory.learn(ip, ws);
         }
     }
+    let mut sprays: BTreeMap<(String, String), Spray> = BTreeMap::new();
+    for l in logons
+        .iter()
+        .filter(|l| l.outcome != Outcome::Success && l.actor.is_some())
+    {
+        let actor = l.actor.clone().unwrap_or_default();
+        let s = sprays
+            .entry((actor.clone(), l.host.clone()))
+            .or_insert_with(|| Spray {
+                actor,
+                host: l.host.clone(),
+                accounts: BTreeSet::new(),
+                attempts: 0,
+                failures: 0,
+                first: l.time,
+                last: l.time,
+            });
+        s.accounts.insert(l.account.clone());
+        s.attempts += 1;
+        s.failures += u64::from(l.outcome == Outcome::Failure);
+        s.first = s.first.min(l.time);
+        s.last = s.last.max(l.time);
+    }
+    let sprays: Vec<Spray> = sprays
+        .into_values()
+        .filter(|s| s.accounts.len() >= SPRAY_MIN_ACCOUNTS)
+        .collect();
     let mut rows: BTreeMap<(String, String), AccountHost> = BTreeMap::new();
     for l in logons {
         let row = rows
@@ -179,7 +236,7 @@ pub fn summarise(inputs: &[PathBuf], assets: &Assets) -> Vec<AccountHost> {
             &b.host,
         ))
     });
-    out
+    (out, sprays)
 }
 
 /// Runs `ward logons`.
@@ -203,11 +260,15 @@ pub fn run(args: LogonsArgs) -> Result<u8> {
             crate::hunt::display_paths(&args.paths)
         );
     }
-    let rows = summarise(&inputs, &assets);
+    let (rows, sprays) = summarise(&inputs, &assets);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         for row in &rows {
             serde_json::to_writer(&mut out, row)?;
+            out.write_all(b"\n")?;
+        }
+        for spray in &sprays {
+            serde_json::to_writer(&mut out, &serde_json::json!({ "spray": spray }))?;
             out.write_all(b"\n")?;
         }
     } else {
@@ -228,6 +289,21 @@ pub fn run(args: LogonsArgs) -> Result<u8> {
                 r.explicit,
                 types.join(" "),
                 sources.join(", ")
+            );
+            writeln!(out, "{}", escape_control(&line))?;
+        }
+        for s in &sprays {
+            let accounts: Vec<&str> = s.accounts.iter().map(String::as_str).collect();
+            let line = format!(
+                "possible password spray: {} tried {} accounts on {} ({} attempts, {} failed) from {} to {}: {}",
+                s.actor,
+                s.accounts.len(),
+                if s.host.is_empty() { "-" } else { &s.host },
+                s.attempts,
+                s.failures,
+                s.first,
+                s.last,
+                accounts.join(", ")
             );
             writeln!(out, "{}", escape_control(&line))?;
         }
