@@ -72,12 +72,13 @@ mod imp {
         Ok(tokio_rustls::TlsAcceptor::from(Arc::new(server)))
     }
 
-    /// Completes the handshake within [`HANDSHAKE_TIMEOUT`].
+    /// Completes the handshake within `limit`, and never more than [`HANDSHAKE_TIMEOUT`].
     pub(crate) async fn accept(
         acceptor: &Acceptor,
         stream: TcpStream,
+        limit: Duration,
     ) -> Result<tokio_rustls::server::TlsStream<TcpStream>, String> {
-        match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+        match tokio::time::timeout(limit.min(HANDSHAKE_TIMEOUT), acceptor.accept(stream)).await {
             Ok(Ok(stream)) => Ok(stream),
             Ok(Err(e)) => Err(format!("TLS handshake failed: {e}")),
             Err(_) => Err("TLS handshake timed out".into()),
@@ -106,6 +107,7 @@ mod imp {
     pub(crate) async fn accept(
         acceptor: &Acceptor,
         _stream: TcpStream,
+        _limit: std::time::Duration,
     ) -> Result<TcpStream, String> {
         match *acceptor {}
     }

@@ -191,3 +191,40 @@ fn login_attempts_are_rate_limited_per_address() {
     assert_eq!(r.status(), 200);
     monitor.stop().unwrap();
 }
+
+/// A client that stalls the TLS handshake (silent, or a ClientHello record trickled byte by
+/// byte) is cut off within the input's `frame_timeout`, not the fixed 10 s handshake limit.
+#[cfg(feature = "tls")]
+#[test]
+fn a_stalled_tls_handshake_is_cut_off_within_the_frame_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let material = |name: &str| format!("{}/tests/tls/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = format!(
+        "state = \"{}\"\n[[inputs]]\ntype = \"syslog_tcp\"\nname = \"syslog-tls\"\nlisten = \"127.0.0.1:0\"\n\
+         frame_timeout = \"1s\"\ntls = {{ cert = \"{}\", key = \"{}\" }}\n",
+        dir.path().join("state.db").display(),
+        material("server.pem"),
+        material("server.key"),
+    );
+    let config = MonitorConfig::from_toml(&text, "test").unwrap();
+    let monitor = Monitor::new(config, Box::new(MarkerDetector::default()))
+        .start(Shutdown::new())
+        .unwrap();
+    let addr = monitor.addresses().input("syslog-tls").unwrap();
+    // A handshake record announcing 512 bytes, which never all arrive.
+    let mut hello = vec![0x16, 0x03, 0x01, 0x02, 0x00];
+    hello.extend(std::iter::repeat_n(0x01, 512));
+    let results: Vec<Option<Duration>> = std::thread::scope(|scope| {
+        let silent = scope.spawn(|| cut_off_after(addr, &[]));
+        let slow = scope.spawn(|| cut_off_after(addr, &hello));
+        vec![silent.join().unwrap(), slow.join().unwrap()]
+    });
+    for cut in results {
+        let cut = cut.expect("still open after 8 s");
+        assert!(
+            cut >= Duration::from_millis(800) && cut < Duration::from_secs(4),
+            "cut off after {cut:?}, expected about 1 s"
+        );
+    }
+    monitor.stop().unwrap();
+}

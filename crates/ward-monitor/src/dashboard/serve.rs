@@ -58,7 +58,8 @@ pub(crate) async fn serve(
             let _permit = permit;
             match tls {
                 None => connection(stream, peer, app, header_timeout, shutdown).await,
-                Some(acceptor) => match crate::tls::accept(&acceptor, stream).await {
+                Some(acceptor) => match crate::tls::accept(&acceptor, stream, header_timeout).await
+                {
                     Ok(stream) => connection(stream, peer, app, header_timeout, shutdown).await,
                     Err(message) => tracing::debug!(%peer, %message, "dashboard client refused"),
                 },

@@ -187,10 +187,12 @@ pub(super) async fn start(
                 let _permit = permit;
                 let served = match tls {
                     None => serve(stream, limits, &ctx).await,
-                    Some(acceptor) => match crate::tls::accept(&acceptor, stream).await {
-                        Ok(stream) => serve(stream, limits, &ctx).await,
-                        Err(message) => Err(message),
-                    },
+                    Some(acceptor) => {
+                        match crate::tls::accept(&acceptor, stream, limits.frame_timeout).await {
+                            Ok(stream) => serve(stream, limits, &ctx).await,
+                            Err(message) => Err(message),
+                        }
+                    }
                 };
                 if let Err(message) = served {
                     tracing::warn!(input = %ctx.name, %peer, %message, "lumberjack connection closed");
@@ -237,7 +239,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                 other => vec![other],
             };
             for frame in frames {
-                handle(frame, &mut window, ctx, &mut stream).await?;
+                handle(frame, &mut window, ctx, &mut stream, limits.frame_timeout).await?;
             }
         }
         buf.drain(..start);
@@ -260,12 +262,14 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     }
 }
 
-/// Applies one frame; at the end of a window, waits for the commit and ACKs.
+/// Applies one frame; at the end of a window, waits for the commit and ACKs. A client that
+/// does not read its ACKs within `write_limit` is dropped.
 async fn handle<S: AsyncWrite + Unpin>(
     frame: Frame,
     w: &mut Window,
     ctx: &InputContext,
     stream: &mut S,
+    write_limit: std::time::Duration,
 ) -> Result<(), String> {
     let (seq, payload) = match frame {
         Frame::Window(n) => {
@@ -321,18 +325,29 @@ async fn handle<S: AsyncWrite + Unpin>(
                 break;
             }
             _ = tokio::time::sleep(KEEPALIVE) => {
-                stream.write_all(&[b'2', b'A', 0, 0, 0, 0]).await.map_err(|e| format!("keep-alive write failed: {e}"))?;
+                write_within(stream, &[b'2', b'A', 0, 0, 0, 0], write_limit).await.map_err(|e| format!("keep-alive write failed: {e}"))?;
             }
         }
     }
     let mut ack = [b'2', b'A', 0, 0, 0, 0];
     ack[2..].copy_from_slice(&w.last_seq.to_be_bytes());
-    stream
-        .write_all(&ack)
+    write_within(stream, &ack, write_limit)
         .await
         .map_err(|e| format!("ACK write failed: {e}"))?;
     w.received = 0;
     Ok(())
+}
+
+/// Writes `bytes` within `limit`.
+async fn write_within<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    bytes: &[u8],
+    limit: std::time::Duration,
+) -> Result<(), String> {
+    match tokio::time::timeout(limit, stream.write_all(bytes)).await {
+        Ok(written) => written.map_err(|e| e.to_string()),
+        Err(_) => Err(format!("the client read nothing for {limit:?}")),
+    }
 }
 
 #[cfg(test)]

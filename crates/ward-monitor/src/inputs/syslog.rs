@@ -98,12 +98,14 @@ pub(super) async fn start_tcp(
                 let _permit = permit;
                 match tls {
                     None => read_tcp(stream, peer, limits, ctx).await,
-                    Some(acceptor) => match crate::tls::accept(&acceptor, stream).await {
-                        Ok(stream) => read_tcp(stream, peer, limits, ctx).await,
-                        Err(message) => {
-                            tracing::warn!(input = %ctx.name, %peer, %message, "syslog client refused")
+                    Some(acceptor) => {
+                        match crate::tls::accept(&acceptor, stream, limits.frame_timeout).await {
+                            Ok(stream) => read_tcp(stream, peer, limits, ctx).await,
+                            Err(message) => {
+                                tracing::warn!(input = %ctx.name, %peer, %message, "syslog client refused")
+                            }
                         }
-                    },
+                    }
                 }
             });
         }
@@ -194,11 +196,7 @@ pub(crate) type PayloadDecoder<'a> = dyn FnMut(&[u8], &Envelope<'_>, &mut Vec<Ev
 
 /// The syslog header of `raw` parsed; its payload handed to `decode` with the header's host and
 /// time, and its app name, facility and severity added to the events `decode` appended.
-pub(crate) fn parse_message(
-    raw: &[u8],
-    decode: &mut PayloadDecoder<'_>,
-    out: &mut Vec<Event>,
-) {
+pub(crate) fn parse_message(raw: &[u8], decode: &mut PayloadDecoder<'_>, out: &mut Vec<Event>) {
     let text = String::from_utf8_lossy(raw);
     let text = text.trim_end_matches(['\r', '\n', '\0']);
     let message = syslog_loose::parse_message(text, Variant::Either);
