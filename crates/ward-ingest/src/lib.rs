@@ -29,6 +29,7 @@ mod channels;
 mod error;
 mod evtx;
 mod intern;
+mod limits;
 mod open;
 mod report;
 mod sniff;
@@ -38,6 +39,7 @@ mod winjson;
 pub mod network;
 
 pub use error::IngestError;
+pub use limits::Limits;
 pub use open::UNRECOGNISED;
 pub use report::{FileReport, MAX_ERRORS_KEPT, PositionUnit, RecordError};
 pub use windows::SYSTEM_FIELDS;
@@ -59,6 +61,8 @@ pub struct ReadOptions {
     /// When the input was last written: undated syslog times are placed in the latest year that
     /// puts them no later than a day after it. [`read_path_with`] fills it from the file's mtime.
     pub written: Option<Timestamp>,
+    /// Caps against archive bombs (inflated size and ratio, zip members and size).
+    pub limits: Limits,
 }
 
 /// Expands paths: files as given, directories recursed (sorted, deterministic), skipping nothing by
@@ -147,7 +151,8 @@ pub fn read_reader_with(
     on_event: &mut dyn FnMut(Event),
 ) -> Vec<FileReport> {
     let mut reports = Vec::new();
-    open::read_layers(name, input, 0, options, on_event, &mut reports);
+    let budget = limits::Budget::default();
+    open::read_layers(name, input, 0, &budget, options, on_event, &mut reports);
     reports
 }
 

@@ -1,11 +1,14 @@
 //! Opening an input: compression and archive layers (`.gz`, `.zip`, recognised by content),
 //! then sniffing and dispatching to a reader.
 
+use std::cell::Cell;
 use std::io::{BufRead, BufReader, Cursor, Read};
+use std::rc::Rc;
 
 use flate2::read::MultiGzDecoder;
 use ward_event::Event;
 
+use crate::limits::{Budget, Capped, Counting, Stop};
 use crate::sniff::{HEAD_LEN, Sniffed};
 use crate::{FileReport, PositionUnit, ReadOptions};
 
@@ -17,10 +20,13 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const EMPTY_ZIP_MAGIC: &[u8] = b"PK\x05\x06";
 
 /// Reads `input` named `name`, appending one report per input read (several for an archive).
+/// `budget` counts what the compressed layers of the top-level input have inflated.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn read_layers(
     name: &str,
     input: Box<dyn Read + '_>,
     depth: usize,
+    budget: &Budget,
     options: &ReadOptions,
     on_event: &mut dyn FnMut(Event),
     reports: &mut Vec<FileReport>,
@@ -50,16 +56,33 @@ pub(crate) fn read_layers(
                 "archive nested too deep; not opened".into(),
             ));
         } else if head.starts_with(GZIP_MAGIC) {
+            let compressed = Rc::new(Cell::new(0));
+            let stop = Stop::default();
+            let inflating = Capped {
+                inner: MultiGzDecoder::new(Counting {
+                    inner: whole,
+                    count: Rc::clone(&compressed),
+                }),
+                compressed,
+                inflated: 0,
+                limits: options.limits,
+                budget,
+                kind: "gzip",
+                stop: Rc::clone(&stop),
+            };
+            let before = reports.len();
             read_layers(
                 name,
-                Box::new(MultiGzDecoder::new(whole)),
+                Box::new(inflating),
                 depth + 1,
+                budget,
                 options,
                 on_event,
                 reports,
             );
+            cut_short(name, &stop, before, reports);
         } else {
-            read_zip(name, whole, depth, options, on_event, reports);
+            read_zip(name, whole, depth, budget, options, on_event, reports);
         }
         return;
     }
@@ -80,17 +103,43 @@ pub(crate) fn read_layers(
     }
 }
 
+/// Says in the report of a layer cut short at a cap (its last report, or a new one) why.
+fn cut_short(name: &str, stop: &Stop, before: usize, reports: &mut Vec<FileReport>) {
+    let Some(why) = stop.borrow_mut().take() else {
+        return;
+    };
+    match reports.get_mut(before..).and_then(|added| added.last_mut()) {
+        Some(report) => report.bad(0, PositionUnit::File, why),
+        None => reports.push(failed(name, 0, PositionUnit::File, why)),
+    }
+}
+
 /// Reads every member of a zip archive as its own input, `archive.zip!member`.
 fn read_zip(
     name: &str,
-    mut input: impl Read,
+    input: impl Read,
     depth: usize,
+    budget: &Budget,
     options: &ReadOptions,
     on_event: &mut dyn FnMut(Event),
     reports: &mut Vec<FileReport>,
 ) {
+    let limits = options.limits;
     let mut bytes = Vec::new();
-    if let Err(e) = input.read_to_end(&mut bytes) {
+    let read = input.take(limits.max_zip_bytes + 1).read_to_end(&mut bytes);
+    if bytes.len() as u64 > limits.max_zip_bytes {
+        reports.push(failed(
+            name,
+            0,
+            PositionUnit::File,
+            format!(
+                "zip archive larger than {} bytes (limit max_zip_bytes); not opened",
+                limits.max_zip_bytes
+            ),
+        ));
+        return;
+    }
+    if let Err(e) = read {
         reports.push(failed(
             name,
             bytes.len() as u64,
@@ -111,19 +160,44 @@ fn read_zip(
             return;
         }
     };
-    for index in 0..archive.len() {
+    if archive.len() > limits.max_zip_members {
+        reports.push(failed(
+            name,
+            0,
+            PositionUnit::File,
+            format!(
+                "zip archive holds {} members; the first {} are read (limit max_zip_members)",
+                archive.len(),
+                limits.max_zip_members
+            ),
+        ));
+    }
+    for index in 0..archive.len().min(limits.max_zip_members) {
         match archive.by_index(index) {
             Ok(member) if member.is_dir() => {}
             Ok(member) => {
                 let member_name = format!("{name}!{}", member.name());
+                let stop = Stop::default();
+                let inflating = Capped {
+                    compressed: Rc::new(Cell::new(member.compressed_size())),
+                    inner: member,
+                    inflated: 0,
+                    limits,
+                    budget,
+                    kind: "zip member",
+                    stop: Rc::clone(&stop),
+                };
+                let before = reports.len();
                 read_layers(
                     &member_name,
-                    Box::new(member),
+                    Box::new(inflating),
                     depth + 1,
+                    budget,
                     options,
                     on_event,
                     reports,
                 );
+                cut_short(&member_name, &stop, before, reports);
             }
             Err(e) => {
                 let member_name = format!("{name}!#{index}");

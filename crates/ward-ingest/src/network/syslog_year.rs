@@ -103,6 +103,7 @@ mod tests {
         ReadOptions {
             syslog_year: year,
             written: written.map(|w| Timestamp::parse(w).unwrap()),
+            ..ReadOptions::default()
         }
     }
 

@@ -50,6 +50,11 @@ fn strip_bom(buf: &[u8]) -> &[u8] {
 /// Bytes read ahead of the parse point; an object larger than this makes the window grow.
 const WINDOW: usize = 4 << 20;
 
+/// The largest JSON object read as one record (Windows events are kilobytes). A larger one is
+/// a bad record, skipped to the next line starting with `{`: without the cap one endless
+/// object would be held in memory, and parsed again at each growth of the window.
+pub(crate) const MAX_RECORD: usize = 64 << 20;
+
 /// Reads an input of JSON Windows events through a sliding window, so memory does not grow
 /// with the file.
 pub(crate) fn read(
@@ -57,7 +62,7 @@ pub(crate) fn read(
     report: &mut FileReport,
     on_event: &mut dyn FnMut(Event),
 ) {
-    read_windowed(input, report, on_event, WINDOW);
+    read_windowed(input, report, on_event, WINDOW, MAX_RECORD);
 }
 
 fn read_windowed(
@@ -65,6 +70,7 @@ fn read_windowed(
     report: &mut FileReport,
     on_event: &mut dyn FnMut(Event),
     window: usize,
+    max_record: usize,
 ) {
     let mut win = Window {
         input,
@@ -151,9 +157,20 @@ fn read_windowed(
                 on_event(builder.build(record, &file, line, None));
             }
             // The object runs past the window: read more and parse it again.
-            Some(Err(e)) if e.is_eof() && !win.eof => {
+            Some(Err(e)) if e.is_eof() && !win.eof && win.buf.len() - start <= max_record => {
                 pos = start;
                 win.grow(report);
+            }
+            Some(Err(e)) if e.is_eof() && !win.eof => {
+                report.bad(
+                    line,
+                    PositionUnit::Line,
+                    format!(
+                        "JSON object larger than {max_record} bytes; skipped to the next line starting with `{{`"
+                    ),
+                );
+                pos = start + 1;
+                resyncing = true;
             }
             Some(Err(e)) => {
                 let at = line + e.line().saturating_sub(1) as u64;
@@ -367,10 +384,16 @@ mod window_tests {
 
     /// Events and errors of `text` read with a window of `window` bytes.
     fn read_with(text: &[u8], window: usize) -> (String, Vec<String>, u64) {
+        read_capped(text, window, usize::MAX)
+    }
+
+    /// The same, with records capped at `max_record` bytes.
+    fn read_capped(text: &[u8], window: usize, max_record: usize) -> (String, Vec<String>, u64) {
         let mut report = FileReport::new("t.json", "winjson");
         let mut events = Vec::new();
         let mut input = Cursor::new(text);
-        read_windowed(&mut input, &mut report, &mut |e| events.push(e), window);
+        let mut on_event = |e| events.push(e);
+        read_windowed(&mut input, &mut report, &mut on_event, window, max_record);
         let errors = report
             .errors
             .iter()
@@ -417,5 +440,21 @@ mod window_tests {
                 "event content differs with a {window}-byte window"
             );
         }
+    }
+
+    #[test]
+    fn an_endless_object_is_one_bad_record_and_the_next_line_is_read() {
+        let good = br#"{"EventID":4688,"Channel":"Security","Hostname":"pc1","SourceName":"Microsoft-Windows-Security-Auditing"}"#;
+        let mut text = b"{\"EventID\": \"".to_vec();
+        text.extend(std::iter::repeat_n(b'A', 100_000));
+        text.extend(b"\"}\n");
+        text.extend(good);
+        text.extend(b"\n");
+        let (_, errors, events) = read_capped(&text, 1000, 16_384);
+        assert_eq!(events, 1);
+        assert_eq!(
+            errors,
+            ["1:JSON object larger than 16384 bytes; skipped to the next line starting with `{`"]
+        );
     }
 }
