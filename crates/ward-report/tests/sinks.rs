@@ -251,7 +251,7 @@ fn csv_keeps_commas_quotes_and_newlines_intact() {
 fn json_report_carries_the_case_and_the_overview() {
     let report: serde_json::Value =
         serde_json::from_str(&render(write_json, &outbreak())).expect("JSON");
-    assert_eq!(report["schema_version"], "1.2");
+    assert_eq!(report["schema_version"], "1.3");
     assert_eq!(report["overview"]["verdict"], "outbreak");
     assert_eq!(
         report["overview"]["patient_zero"],

@@ -107,7 +107,7 @@ fn demo_csv_timeline_has_timesketch_columns() {
 fn demo_json_report_names_patient_zero_and_accounts() {
     let text = hunt_demo("json");
     let v: serde_json::Value = serde_json::from_str(&text).expect("the report is JSON");
-    assert_eq!(v["schema_version"], "1.2");
+    assert_eq!(v["schema_version"], "1.3");
     let worm = v["spread"]["clusters"]
         .as_array()
         .and_then(|c| c.iter().find(|c| c["verdict"] == "worm"))
