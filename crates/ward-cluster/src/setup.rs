@@ -71,7 +71,9 @@ pub async fn ensure(js: &jetstream::Context, layout: &Layout) -> Result<Handles,
 
 async fn ensure_once(js: &jetstream::Context, layout: &Layout) -> Result<Handles, ClusterError> {
     let n = layout.partitions.max(1);
-    js.create_or_update_stream(stream::Config {
+    // Get first, create when missing: workers starting together must not keep re-proposing
+    // the same configuration to the meta leader.
+    ensure_stream(js, stream::Config {
         name: RAW_STREAM.into(),
         description: Some("Ward: raw events of every site, partitioned by site".into()),
         subjects: vec!["ward.raw.*.*.*".into()],
@@ -90,16 +92,19 @@ async fn ensure_once(js: &jetstream::Context, layout: &Layout) -> Result<Handles
     })
     .await
     .map_err(|e| ClusterError::nats("creating the raw stream", e))?;
-    js.create_or_update_stream(stream::Config {
-        name: ALERT_STREAM.into(),
-        description: Some("Ward: alerts and incidents, per tenant".into()),
-        subjects: vec!["ward.alerts.*".into()],
-        num_replicas: layout.replicas,
-        duplicate_window: layout.alert_dedupe,
-        storage: stream::StorageType::File,
-        allow_direct: true,
-        ..Default::default()
-    })
+    ensure_stream(
+        js,
+        stream::Config {
+            name: ALERT_STREAM.into(),
+            description: Some("Ward: alerts and incidents, per tenant".into()),
+            subjects: vec!["ward.alerts.*".into()],
+            num_replicas: layout.replicas,
+            duplicate_window: layout.alert_dedupe,
+            storage: stream::StorageType::File,
+            allow_direct: true,
+            ..Default::default()
+        },
+    )
     .await
     .map_err(|e| ClusterError::nats("creating the alert stream", e))?;
     let bucket = |name: &str, max_age: Duration| kv::Config {
@@ -110,16 +115,13 @@ async fn ensure_once(js: &jetstream::Context, layout: &Layout) -> Result<Handles
         storage: stream::StorageType::File,
         ..Default::default()
     };
-    let leases = js
-        .create_or_update_key_value(bucket(LEASE_BUCKET, layout.lease_ttl))
+    let leases = ensure_bucket(js, bucket(LEASE_BUCKET, layout.lease_ttl))
         .await
         .map_err(|e| ClusterError::nats("creating the lease bucket", e))?;
-    let workers = js
-        .create_or_update_key_value(bucket(WORKER_BUCKET, layout.lease_ttl))
+    let workers = ensure_bucket(js, bucket(WORKER_BUCKET, layout.lease_ttl))
         .await
         .map_err(|e| ClusterError::nats("creating the worker bucket", e))?;
-    let progress = js
-        .create_or_update_key_value(bucket(PROGRESS_BUCKET, Duration::ZERO))
+    let progress = ensure_bucket(js, bucket(PROGRESS_BUCKET, Duration::ZERO))
         .await
         .map_err(|e| ClusterError::nats("creating the progress bucket", e))?;
     let checkpoints = match js.get_object_store(CHECKPOINT_STORE).await {
@@ -140,6 +142,27 @@ async fn ensure_once(js: &jetstream::Context, layout: &Layout) -> Result<Handles
         progress,
         checkpoints,
     })
+}
+
+async fn ensure_stream(
+    js: &jetstream::Context,
+    config: stream::Config,
+) -> Result<(), async_nats::Error> {
+    if js.get_stream(&config.name).await.is_ok() {
+        return Ok(());
+    }
+    js.create_stream(config).await?;
+    Ok(())
+}
+
+async fn ensure_bucket(
+    js: &jetstream::Context,
+    config: kv::Config,
+) -> Result<kv::Store, async_nats::Error> {
+    if let Ok(store) = js.get_key_value(&config.bucket).await {
+        return Ok(store);
+    }
+    Ok(js.create_key_value(config).await?)
 }
 
 /// The raw stream's last sequence: every event published before this call is at or below it.

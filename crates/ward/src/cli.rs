@@ -40,6 +40,12 @@ pub enum Command {
     ///
     /// Example: `ward pivot case.json`, then `ward search logs/ <keyword>`
     Pivot(PivotArgs),
+    /// Ship a site's log files once to a Ward cluster (NATS JetStream; docs/cluster.md).
+    Ship(crate::cluster::ShipArgs),
+    /// Run a cluster worker: the detection of the sites in the partitions it owns.
+    Worker(crate::cluster::WorkerArgs),
+    /// Start a local 3-node cluster and workers, ship PATH as a site, compare the alerts with `ward hunt`.
+    ClusterCheck(crate::cluster::ClusterCheckArgs),
     /// Check or test Sigma rules.
     Rules {
         #[command(subcommand)]

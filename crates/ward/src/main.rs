@@ -6,6 +6,7 @@
 mod audit;
 mod builtin;
 mod cli;
+mod cluster;
 mod hunt;
 mod logons;
 mod metrics;
@@ -65,6 +66,9 @@ fn main() -> ExitCode {
         Command::Metrics(args) => metrics::run(args),
         Command::Logons(args) => logons::run(args),
         Command::Pivot(args) => pivot::run(args),
+        Command::Ship(args) => cluster::ship(args),
+        Command::Worker(args) => cluster::worker(args),
+        Command::ClusterCheck(args) => cluster::check(args),
         Command::Rules {
             command: RulesCommand::Check(args),
         } => rules_cmd::check(args),

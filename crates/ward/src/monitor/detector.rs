@@ -126,7 +126,7 @@ impl LiveDetector {
     }
 
     /// Re-evaluates the analytics that are due (or all that have new facts, when `force`).
-    fn evaluate(&mut self, force: bool) -> Vec<Alert> {
+    pub(crate) fn evaluate(&mut self, force: bool) -> Vec<Alert> {
         let now = Instant::now();
         let mut alerts = Vec::new();
         let mut evaluated = false;

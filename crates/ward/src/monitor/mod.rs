@@ -3,8 +3,8 @@
 //! (`ward_detect`'s step: Ward's built-in rules plus the user's, correlations, host and network
 //! analytics, threat intelligence), the dashboard's case view and the signal handling.
 
-mod case_board;
-mod detector;
+pub(crate) mod case_board;
+pub(crate) mod detector;
 mod live_step;
 mod spread_alerts;
 
