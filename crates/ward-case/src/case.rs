@@ -118,6 +118,9 @@ pub struct RuleSummary {
     pub skipped: usize,
     /// Skipped rules counted by reason.
     pub skipped_by_reason: BTreeMap<String, usize>,
+    /// The installed rule set used (`ward rules update`), or how to get one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set: Option<String>,
 }
 
 /// One Sigma rule hit.

@@ -272,6 +272,9 @@ impl Summary<'_> {
     fn rules(&self, out: &mut dyn Write) -> io::Result<()> {
         let r = &self.case.rules;
         self.heading(out, "Rules")?;
+        if let Some(set) = &r.set {
+            writeln!(out, "Rule set: {}.", visible(set))?;
+        }
         writeln!(
             out,
             "{} loaded, {} skipped.",

@@ -46,10 +46,16 @@ pub enum Command {
     Worker(crate::cluster::WorkerArgs),
     /// Start a local 3-node cluster and workers, ship PATH as a site, compare the alerts with `ward hunt`.
     ClusterCheck(crate::cluster::ClusterCheckArgs),
-    /// Check or test Sigma rules.
+    /// Install, update and inspect SigmaHQ rule sets; check or test Sigma rules.
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
+    },
+    /// Write the man pages and shell completions into a folder (used to build the .deb).
+    #[command(hide = true)]
+    GenerateAssets {
+        /// Folder to write `man/*.1` and `completions/{ward.bash,_ward,ward.fish}` into.
+        dir: PathBuf,
     },
 }
 
@@ -59,6 +65,66 @@ pub enum RulesCommand {
     Check(RulesCheckArgs),
     /// Run SigmaHQ-style regression tests (`info.yml` files under a `regression_data` folder).
     Test(RulesTestArgs),
+    /// Fetch a SigmaHQ rule package, verify its SHA-256 and install it (the previous set is kept).
+    Update(RulesUpdateArgs),
+    /// Use the set installed before the last update again.
+    Rollback(RulesHomeArgs),
+    /// List the installed set's rules (id, level, status, title).
+    List(RulesListArgs),
+    /// Print one installed rule and whether it loads.
+    Show(RulesShowArgs),
+}
+
+/// Where installed rule sets live.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RulesHomeArgs {
+    /// Folder of the installed rule sets [default: $XDG_DATA_HOME/ward/rules; the service uses
+    /// /var/lib/ward/rules].
+    #[arg(long, value_name = "DIR", env = "WARD_RULES_HOME")]
+    pub rules_home: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesUpdateArgs {
+    /// Package to install: a URL or a zip file laid out as SigmaHQ's release packages
+    /// [default: sigma_all_rules.zip of SigmaHQ's latest release, with GitHub's SHA-256].
+    #[arg(long, value_name = "URL|FILE")]
+    pub from: Option<String>,
+    /// Which rules of the package to install, chosen as SigmaHQ's packages are.
+    #[arg(long, value_enum, default_value = "core+")]
+    pub profile: crate::rules::profile::Profile,
+    /// The package's expected SHA-256 (pinned).
+    #[arg(long, value_name = "HEX")]
+    pub sha256: Option<String>,
+    /// A `sha256sum`-style checksum file (URL or file) naming the package [default:
+    /// `<package URL>.sha256` when the source publishes one].
+    #[arg(long, value_name = "URL|FILE")]
+    pub checksum: Option<String>,
+    /// Install even when no SHA-256 is known to check the package against.
+    #[arg(long)]
+    pub insecure: bool,
+    /// The release's name, when the URL does not say it (e.g. `r2026-08-05`).
+    #[arg(long, value_name = "NAME")]
+    pub release: Option<String>,
+    #[command(flatten)]
+    pub home: RulesHomeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesListArgs {
+    /// Only the rules that do not load, with the reason.
+    #[arg(long)]
+    pub problems: bool,
+    #[command(flatten)]
+    pub home: RulesHomeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesShowArgs {
+    /// The rule's id.
+    pub id: String,
+    #[command(flatten)]
+    pub home: RulesHomeArgs,
 }
 
 /// Output formats for `ward hunt`.
@@ -89,6 +155,11 @@ pub struct HuntOptions {
     /// Sigma rules to add (file or folder; repeatable). Ward's own rules always load.
     #[arg(long = "rules", short = 'r', value_name = "PATH")]
     pub rules: Vec<PathBuf>,
+    /// Do not load the installed rule set (`ward rules update`): only Ward's own rules and -r.
+    #[arg(long)]
+    pub no_default_rules: bool,
+    #[command(flatten)]
+    pub rules_home: RulesHomeArgs,
     /// Only events at or after this time (RFC 3339, or `YYYY-MM-DD[ HH:MM:SS]` in UTC).
     #[arg(long, value_parser = parse_time)]
     pub from: Option<ward_event::Timestamp>,
@@ -180,6 +251,11 @@ pub struct MonitorArgs {
     /// Sigma rules to add (file or folder; repeatable). Ward's own rules always load.
     #[arg(long = "rules", short = 'r', value_name = "PATH")]
     pub rules: Vec<PathBuf>,
+    /// Do not load the installed rule set (`ward rules update`): only Ward's own rules and -r.
+    #[arg(long)]
+    pub no_default_rules: bool,
+    #[command(flatten)]
+    pub rules_home: RulesHomeArgs,
     /// Alert only on detections at or above this level.
     #[arg(long, default_value = "low", value_parser = parse_level)]
     pub min_level: Level,

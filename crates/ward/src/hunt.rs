@@ -40,7 +40,15 @@ pub fn hunt_case(
             .num_threads(n.max(1))
             .build_global();
     }
-    let (rules, rule_summary) = load_rules(&options.rules)?;
+    let set = crate::rules::default_set(
+        options.no_default_rules,
+        options.rules_home.rules_home.as_deref(),
+    )?;
+    let (rules, mut rule_summary) = load_rules_with(&options.rules, set.as_ref())?;
+    rule_summary.set = Some(crate::rules::set_label(
+        set.as_ref(),
+        options.no_default_rules,
+    ));
     // The inventory is configuration, not evidence: never read it as a log.
     if let Some(assets) = options
         .assets
@@ -185,11 +193,27 @@ pub fn load_intel(paths: &[PathBuf], quiet: bool) -> Result<Intel> {
     Ok(intel)
 }
 
-/// Loads Ward's built-in rules plus the user's; problems are counted, never fatal.
+/// Loads Ward's built-in rules plus the user's; problems are counted, never fatal. (The
+/// monitor's tests use it; the commands load the installed set too, with [`load_rules_with`].)
+#[cfg_attr(not(test), allow(dead_code))]
 pub fn load_rules(paths: &[PathBuf]) -> Result<(RuleSet, ward_analytics::case::RuleSummary)> {
+    load_rules_with(paths, None)
+}
+
+/// Loads Ward's built-in rules, the installed rule set (`ward rules update`) when given, and
+/// the user's.
+pub fn load_rules_with(
+    paths: &[PathBuf],
+    set: Option<&crate::rules::store::InstalledSet>,
+) -> Result<(RuleSet, ward_analytics::case::RuleSummary)> {
     let mut builder = RuleSetBuilder::new(Mapping::builtin());
     for (origin, text) in builtin::BUILTIN_RULES {
         builder.add_yaml(origin, text);
+    }
+    if let Some(set) = set {
+        builder.add_path(&set.dir).with_context(|| {
+            format!("loading the installed rule set {}", set.dir.display())
+        })?;
     }
     for path in paths {
         builder

@@ -3,6 +3,7 @@
 //! This file only parses the command line and reports errors; each command lives in its own
 //! module and the stages live in the library crates.
 
+mod assets;
 mod audit;
 mod builtin;
 mod cli;
@@ -16,6 +17,7 @@ mod pipeline;
 mod pivot;
 mod prefilter;
 mod respond;
+mod rules;
 mod rules_cmd;
 mod search;
 mod text;
@@ -28,7 +30,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, RulesCommand};
+use crate::cli::{Cli, Command};
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -56,6 +58,13 @@ fn tune_allocator() {
 
 fn main() -> ExitCode {
     tune_allocator();
+    // `ward --version` also names the installed rule set, which clap's static text cannot.
+    if let [_, flag] = std::env::args().collect::<Vec<_>>().as_slice()
+        && (flag == "--version" || flag == "-V")
+    {
+        println!("ward {}\n{}", env!("CARGO_PKG_VERSION"), rules::version_line());
+        return ExitCode::from(exit::OK);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Hunt(args) => hunt::run(args),
@@ -69,12 +78,8 @@ fn main() -> ExitCode {
         Command::Ship(args) => cluster::ship(args),
         Command::Worker(args) => cluster::worker(args),
         Command::ClusterCheck(args) => cluster::check(args),
-        Command::Rules {
-            command: RulesCommand::Check(args),
-        } => rules_cmd::check(args),
-        Command::Rules {
-            command: RulesCommand::Test(args),
-        } => rules_cmd::test(args),
+        Command::Rules { command } => rules_cmd::manage(command),
+        Command::GenerateAssets { dir } => assets::write(&dir),
     };
     match result {
         Ok(code) => ExitCode::from(code),

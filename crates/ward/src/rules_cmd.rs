@@ -1,12 +1,24 @@
-//! `ward rules check` and `ward rules test`.
+//! `ward rules check` and `ward rules test`; the installed sets' commands are in `crate::rules`.
 
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ward_sigma::{Mapping, RegressionCase, RuleSet, RuleSetBuilder};
 
-use crate::cli::{RulesCheckArgs, RulesTestArgs};
+use crate::cli::{RulesCheckArgs, RulesCommand, RulesTestArgs};
 use crate::exit;
+
+/// The commands of installed rule sets (`update`, `rollback`, `list`, `show`).
+pub fn manage(command: RulesCommand) -> Result<u8> {
+    match command {
+        RulesCommand::Check(args) => check(args),
+        RulesCommand::Test(args) => test(args),
+        RulesCommand::Update(args) => crate::rules::update(args),
+        RulesCommand::Rollback(args) => crate::rules::rollback(args),
+        RulesCommand::List(args) => crate::rules::list(args),
+        RulesCommand::Show(args) => crate::rules::show(args),
+    }
+}
 
 /// Lists every rule that will not load or can never match, and counts them by reason.
 pub fn check(args: RulesCheckArgs) -> Result<u8> {

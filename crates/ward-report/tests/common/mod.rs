@@ -112,6 +112,7 @@ pub fn outbreak() -> Case {
         loaded: 120,
         skipped: 3,
         skipped_by_reason: BTreeMap::from([("unsupported modifier".into(), 3)]),
+        ..Default::default()
     };
     case.detections = vec![
         detection(

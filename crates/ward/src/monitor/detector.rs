@@ -5,7 +5,7 @@
 //! that state goes into the
 //! checkpoint the monitor commits with the input offsets.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use ward_analytics::case::{Detection, Finding};
 use ward_analytics::network::{AssetRoles, NetworkAnalyzer, NetworkConfig};
@@ -61,7 +61,14 @@ pub struct LiveDetector {
     latest_network: Vec<Finding>,
     /// The incidents announced so far.
     incidents: IncidentTracker,
+    /// Rules handed in by a reload (SIGHUP), taken up before the next event or tick.
+    reload: Option<RulesReload>,
 }
+
+/// Where a reload leaves a new rule set for the detector (`ward monitor` on SIGHUP). Only the
+/// rules change: analytics, incidents and the alert store stay as they are, so no alert is lost
+/// and none is raised twice (alert keys do not depend on the rule set).
+pub type RulesReload = Arc<Mutex<Option<Arc<RuleSet>>>>;
 
 impl LiveDetector {
     /// A detector over `rules` that also records each alert on the dashboard's `board`.
@@ -93,7 +100,25 @@ impl LiveDetector {
             latest: Default::default(),
             latest_network: Vec::new(),
             incidents: IncidentTracker::default(),
+            reload: None,
         }
+    }
+
+    /// Takes up rule sets left in `slot` by reloads.
+    pub fn with_reload(mut self, slot: RulesReload) -> Self {
+        self.reload = Some(slot);
+        self
+    }
+
+    /// Switches to a reloaded rule set, if one is waiting. Open correlation windows start
+    /// afresh: they are indexed by the old set's correlations.
+    fn take_reload(&mut self) {
+        let Some(slot) = &self.reload else { return };
+        let Some(rules) = slot.lock().ok().and_then(|mut s| s.take()) else {
+            return;
+        };
+        self.correlator = Correlator::new(&rules);
+        self.rules = rules;
     }
 
     /// Matches every event against `intel` too, as `ward hunt --intel` does.
@@ -211,6 +236,7 @@ impl LiveDetector {
 
 impl Detector for LiveDetector {
     fn on_event(&mut self, event: &Event) -> Vec<Alert> {
+        self.take_reload();
         let mut alerts = Vec::new();
         let (rules, intel) = (Arc::clone(&self.rules), Arc::clone(&self.intel));
         let mut products = LiveProducts::default();
@@ -254,6 +280,7 @@ impl Detector for LiveDetector {
     }
 
     fn on_tick(&mut self) -> Vec<Alert> {
+        self.take_reload();
         self.evaluate(false)
     }
 
