@@ -266,6 +266,10 @@ pub struct MonitorArgs {
     /// matched raises one `intel-match` alert.
     #[arg(long, value_name = "FILE")]
     pub intel: Vec<PathBuf>,
+    /// Tuning, as for `ward hunt --tuning`: a TOML file with a `[tuning]` table. Suppressed
+    /// detections raise no alert and are counted on the dashboard's case.
+    #[arg(long, value_name = "FILE")]
+    pub tuning: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,8 @@ pub struct CaseBoard {
     capacity: usize,
     recent: Mutex<VecDeque<Detection>>,
     analysis: Mutex<Analysis>,
+    /// What tuning suppressed and overrode so far (`--tuning`).
+    tuning: Mutex<Option<ward_case::tuning::TuningReport>>,
 }
 
 /// The live analytics' latest view: findings, spread and accounts.
@@ -32,6 +34,14 @@ impl CaseBoard {
             capacity,
             recent: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
             analysis: Mutex::default(),
+            tuning: Mutex::default(),
+        }
+    }
+
+    /// Replaces what tuning did so far.
+    pub fn set_tuning(&self, report: ward_case::tuning::TuningReport) {
+        if let Ok(mut t) = self.tuning.lock() {
+            *t = Some(report);
         }
     }
 
@@ -102,6 +112,9 @@ impl CaseBoard {
             case.findings.sort_by_key(|f| f.first_seen);
             case.spread = a.spread.clone();
             case.accounts = a.accounts.clone();
+        }
+        if let Ok(t) = self.tuning.lock() {
+            case.tuning = t.clone();
         }
         let mut html = Vec::new();
         match ward_report::write_html(&case, &mut html) {

@@ -61,6 +61,9 @@ pub struct LiveDetector {
     latest_network: Vec<Finding>,
     /// The incidents announced so far.
     incidents: IncidentTracker,
+    /// Tuning applied to every rule detection (`--tuning`), and what it did so far.
+    tuning: Option<Arc<ward_detect::tuning::Tuning>>,
+    tuning_tally: ward_case::tuning::TuningTally,
     /// Rules handed in by a reload (SIGHUP), taken up before the next event or tick.
     reload: Option<RulesReload>,
 }
@@ -100,6 +103,8 @@ impl LiveDetector {
             latest: Default::default(),
             latest_network: Vec::new(),
             incidents: IncidentTracker::default(),
+            tuning: None,
+            tuning_tally: Default::default(),
             reload: None,
         }
     }
@@ -124,6 +129,17 @@ impl LiveDetector {
     /// Matches every event against `intel` too, as `ward hunt --intel` does.
     pub fn with_intel(mut self, intel: Intel) -> Self {
         self.intel = Arc::new(intel);
+        self
+    }
+
+    /// Applies `tuning` to every rule detection, as the hunt does; what it suppresses is
+    /// counted on the board.
+    pub fn with_tuning(mut self, tuning: Option<ward_detect::tuning::Tuning>) -> Self {
+        self.tuning = tuning.map(Arc::new);
+        if let Some(t) = &self.tuning {
+            self.board
+                .set_tuning(self.tuning_tally.report(t.warnings()));
+        }
         self
     }
 
@@ -240,7 +256,16 @@ impl Detector for LiveDetector {
         let mut alerts = Vec::new();
         let (rules, intel) = (Arc::clone(&self.rules), Arc::clone(&self.intel));
         let mut products = LiveProducts::default();
-        DetectionStep::new(&rules, &intel).observe(event, &mut products);
+        let tuning = self.tuning.clone();
+        let mut step = DetectionStep::new(&rules, &intel).tuned(tuning.as_deref());
+        step.observe(event, &mut products);
+        let tally = step.take_tally();
+        if let Some(t) = &tuning
+            && !tally.is_empty()
+        {
+            self.tuning_tally.merge(tally);
+            self.board.set_tuning(self.tuning_tally.report(t.warnings()));
+        }
         let mut correlated = Vec::new();
         for input in &products.correlation_inputs {
             self.correlator.feed(&rules, 0, input, &mut correlated);

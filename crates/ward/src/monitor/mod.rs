@@ -46,6 +46,7 @@ pub fn run(args: MonitorArgs) -> Result<u8> {
     let reload_slot: RulesReload = Arc::default();
     let detector = LiveDetector::new(Arc::new(rules), args.min_level, assets, Arc::clone(&board))
         .with_intel(intel)
+        .with_tuning(crate::hunt::load_tuning(args.tuning.as_deref(), false)?)
         .with_reload(Arc::clone(&reload_slot));
     let summary = Arc::new(Mutex::new(summary));
     let shown = Arc::clone(&summary);
