@@ -3,6 +3,8 @@
 # - chromium renders the HTML report (crates/ward-report/tests/browser.rs);
 # - nftables and iptables check the kit's firewall blocklists (`nft -c`, `iptables-restore --test`);
 # - the OASIS stix2-validator and pymisp (PyPI) check the kit's STIX bundle and MISP event;
+# - man-db renders the .deb's man pages (`man -l`), cargo-deb builds the .deb
+#   (crates/ward/tests/package.rs; `cargo install` of it took 2 min 20 s on 2 cores);
 # - cargo-audit and cargo-deny check the dependencies (scripts/supply-chain).
 set -eu
 
@@ -16,6 +18,8 @@ missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v nft >/dev/null 2>&1 || missing="$missing nftables"
 command -v iptables-restore >/dev/null 2>&1 || missing="$missing iptables"
+command -v man >/dev/null 2>&1 || missing="$missing man-db"
+command -v dpkg-deb >/dev/null 2>&1 || missing="$missing dpkg"
 if [ -n "$missing" ]; then
     $SUDO apt-get update
     # shellcheck disable=SC2086
@@ -27,6 +31,10 @@ if [ -n "$PY" ]; then
     if ! "$PY" -c "import stix2validator, pymisp" >/dev/null 2>&1; then
         "$PY" -m pip install --quiet --disable-pip-version-check "stix2-validator>=3" "pymisp>=2.4"
     fi
+fi
+# 3.8.0 builds on rustc 1.95 (rust-version 1.85).
+if ! cargo deb --version >/dev/null 2>&1; then
+    cargo install cargo-deb --version 3.8.0 --locked
 fi
 # cargo-audit and cargo-deny check the dependencies offline (scripts/supply-chain). Both are
 # built once, into ~/.cargo/bin, with a light release profile (no LTO, opt-level 1, one shared
