@@ -703,8 +703,12 @@ impl SinkKind {
         match self {
             SinkKind::Jsonl { .. } => Ok(()),
             SinkKind::Webhook { name, url, tls, .. } => {
-                let https = url.len() > 8 && url[..8].eq_ignore_ascii_case("https://");
-                let http = url.len() > 7 && url[..7].eq_ignore_ascii_case("http://");
+                let scheme = |prefix: &str| {
+                    url.get(..prefix.len())
+                        .is_some_and(|s| s.eq_ignore_ascii_case(prefix))
+                        && url.len() > prefix.len()
+                };
+                let (https, http) = (scheme("https://"), scheme("http://"));
                 if !https && !http {
                     return invalid(name, "url must start with https:// or http://");
                 }

@@ -73,13 +73,20 @@ fn start(dir: &tempfile::TempDir, sinks: &str) -> RunningMonitor {
 }
 
 fn send_marker(monitor: &RunningMonitor, marker: &str) {
+    send_markers(monitor, &[marker]);
+}
+
+/// Sends the markers in order over one connection.
+fn send_markers(monitor: &RunningMonitor, markers: &[&str]) {
     use std::io::Write;
     let mut tcp = std::net::TcpStream::connect(monitor.addresses().input("tcp").unwrap()).unwrap();
-    writeln!(
-        tcp,
-        "<13>1 2024-03-01T10:00:00Z mri-1 nxlog - - - {{\"marker\":\"{marker}\"}}"
-    )
-    .unwrap();
+    for marker in markers {
+        writeln!(
+            tcp,
+            "<13>1 2024-03-01T10:00:00Z mri-1 nxlog - - - {{\"marker\":\"{marker}\"}}"
+        )
+        .unwrap();
+    }
 }
 
 fn secret_file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
@@ -202,12 +209,11 @@ fn alerts_are_forwarded_over_tls_with_octet_counted_frames() {
         material("ca.pem")
     );
     let monitor = start(&dir, &sinks);
-    send_marker(&monitor, "alert-tls-1");
-    send_marker(&monitor, "alert-tls-2");
-    assert!(wait_until(Duration::from_secs(20), || frames
-        .lock()
-        .unwrap()
-        .contains("alert-tls-2")));
+    send_markers(&monitor, &["alert-tls-1", "alert-tls-2"]);
+    assert!(wait_until(Duration::from_secs(20), || {
+        let frames = frames.lock().unwrap();
+        frames.contains("alert-tls-1") && frames.contains("alert-tls-2")
+    }));
     let text = frames.lock().unwrap().clone();
     // RFC 5425: MSG-LEN SP SYSLOG-MSG, one after the other.
     let mut rest = text.as_str();
@@ -224,6 +230,7 @@ fn alerts_are_forwarded_over_tls_with_octet_counted_frames() {
         "{}",
         messages[0]
     );
+    assert!(messages[0].contains("\"key\":\"alert-tls-1\""));
     assert!(messages[1].contains("\"key\":\"alert-tls-2\""));
     monitor.stop().unwrap();
 }
@@ -456,4 +463,57 @@ fn auth_without_tls_and_tls_settings_on_plain_transports_are_refused() {
         err.contains("sinks.x.bearer_token_file") && err.contains("missing"),
         "{err}"
     );
+}
+
+#[test]
+fn a_webhook_redirect_is_a_failed_delivery_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime();
+    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let requests: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&requests);
+    rt.spawn(async move {
+        loop {
+            let Ok((mut tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let seen = Arc::clone(&seen);
+            tokio::spawn(async move {
+                let Some((head, _)) = read_request(&mut tcp).await else {
+                    return;
+                };
+                seen.lock().unwrap().push(head);
+                let _ = tcp
+                    .write_all(b"HTTP/1.1 307 Temporary Redirect\r\nLocation: https://elsewhere.example/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .await;
+            });
+        }
+    });
+    let sinks = format!(
+        "[[sinks]]\ntype = \"webhook\"\nname = \"moved\"\nurl = \"http://{addr}/hook\"\ngranularity = \"event\"\n"
+    );
+    let monitor = start(&dir, &sinks);
+    send_marker(&monitor, "alert-redirected");
+    let metrics = monitor.metrics();
+    let counter = |name: &str| -> u64 {
+        let text = metrics.render();
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    assert!(wait_until(Duration::from_secs(20), || counter(
+        "alert_delivery_failures"
+    ) >= 2));
+    assert_eq!(counter("alerts_delivered"), 0);
+    assert!(
+        requests
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|h| h.starts_with("POST /hook")),
+        "only the configured receiver was asked"
+    );
+    monitor.stop().unwrap();
 }

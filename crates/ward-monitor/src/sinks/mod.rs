@@ -49,7 +49,11 @@ impl Sink {
                 bearer_token,
                 tls,
             } => {
-                let mut agent = ureq::Agent::config_builder().timeout_global(Some(WEBHOOK_TIMEOUT));
+                // No redirects: a receiver that moved is a configuration to fix, not a hop to
+                // follow (possibly to another scheme or host than the one configured).
+                let mut agent = ureq::Agent::config_builder()
+                    .timeout_global(Some(WEBHOOK_TIMEOUT))
+                    .max_redirects(0);
                 if url
                     .get(..8)
                     .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
@@ -97,10 +101,14 @@ impl Sink {
                     if let Some(token) = bearer {
                         request = request.header("Authorization", &format!("Bearer {token}"));
                     }
-                    request
-                        .send(body)
-                        .map(|_| ())
-                        .map_err(|e| format!("POST {url}: {e}"))
+                    let response = request.send(body).map_err(|e| format!("POST {url}: {e}"))?;
+                    if response.status().is_redirection() {
+                        return Err(format!(
+                            "POST {url}: redirected ({}); configure the receiver's final URL",
+                            response.status()
+                        ));
+                    }
+                    Ok(())
                 })
                 .await
                 .map_err(|e| format!("webhook task failed: {e}"))?
