@@ -103,14 +103,31 @@ pub fn run(args: ClusterCheckArgs) -> Result<u8> {
             eprintln!("ward cluster-check: {line}");
         }
     }
+    // Publish-to-alert latency: JetStream's time of the alert minus that of the raw event fed
+    // last before it was raised (both server clocks, one machine).
+    let mut latency: Vec<f64> = alerts
+        .iter()
+        .filter(|a| a.raw_published_ns > 0)
+        .map(|a| (a.stored_ns - a.raw_published_ns) as f64 / 1e6)
+        .collect();
+    latency.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        latency
+            .get(((latency.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
     println!(
-        "alerts {}, equal to hunt: {}, events/s {:.0} ({} events in {:.2} s, {} workers)",
+        "alerts {}, equal to hunt: {}, events/s {:.0} ({} events in {:.2} s, {} workers), \
+         publish-to-alert p50 {:.0} ms p99 {:.0} ms",
         comparison.alerts,
         if comparison.equal() { "yes" } else { "no" },
         events.len() as f64 / seconds.max(1e-9),
         events.len(),
         seconds,
-        args.workers.max(1)
+        args.workers.max(1),
+        pct(0.5),
+        pct(0.99)
     );
     Ok(if comparison.equal() {
         exit::OK
