@@ -280,3 +280,65 @@ fn zeek_ntlm_kerberos_and_dhcp_name_addresses() {
     let conn = zeek("conn", &[("id.orig_h", "10.0.0.1")]);
     assert_eq!(extract(&conn), None);
 }
+
+fn suricata(event_type: &str, fields: &[(&str, &str)]) -> Event {
+    let mut f = FieldList::default();
+    for (k, v) in fields {
+        f.push(*k, s(v));
+    }
+    let t = Timestamp::parse("2026-03-02T09:10:00Z").expect("time");
+    Event::new(
+        t,
+        "",
+        LogSource::other("suricata", Some(event_type), None),
+        f,
+    )
+}
+
+#[test]
+fn suricata_dhcp_smb_kerberos_and_ptr_name_addresses() {
+    let dhcp = suricata(
+        "dhcp",
+        &[
+            ("dhcp.type", "reply"),
+            ("dhcp.client_ip", "0.0.0.0"),
+            ("dhcp.assigned_ip", "10.20.5.41"),
+            ("dhcp.hostname", "INFUSION-PUMP-7"),
+        ],
+    );
+    let smb = suricata(
+        "smb",
+        &[("src_ip", "10.20.5.42"), ("smb.ntlmssp.host", "WARD-PC2")],
+    );
+    let krb = suricata(
+        "krb5",
+        &[("src_ip", "10.20.5.43"), ("krb5.cname", "RAD-WS3$")],
+    );
+    let user_ticket = suricata(
+        "krb5",
+        &[("src_ip", "10.20.5.43"), ("krb5.cname", "nurse1")],
+    );
+    let ptr = suricata(
+        "dns",
+        &[
+            ("query", "44.5.20.10.in-addr.arpa"),
+            ("dns.grouped.PTR", "pacs-01.hospital.local"),
+        ],
+    );
+    let named: Vec<_> = [dhcp, smb, krb, user_ticket, ptr]
+        .iter()
+        .filter_map(address)
+        .map(|(ip, host, _)| (ip, host))
+        .collect();
+    let want = [
+        ("10.20.5.41", "INFUSION-PUMP-7"),
+        ("10.20.5.42", "WARD-PC2"),
+        ("10.20.5.43", "RAD-WS3"),
+        ("10.20.5.44", "pacs-01.hospital.local"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(named, want);
+}

@@ -8,6 +8,9 @@ pub fn extract(event: &Event) -> Option<Fact> {
     if event.source.product.as_ref() == "zeek" {
         return address_seen(event).map(Fact::AddressSeen);
     }
+    if event.source.product.as_ref() == "suricata" {
+        return suricata_address_seen(event).map(Fact::AddressSeen);
+    }
     let id = event.source.event_id?;
     let channel = channel_kind(event);
     match (channel, id) {
@@ -629,6 +632,45 @@ fn xml_element(xml: &str, name: &str) -> Option<String> {
         .replace("&apos;", "'")
         .replace("&amp;", "&");
     (!decoded.is_empty()).then_some(decoded)
+}
+
+/// The host behind an address in Suricata EVE: a DHCP lease (`dhcp.hostname` and the assigned
+/// or client address), an NTLMSSP workstation in SMB (`smb.ntlmssp.host`), a Kerberos computer
+/// account (`krb5.cname` ending in `$`), or a PTR answer (`x.in-addr.arpa` → one name).
+fn suricata_address_seen(event: &Event) -> Option<AddressSeen> {
+    let (ip, host) = match event.source.service.as_deref()? {
+        "dhcp" => (
+            ip(event, "dhcp.assigned_ip")
+                .filter(|a| a != "0.0.0.0")
+                .or_else(|| ip(event, "dhcp.client_ip").filter(|a| a != "0.0.0.0"))?,
+            text(event, "dhcp.hostname")?,
+        ),
+        "smb" => (ip(event, "src_ip")?, text(event, "smb.ntlmssp.host")?),
+        "krb5" => {
+            let cname = text(event, "krb5.cname")?;
+            (ip(event, "src_ip")?, cname.strip_suffix('$')?.to_string())
+        }
+        "dns" => {
+            let query = text(event, "query")?;
+            let reversed = query.strip_suffix(".in-addr.arpa")?;
+            let octets: Vec<&str> = reversed.split('.').rev().collect();
+            let addr = octets.join(".").parse::<std::net::Ipv4Addr>().ok()?;
+            let answer = text(event, "dns.grouped.PTR")?;
+            // One name only: a shared address (a NAT, a load balancer) names no one host.
+            if answer.contains(',') {
+                return None;
+            }
+            (addr.to_string(), answer)
+        }
+        _ => return None,
+    };
+    let mut e = evidence(event, format!("{host} seen at {ip}"));
+    e.kind = event.source.label();
+    Some(AddressSeen {
+        evidence: e,
+        ip,
+        host,
+    })
 }
 
 /// The host behind an address in Zeek's ntlm (`hostname`), kerberos (a computer account
