@@ -44,7 +44,12 @@ fn text<'a>(e: &'a Event, names: &[&str]) -> Option<&'a str> {
 /// event 22); `None` for other events.
 pub fn extract_dns(e: &Event) -> Option<DnsQuery> {
     let category = e.source.category.as_deref();
-    if !matches!(category, Some("dns" | "dns_query")) {
+    let windows_dns = match (e.source.channel.as_deref(), e.source.event_id) {
+        (Some(c), Some(22)) => c.eq_ignore_ascii_case("Microsoft-Windows-Sysmon/Operational"),
+        (Some(c), Some(3006 | 3008 | 3020)) => c.contains("DNS-Client") || c.contains("DNS Client"),
+        _ => false,
+    };
+    if !windows_dns && !matches!(category, Some("dns" | "dns_query")) {
         return None;
     }
     let name = text(e, &["query", "QueryName", "dns.rrname"])?;
@@ -621,5 +626,27 @@ mod tests {
             dga_likeness("cloudfront")
         );
         assert!(entropy("aaaa") < 0.01);
+    }
+
+    #[test]
+    fn sysmon_22_is_a_query_of_its_host() {
+        let mut f = ward_event::FieldList::default();
+        f.push("QueryName", Value::from("Beacon.Example.org."));
+        f.push("QueryStatus", Value::from("9003"));
+        let source = ward_event::LogSource::windows(
+            "Microsoft-Windows-Sysmon/Operational",
+            "Microsoft-Windows-Sysmon",
+            22,
+        );
+        let e = Event::new(
+            Timestamp::from_nanos(0),
+            "WARD-PC1.hospital.local",
+            source,
+            f,
+        );
+        let q = extract_dns(&e).expect("a query");
+        assert_eq!(&*q.name, "beacon.example.org");
+        assert_eq!(&*q.client, "WARD-PC1");
+        assert!(q.nxdomain);
     }
 }
