@@ -27,8 +27,8 @@ pub fn write(dir: &Path) -> Result<u8> {
         (Shell::Fish, "ward.fish"),
     ] {
         let path = completions.join(name);
-        let mut file = std::fs::File::create(&path)
-            .with_context(|| format!("creating {}", path.display()))?;
+        let mut file =
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
         clap_complete::generate(shell, &mut Cli::command(), "ward", &mut file);
     }
     Ok(exit::OK)

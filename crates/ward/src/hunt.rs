@@ -211,9 +211,9 @@ pub fn load_rules_with(
         builder.add_yaml(origin, text);
     }
     if let Some(set) = set {
-        builder.add_path(&set.dir).with_context(|| {
-            format!("loading the installed rule set {}", set.dir.display())
-        })?;
+        builder
+            .add_path(&set.dir)
+            .with_context(|| format!("loading the installed rule set {}", set.dir.display()))?;
     }
     for path in paths {
         builder

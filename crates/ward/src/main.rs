@@ -62,7 +62,11 @@ fn main() -> ExitCode {
     if let [_, flag] = std::env::args().collect::<Vec<_>>().as_slice()
         && (flag == "--version" || flag == "-V")
     {
-        println!("ward {}\n{}", env!("CARGO_PKG_VERSION"), rules::version_line());
+        println!(
+            "ward {}\n{}",
+            env!("CARGO_PKG_VERSION"),
+            rules::version_line()
+        );
         return ExitCode::from(exit::OK);
     }
     let cli = Cli::parse();

@@ -30,12 +30,23 @@ fn package(rules: &[(&str, String)]) -> Vec<u8> {
 
 fn install(home: &Path, zip: &Path) {
     let out = Command::new(env!("CARGO_BIN_EXE_ward"))
-        .args(["rules", "update", "--insecure", "--profile", "all", "--from"])
+        .args([
+            "rules",
+            "update",
+            "--insecure",
+            "--profile",
+            "all",
+            "--from",
+        ])
         .arg(zip)
         .env("WARD_RULES_HOME", home)
         .output()
         .expect("ward runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A 4688 process-creation event of `image` on `host`, as evtx_dump writes it (one line).
@@ -160,13 +171,19 @@ fn sighup_reloads_the_rules_without_losing_or_repeating_alerts() {
     wait_line("ward monitor: running");
 
     let append = |lines: &[String]| {
-        let mut f = std::fs::OpenOptions::new().append(true).open(&events).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&events)
+            .unwrap();
         for l in lines {
             f.write_all(l.as_bytes()).unwrap();
         }
     };
     // Before the reload: only rule A exists, so beta.exe goes unnoticed.
-    append(&[event("WS-A1", "alpha.exe", 1), event("WS-B1", "beta.exe", 2)]);
+    append(&[
+        event("WS-A1", "alpha.exe", 1),
+        event("WS-B1", "beta.exe", 2),
+    ]);
     wait_for("rule A's first alert", Duration::from_secs(20), || {
         !alerts(&sink).is_empty()
     });
@@ -175,10 +192,15 @@ fn sighup_reloads_the_rules_without_losing_or_repeating_alerts() {
     signal(&monitor.0, "-HUP");
     wait_line("ward monitor: rules reloaded");
 
-    append(&[event("WS-A2", "alpha.exe", 3), event("WS-B2", "beta.exe", 4)]);
-    wait_for("the alerts after the reload", Duration::from_secs(20), || {
-        alerts(&sink).len() >= 3
-    });
+    append(&[
+        event("WS-A2", "alpha.exe", 3),
+        event("WS-B2", "beta.exe", 4),
+    ]);
+    wait_for(
+        "the alerts after the reload",
+        Duration::from_secs(20),
+        || alerts(&sink).len() >= 3,
+    );
     // Time for a repeat to show up, were there one.
     std::thread::sleep(Duration::from_millis(600));
     signal(&monitor.0, "-TERM");
@@ -186,7 +208,11 @@ fn sighup_reloads_the_rules_without_losing_or_repeating_alerts() {
 
     let mut got = alerts(&sink);
     let keys: std::collections::BTreeSet<&String> = got.iter().map(|a| &a.2).collect();
-    assert_eq!(keys.len(), got.len(), "an alert was delivered twice: {got:?}");
+    assert_eq!(
+        keys.len(),
+        got.len(),
+        "an alert was delivered twice: {got:?}"
+    );
     got.sort();
     let got: Vec<(String, String)> = got.into_iter().map(|(r, h, _)| (r, h)).collect();
     assert_eq!(

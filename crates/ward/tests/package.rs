@@ -44,7 +44,17 @@ fn build_deb(out: &Path) -> Option<PathBuf> {
     let deb = out.join("ward.deb");
     let output = Command::new(&cargo)
         .current_dir(repo())
-        .args(["deb", "-p", "ward", "--no-build", "--profile", "dev", "--fast", "--offline", "-o"])
+        .args([
+            "deb",
+            "-p",
+            "ward",
+            "--no-build",
+            "--profile",
+            "dev",
+            "--fast",
+            "--offline",
+            "-o",
+        ])
         .arg(&deb)
         .output()
         .expect("cargo deb runs");
@@ -53,14 +63,19 @@ fn build_deb(out: &Path) -> Option<PathBuf> {
         "cargo deb: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    eprintln!("cargo deb --no-build took {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "cargo deb --no-build took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Some(deb)
 }
 
 #[test]
 fn the_deb_installs_the_binary_pages_completions_config_and_units() {
     let tmp = tempfile::tempdir().unwrap();
-    let Some(deb) = build_deb(tmp.path()) else { return };
+    let Some(deb) = build_deb(tmp.path()) else {
+        return;
+    };
     let root = tmp.path().join("root");
     let control = tmp.path().join("control");
     for (flag, dir) in [("-x", &root), ("-e", &control)] {
@@ -82,7 +97,13 @@ fn the_deb_installs_the_binary_pages_completions_config_and_units() {
     };
     assert_eq!(mode("usr/bin/ward"), 0o755);
     assert_eq!(mode("etc/ward/ward.toml"), 0o640);
-    for page in ["ward", "ward-hunt", "ward-monitor", "ward-rules-update", "ward-rules-rollback"] {
+    for page in [
+        "ward",
+        "ward-hunt",
+        "ward-monitor",
+        "ward-rules-update",
+        "ward-rules-rollback",
+    ] {
         let man1 = root.join("usr/share/man/man1");
         assert!(
             man1.join(format!("{page}.1")).is_file() || man1.join(format!("{page}.1.gz")).is_file(),
@@ -101,9 +122,16 @@ fn the_deb_installs_the_binary_pages_completions_config_and_units() {
         assert!(root.join(file).is_file(), "{file} missing from the .deb");
     }
     // The hidden asset generator has no page of its own.
-    assert!(!root.join("usr/share/man/man1/ward-generate-assets.1").exists());
+    assert!(
+        !root
+            .join("usr/share/man/man1/ward-generate-assets.1")
+            .exists()
+    );
     let conffiles = std::fs::read_to_string(control.join("conffiles")).expect("conffiles");
-    assert!(conffiles.lines().any(|l| l == "/etc/ward/ward.toml"), "{conffiles}");
+    assert!(
+        conffiles.lines().any(|l| l == "/etc/ward/ward.toml"),
+        "{conffiles}"
+    );
     let postinst = std::fs::read_to_string(control.join("postinst")).expect("postinst");
     assert!(postinst.contains("useradd --system") && postinst.contains("chmod 0640"));
 
@@ -114,7 +142,10 @@ fn the_deb_installs_the_binary_pages_completions_config_and_units() {
         .output()
         .expect("packaged ward runs");
     let version = String::from_utf8_lossy(&version.stdout);
-    assert!(version.starts_with("ward ") && version.contains("rules: none installed"), "{version}");
+    assert!(
+        version.starts_with("ward ") && version.contains("rules: none installed"),
+        "{version}"
+    );
     ward_monitor::MonitorConfig::from_file(&root.join("etc/ward/ward.toml"))
         .expect("the packaged ward.toml is a valid monitor configuration");
 
@@ -159,10 +190,15 @@ fn check_units(root: &Path) {
     let problems: Vec<&str> = text
         .lines()
         .filter(|l| l.contains("ward-"))
-        .filter(|l| !l.contains("Failed to connect to bus") && !l.contains("System has not been booted"))
+        .filter(|l| {
+            !l.contains("Failed to connect to bus") && !l.contains("System has not been booted")
+        })
         .collect();
     assert!(problems.is_empty(), "systemd-analyze verify:\n{text}");
-    assert!(out.status.success() || text.contains("bus"), "systemd-analyze verify:\n{text}");
+    assert!(
+        out.status.success() || text.contains("bus"),
+        "systemd-analyze verify:\n{text}"
+    );
 }
 
 /// `man -l` renders every packaged page.
@@ -188,7 +224,16 @@ fn check_man_pages(root: &Path) {
             .output()
             .expect("man runs");
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "man -l {}: {}", page.display(), String::from_utf8_lossy(&out.stderr));
-        assert!(text.contains("NAME") && text.contains("ward"), "{}: {text}", page.display());
+        assert!(
+            out.status.success(),
+            "man -l {}: {}",
+            page.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("NAME") && text.contains("ward"),
+            "{}: {text}",
+            page.display()
+        );
     }
 }

@@ -138,7 +138,8 @@ fn update_verifies_reports_the_diff_rolls_back_and_hunt_uses_the_set() {
     let home = tmp.path().join("rules-home");
     let home_str = home.to_str().unwrap();
     let (base, files) = serve();
-    let url = |tag: &str| format!("{base}/SigmaHQ/sigma/releases/download/{tag}/sigma_all_rules.zip");
+    let url =
+        |tag: &str| format!("{base}/SigmaHQ/sigma/releases/download/{tag}/sigma_all_rules.zip");
     let path = |tag: &str| format!("/SigmaHQ/sigma/releases/download/{tag}/sigma_all_rules.zip");
 
     // r1: the checkout's rules plus one rule of our own that loads; a checksum file beside it.
@@ -151,10 +152,16 @@ fn update_verifies_reports_the_diff_rolls_back_and_hunt_uses_the_set() {
         );
         f.insert(path("r1"), r1.clone());
     }
-    let out = ward(&home, &["rules", "update", "--from", &url("r1"), "--profile", "all"]);
+    let out = ward(
+        &home,
+        &["rules", "update", "--from", &url("r1"), "--profile", "all"],
+    );
     assert!(out.status.success(), "{}", text(&out));
     let installed = text(&out);
-    assert!(installed.contains("Installed SigmaHQ r1 (profile all, "), "{installed}");
+    assert!(
+        installed.contains("Installed SigmaHQ r1 (profile all, "),
+        "{installed}"
+    );
     let count: usize = installed
         .split("(profile all, ")
         .nth(1)
@@ -176,7 +183,17 @@ fn update_verifies_reports_the_diff_rolls_back_and_hunt_uses_the_set() {
         f.insert(path("evil"), tampered);
         f.insert(path("unsigned"), r1.clone());
     }
-    let out = ward(&home, &["rules", "update", "--from", &url("evil"), "--profile", "all"]);
+    let out = ward(
+        &home,
+        &[
+            "rules",
+            "update",
+            "--from",
+            &url("evil"),
+            "--profile",
+            "all",
+        ],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("tampered"), "{}", text(&out));
     // Nothing to check against: refused, unless --insecure.
@@ -184,11 +201,17 @@ fn update_verifies_reports_the_diff_rolls_back_and_hunt_uses_the_set() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("--insecure"), "{}", text(&out));
     let version = ward(&home, &["--version"]);
-    assert!(text(&version).contains("rules: SigmaHQ r1 (profile all"), "{}", text(&version));
+    assert!(
+        text(&version).contains("rules: SigmaHQ r1 (profile all"),
+        "{}",
+        text(&version)
+    );
 
     // r2: one rule removed, one changed, one added, and ours no longer loads.
-    let removed = "rules/windows/builtin/security/win_security_aadhealth_mon_agent_regkey_access.yml";
-    let changed = "rules/windows/builtin/system/service_control_manager/win_system_hack_smbexec.yml";
+    let removed =
+        "rules/windows/builtin/security/win_security_aadhealth_mon_agent_regkey_access.yml";
+    let changed =
+        "rules/windows/builtin/system/service_control_manager/win_system_hack_smbexec.yml";
     let changed_text = std::fs::read_to_string(sigma.join(changed)).unwrap() + "# changed\n";
     let added = "rules/windows/builtin/security/ward_test_added.yml";
     let added_text = synthetic("selection")
@@ -208,7 +231,13 @@ fn update_verifies_reports_the_diff_rolls_back_and_hunt_uses_the_set() {
     let out = ward(
         &home,
         &[
-            "rules", "update", "--from", &url("r2"), "--profile", "all", "--sha256",
+            "rules",
+            "update",
+            "--from",
+            &url("r2"),
+            "--profile",
+            "all",
+            "--sha256",
             &sha256(&r2),
         ],
     );
@@ -219,8 +248,14 @@ fn update_verifies_reports_the_diff_rolls_back_and_hunt_uses_the_set() {
             && diff.contains("1 added, 1 removed, 2 changed, 1 no longer load"),
         "{diff}"
     );
-    assert!(diff.contains(&format!("! {SYNTHETIC_ID}  Ward test rule: ")), "{diff}");
-    assert!(diff.contains("+ 5a2b9c7e-0000-4000-8000-0000000add00  Ward added rule"), "{diff}");
+    assert!(
+        diff.contains(&format!("! {SYNTHETIC_ID}  Ward test rule: ")),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+ 5a2b9c7e-0000-4000-8000-0000000add00  Ward added rule"),
+        "{diff}"
+    );
 
     let out = ward(&home, &["rules", "list", "--problems"]);
     assert!(text(&out).contains(SYNTHETIC_ID), "{}", text(&out));
@@ -244,16 +279,34 @@ fn update_verifies_reports_the_diff_rolls_back_and_hunt_uses_the_set() {
     let current = home.join("current");
     let out = ward(
         &home,
-        &["rules", "test", sigma.to_str().unwrap(), "-r", current.to_str().unwrap()],
+        &[
+            "rules",
+            "test",
+            sigma.to_str().unwrap(),
+            "-r",
+            current.to_str().unwrap(),
+        ],
     );
-    assert!(text(&out).contains("198 passed, 4 failed"), "{}", text(&out));
+    assert!(
+        text(&out).contains("198 passed, 4 failed"),
+        "{}",
+        text(&out)
+    );
 
     // `ward hunt` with no -r loads the installed set and finds every regression rule.
     let case = tmp.path().join("case.json");
     let regression = sigma.join("regression_data");
     let out = ward(
         &home,
-        &["hunt", "-q", "-f", "json", "-o", case.to_str().unwrap(), regression.to_str().unwrap()],
+        &[
+            "hunt",
+            "-q",
+            "-f",
+            "json",
+            "-o",
+            case.to_str().unwrap(),
+            regression.to_str().unwrap(),
+        ],
     );
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
     let case: serde_json::Value = serde_json::from_slice(&std::fs::read(&case).unwrap()).unwrap();
@@ -273,16 +326,41 @@ fn update_verifies_reports_the_diff_rolls_back_and_hunt_uses_the_set() {
         .iter()
         .filter(|id| !found.contains(id.as_str()))
         .collect();
-    assert!(missing.is_empty(), "regression rules not found: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "regression rules not found: {missing:?}"
+    );
 
     // --no-default-rules: only Ward's own rules, and the summary says so.
     let out = ward(
         &home,
-        &["hunt", "--no-default-rules", "-f", "jsonl", "-o", "/dev/null", regression.to_str().unwrap()],
+        &[
+            "hunt",
+            "--no-default-rules",
+            "-f",
+            "jsonl",
+            "-o",
+            "/dev/null",
+            regression.to_str().unwrap(),
+        ],
     );
-    assert!(text(&out).contains("no installed rule set (--no-default-rules)"), "{}", text(&out));
+    assert!(
+        text(&out).contains("no installed rule set (--no-default-rules)"),
+        "{}",
+        text(&out)
+    );
     let empty = tmp.path().join("empty-home");
-    let out = ward(&empty, &["hunt", "-f", "jsonl", "-o", "/dev/null", regression.to_str().unwrap()]);
+    let out = ward(
+        &empty,
+        &[
+            "hunt",
+            "-f",
+            "jsonl",
+            "-o",
+            "/dev/null",
+            regression.to_str().unwrap(),
+        ],
+    );
     assert!(text(&out).contains("`ward rules update`"), "{}", text(&out));
     let _ = home_str;
 }
@@ -299,7 +377,10 @@ fn regression_rule_ids(root: &Path) -> BTreeSet<String> {
                 stack.push(path);
             } else if path.file_name().is_some_and(|n| n == "info.yml") {
                 let text = std::fs::read_to_string(&path).unwrap();
-                if !text.lines().any(|l| l.starts_with("regression_tests_info:")) {
+                if !text
+                    .lines()
+                    .any(|l| l.starts_with("regression_tests_info:"))
+                {
                     continue;
                 }
                 let mut in_meta = false;

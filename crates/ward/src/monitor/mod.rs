@@ -11,10 +11,10 @@ mod spread_alerts;
 use anyhow::{Context, Result};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use ward_analytics::case::RuleSummary;
-use ward_sigma::RuleSet;
 use std::time::Duration;
+use ward_analytics::case::RuleSummary;
 use ward_monitor::{CaseView, IngestDecoder, Monitor, MonitorConfig, Shutdown};
+use ward_sigma::RuleSet;
 
 use crate::cli::MonitorArgs;
 use crate::exit;

@@ -138,7 +138,10 @@ mod tests {
         let a = "a".repeat(64);
         let b = "B".repeat(64);
         let text = format!("{a}  sigma_core.zip\n{b} *sigma_all_rules.zip\n");
-        assert_eq!(checksum_for(&text, "sigma_all_rules.zip"), Some("b".repeat(64)));
+        assert_eq!(
+            checksum_for(&text, "sigma_all_rules.zip"),
+            Some("b".repeat(64))
+        );
         assert_eq!(checksum_for(&text, "other.zip"), None);
         assert_eq!(checksum_for(&format!("{a}\n"), "x.zip"), Some(a.clone()));
         assert_eq!(checksum_for("not a hash", "x.zip"), None);

@@ -296,8 +296,8 @@ pub fn show(args: RulesShowArgs) -> Result<u8> {
         );
     };
     let path = set.dir.join(&rule.path);
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     println!("# {} ({})", path.display(), m.describe());
     match m.not_loading.get(&args.id) {
         Some(why) => println!("# does not load: {why}"),
@@ -319,7 +319,12 @@ fn installed(home: Option<&Path>) -> Result<InstalledSet> {
 
 /// The installed set's line for `ward --version`.
 pub fn version_line() -> String {
-    match default_set(false, std::env::var_os("WARD_RULES_HOME").as_deref().map(Path::new)) {
+    match default_set(
+        false,
+        std::env::var_os("WARD_RULES_HOME")
+            .as_deref()
+            .map(Path::new),
+    ) {
         Ok(Some(set)) => format!("rules: {}", set.manifest.describe()),
         Ok(None) => "rules: none installed (`ward rules update`)".to_string(),
         Err(e) => format!("rules: unreadable ({e:#})"),

@@ -174,8 +174,12 @@ mod tests {
     fn symlinks_and_huge_members_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        w.add_symlink("rules/link.yml", "/etc/passwd", SimpleFileOptions::default())
-            .unwrap();
+        w.add_symlink(
+            "rules/link.yml",
+            "/etc/passwd",
+            SimpleFileOptions::default(),
+        )
+        .unwrap();
         let bytes = w.finish().unwrap().into_inner();
         let err = unpack(&bytes, Profile::All, dir.path()).unwrap_err();
         assert!(format!("{err:#}").contains("symbolic link"), "{err:#}");
@@ -192,7 +196,12 @@ mod tests {
         let medium = String::from_utf8_lossy(RULE).replace("level: high", "level: medium");
         let bytes = zip_of(&[
             ("rules/a.yml", RULE),
-            ("rules/b.yml", medium.replace("1111-1111-1111", "2222-2222-2222").as_bytes()),
+            (
+                "rules/b.yml",
+                medium
+                    .replace("1111-1111-1111", "2222-2222-2222")
+                    .as_bytes(),
+            ),
             ("README.md", b"not a rule"),
         ]);
         let out = unpack(&bytes, Profile::Core, dir.path()).unwrap();
