@@ -199,6 +199,9 @@ pub struct HuntOptions {
     /// report.
     #[arg(long, value_name = "FILE")]
     pub tuning: Option<PathBuf>,
+    /// Also list on standard error the keywords worth searching next (as `ward pivot`).
+    #[arg(long)]
+    pub pivot: bool,
     /// Worker threads (default: all cores).
     #[arg(long, short = 't')]
     pub threads: Option<usize>,

@@ -123,6 +123,9 @@ pub fn finish(case: &Case, options: &HuntOptions) -> Result<u8> {
     if let Some(html) = &options.html {
         output::write_html(case, html)?;
     }
+    if options.pivot {
+        crate::pivot::write_for_case(case)?;
+    }
     if let Some(dir) = &options.respond {
         crate::respond::write_from_case(case, dir, &options.tlp, options.quiet)?;
     }

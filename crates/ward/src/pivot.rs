@@ -158,10 +158,16 @@ pub fn run(args: PivotArgs) -> Result<u8> {
             args.case.display()
         )
     })?;
-    let pivots = pivots(&report);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &pivots)?;
+    write_pivots(&pivots(&report), args.json, &mut out)?;
+    out.flush()?;
+    Ok(exit::OK)
+}
+
+/// Writes `pivots` as JSON or one list per kind.
+pub fn write_pivots(pivots: &Pivots, json: bool, out: &mut dyn Write) -> Result<()> {
+    if json {
+        serde_json::to_writer_pretty(&mut *out, pivots)?;
         writeln!(out)?;
     } else {
         for kind in KINDS {
@@ -177,6 +183,16 @@ pub fn run(args: PivotArgs) -> Result<u8> {
             writeln!(out, "no high or critical detection or finding to pivot on")?;
         }
     }
-    out.flush()?;
-    Ok(exit::OK)
+    Ok(())
+}
+
+/// `ward hunt --pivot`: the case's pivots on standard error, read from its JSON report as
+/// `ward pivot` reads it.
+pub fn write_for_case(case: &ward_analytics::Case) -> Result<()> {
+    let mut json = Vec::new();
+    ward_report::write_json(case, &mut json)?;
+    let report: Value = serde_json::from_slice(&json)?;
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "Keywords to search next (ward search PATH… KEYWORD):")?;
+    write_pivots(&pivots(&report), false, &mut err)
 }

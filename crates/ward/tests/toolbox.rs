@@ -369,3 +369,26 @@ fn tuning_applies_a_sigma_filter_document() {
         "the summary counts it: {stderr}"
     );
 }
+
+#[test]
+fn pivot_lists_the_hosts_and_names_of_severe_findings() {
+    let Some(dirs) = corpus() else { return };
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let case = dir.path().join("case.json");
+    run(ward()
+        .args(["hunt", "-q", "-f", "json", "-o"])
+        .arg(&case)
+        .args(&dirs));
+    let text = run(ward().arg("pivot").arg(&case).arg("--json"));
+    let pivots: serde_json::Value = serde_json::from_str(&text).expect("JSON pivots");
+    let hosts = pivots["hosts"].to_string();
+    // The corpus's high remote-execution findings are on these hosts.
+    assert!(
+        hosts.contains("IE10WIN7") && hosts.contains("WIN-77LTAPHIQ1R"),
+        "{hosts}"
+    );
+    // Every keyword is searchable: it occurs in the logs.
+    let first_host = pivots["hosts"][0].as_str().expect("a host");
+    let found = search_counts(&[first_host], &dirs);
+    assert!(!found.is_empty(), "{first_host} is found by ward search");
+}
