@@ -236,7 +236,19 @@ impl Partition {
         lease: &mut Lease,
         stop: &mut watch::Receiver<bool>,
     ) -> Result<(), ClusterError> {
-        let saved = checkpoint::load(&self.handles.checkpoints, self.number).await?;
+        let saved = match checkpoint::load(&self.handles.checkpoints, self.number).await {
+            Ok(saved) => saved,
+            // Of another Ward version, or damaged: start the partition afresh, and say so.
+            Err(ClusterError::Wire(reason)) => {
+                eprintln!(
+                    "ward worker {}: partition {}: checkpoint not restored ({reason}); \
+                     starting afresh",
+                    self.config.id, self.number
+                );
+                PartitionCheckpoint::default()
+            }
+            Err(e) => return Err(e),
+        };
         let mut progress = Progress {
             sites: BTreeMap::new(),
             last_seq: saved.stream_seq,
