@@ -26,7 +26,7 @@ pub enum Command {
     ///
     /// Examples: `ward search logs/ wmiapsrvex` ·
     /// `ward search logs/ -e 'psexe(c|svc)' --host XRAY-WS-02 --from 2024-03-01` ·
-    /// `ward search logs/ --where "Image|endswith: '\\wmiapsrvex.exe' and EventID: 1" -f jsonl`
+    /// `ward search logs/ --where "Image|endswith: '\wmiapsrvex.exe' and EventID: 1" -f jsonl`
     Search(SearchArgs),
     /// Count events per EventID, host, channel, provider or hour, with first/last time and share.
     ///
@@ -316,7 +316,7 @@ pub struct SearchArgs {
     /// A regular expression any field value must match (repeatable; any one matches).
     #[arg(short = 'e', long = "regex", value_name = "REGEX")]
     pub regex: Vec<String>,
-    /// A Sigma-style field condition, e.g. `Image|endswith: '\\x.exe' and EventID: 1`,
+    /// A Sigma-style field condition, e.g. `Image|endswith: '\x.exe' and EventID: 1`,
     /// compiled by Ward's Sigma engine (terms joined by and/or/not and parentheses).
     #[arg(long = "where", value_name = "EXPR")]
     pub condition: Option<String>,
