@@ -131,10 +131,7 @@ pub fn run(
                 .for_each(|hit| intel_hits.push(hit));
         }
     }
-    case.tuning = options
-        .tuning
-        .as_ref()
-        .map(|t| tuning.report(t.warnings()));
+    case.tuning = options.tuning.as_ref().map(|t| tuning.report(t.warnings()));
     case.inputs.events = case.inputs.files.iter().map(|f| f.events).sum();
     case.inputs.bad_records = case.inputs.files.iter().map(|f| f.bad_records).sum();
 

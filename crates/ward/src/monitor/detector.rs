@@ -264,7 +264,8 @@ impl Detector for LiveDetector {
             && !tally.is_empty()
         {
             self.tuning_tally.merge(tally);
-            self.board.set_tuning(self.tuning_tally.report(t.warnings()));
+            self.board
+                .set_tuning(self.tuning_tally.report(t.warnings()));
         }
         let mut correlated = Vec::new();
         for input in &products.correlation_inputs {
