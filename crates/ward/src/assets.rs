@@ -9,7 +9,8 @@ use std::path::Path;
 use crate::cli::Cli;
 use crate::exit;
 
-/// Writes `DIR/man/ward.1`, one page per subcommand (`ward-hunt.1`, `ward-rules-update.1`, …)
+/// Writes `DIR/man/ward.1.gz`, one page per subcommand (`ward-hunt.1.gz`, …; gzipped, as
+/// Debian installs man pages)
 /// and `DIR/completions/{ward.bash,_ward,ward.fish}`.
 pub fn write(dir: &Path) -> Result<u8> {
     let man = dir.join("man");
@@ -35,14 +36,16 @@ pub fn write(dir: &Path) -> Result<u8> {
 }
 
 /// One page for `cmd`, then one for each visible subcommand, named as clap displays it once
-/// built (`ward-rules-update.1`).
+/// built (`ward-rules-update.1.gz`).
 fn write_pages(cmd: &clap::Command, man: &Path) -> Result<()> {
     let name = cmd.get_display_name().unwrap_or(cmd.get_name());
-    let path = man.join(format!("{name}.1"));
-    let page = clap_mangen::Man::new(cmd.clone());
-    let mut file =
+    let path = man.join(format!("{name}.1.gz"));
+    let file =
         std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-    page.render(&mut file)
+    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
+    clap_mangen::Man::new(cmd.clone())
+        .render(&mut gz)
+        .and_then(|()| gz.finish().map(drop))
         .with_context(|| format!("writing {}", path.display()))?;
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         if sub.get_name() == "help" {

@@ -124,7 +124,7 @@ fn the_deb_installs_the_binary_pages_completions_config_and_units() {
     // The hidden asset generator has no page of its own.
     assert!(
         !root
-            .join("usr/share/man/man1/ward-generate-assets.1")
+            .join("usr/share/man/man1/ward-generate-assets.1.gz")
             .exists()
     );
     let conffiles = std::fs::read_to_string(control.join("conffiles")).expect("conffiles");
