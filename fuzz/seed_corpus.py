@@ -67,6 +67,17 @@ def main():
                          "crowdsec-hub/tests/pfsense-rfc5424-filterlog/pfsense-rfc5424-filterlog.log"],
         "iptables": ["crowdsec-hub/tests/iptables-logs/iptables-logs.log",
                      "crowdsec-hub/tests/iptables-scan-multi-port/iptables-scan-multi-port.log"],
+        "suricata_eve": ["crowdsec-hub/tests/suricata-logs-evelog/suricata-logs-evelog.log",
+                         "crowdsec-hub/tests/suricata-eve-detect/suricata-eve-detect.log"],
+        "suricata_fast": ["crowdsec-hub/tests/suricata-logs-fastlog/suricata-logs-fastlog.log"],
+        "adguard_querylog": ["crowdsec-hub/tests/adguardhome-logs/adguardhome-logs.log"],
+        "adguard": ["crowdsec-hub/tests/adguardhome-logs/adguardhome-logs.log"],
+        "pan_os": ["crowdsec-hub/tests/palo-alto-threat/palo-alto-threat.log"],
+        "mikrotik": ["crowdsec-hub/tests/mikrotik-logs/mikrotik-logs.log",
+                     "crowdsec-hub/tests/mikrotik-bf/mikrotik-bf.log"],
+        "cef": ["crowdsec-hub/tests/cef-logs/cef-logs.log", "crowdsec-hub/tests/unifi-cef/cef-logs.log"],
+        "bind": ["crowdsec-hub/tests/bind9-logs/bind9-logs.log",
+                 "crowdsec-hub/tests/bind9-syslog/bind9-syslog.log"],
     }
     for target, paths in network.items():
         for rel in paths:

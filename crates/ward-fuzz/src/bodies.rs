@@ -101,6 +101,46 @@ pub fn iptables(data: &[u8]) {
     read_format("iptables", data);
 }
 
+/// Suricata EVE JSON.
+pub fn suricata_eve(data: &[u8]) {
+    read_format("suricata-eve", data);
+}
+
+/// Suricata `fast.log` alerts.
+pub fn suricata_fast(data: &[u8]) {
+    read_format("suricata-fast", data);
+}
+
+/// AdGuard Home query log (JSON lines).
+pub fn adguard_querylog(data: &[u8]) {
+    read_format("adguard-querylog", data);
+}
+
+/// AdGuard Home's application log.
+pub fn adguard(data: &[u8]) {
+    read_format("adguard", data);
+}
+
+/// Palo Alto PAN-OS CSV syslog.
+pub fn pan_os(data: &[u8]) {
+    read_format("pan-os", data);
+}
+
+/// MikroTik RouterOS firewall messages.
+pub fn mikrotik(data: &[u8]) {
+    read_format("mikrotik", data);
+}
+
+/// ArcSight CEF messages.
+pub fn cef(data: &[u8]) {
+    read_format("cef", data);
+}
+
+/// BIND named query logs.
+pub fn bind(data: &[u8]) {
+    read_format("bind", data);
+}
+
 /// Syslog over TCP: the framer (octet-counted or newline framed, RFC 6587), the RFC 3164/5424
 /// header and the payload decoder. The first byte sets the message size limit, the second the
 /// size of the chunks the stream arrives in, so frames are split at every place.
