@@ -31,6 +31,10 @@ pub struct MonitorConfig {
     /// Queue sizes and commit cadence.
     #[serde(default)]
     pub pipeline: PipelineConfig,
+    /// Tuning (`[tuning]`, as `ward hunt --tuning` reads it): accepted here, read and applied
+    /// by the detector (`ward_detect::tuning`).
+    #[serde(default)]
+    pub tuning: Option<toml::Table>,
 }
 
 /// One event source.

@@ -46,7 +46,13 @@ pub fn run(args: MonitorArgs) -> Result<u8> {
     let reload_slot: RulesReload = Arc::default();
     let detector = LiveDetector::new(Arc::new(rules), args.min_level, assets, Arc::clone(&board))
         .with_intel(intel)
-        .with_tuning(crate::hunt::load_tuning(args.tuning.as_deref(), false)?)
+        .with_tuning(crate::hunt::load_tuning(
+            // `--tuning FILE`, else the configuration's own `[tuning]` table.
+            args.tuning
+                .as_deref()
+                .or(config.tuning.is_some().then_some(args.config.as_path())),
+            false,
+        )?)
         .with_reload(Arc::clone(&reload_slot));
     let summary = Arc::new(Mutex::new(summary));
     let shown = Arc::clone(&summary);
