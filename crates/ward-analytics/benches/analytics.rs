@@ -50,7 +50,7 @@ fn host(c: &mut Criterion) {
 fn net(c: &mut Criterion) {
     let events = events(&Path::new(DEMO).join("network/conn.log"));
     let mut facts: Vec<_> = events.iter().filter_map(network::extract).collect();
-    facts.sort_by_key(|f| f.flow().time);
+    facts.sort_by_key(|f| f.time());
 
     let mut group = c.benchmark_group("network");
     group.throughput(Throughput::Elements(facts.len() as u64));

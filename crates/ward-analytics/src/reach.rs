@@ -60,7 +60,9 @@ pub(crate) struct NetworkHop {
 impl NetworkReach {
     /// Takes one network fact.
     pub(crate) fn feed(&mut self, fact: &NetFact) {
-        let flow = fact.flow();
+        let Some(flow) = fact.flow() else {
+            return;
+        };
         if let (Some(dst), Some(445)) = (flow.dst, flow.dport)
             && !flow.failed
             && flow.src != dst

@@ -41,7 +41,8 @@ fn net_facts(events: &[Event]) -> Vec<NetFact> {
 fn report(out: &Outcome, events: &[Event]) -> serde_json::Value {
     let mut ips: Vec<String> = net_facts(events)
         .iter()
-        .flat_map(|f| [Some(f.flow().src), f.flow().dst])
+        .filter_map(NetFact::flow)
+        .flat_map(|f| [Some(f.src), f.dst])
         .flatten()
         .map(|ip| ip.to_string())
         .collect();

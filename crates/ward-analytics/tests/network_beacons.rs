@@ -13,7 +13,7 @@ fn data() -> Option<PathBuf> {
 }
 
 fn run(mut facts: Vec<NetFact>) -> Vec<Finding> {
-    facts.sort_by_key(|f| f.flow().time);
+    facts.sort_by_key(|f| f.time());
     let mut analyzer = NetworkAnalyzer::new(NetworkConfig::default());
     for f in &facts {
         analyzer.feed(f);

@@ -101,7 +101,7 @@ fn direct_browsing() -> Vec<NetFact> {
 }
 
 fn analyse(mut facts: Vec<NetFact>, roles: AssetRoles) -> Vec<Finding> {
-    facts.sort_by_key(|f| f.flow().time);
+    facts.sort_by_key(|f| f.time());
     let mut analyzer = NetworkAnalyzer::new(NetworkConfig::default()).with_roles(roles);
     for f in &facts {
         analyzer.feed(f);
@@ -334,7 +334,7 @@ fn a_monitoring_server_checking_in_with_its_vendor_is_low_but_its_c2_is_not() {
             query,
         ));
     }
-    facts.sort_by_key(|f| f.flow().time);
+    facts.sort_by_key(|f| f.time());
     let found = analyse(facts, AssetRoles::default());
     let c2 = of(&found, "beacon", MONITOR)
         .into_iter()

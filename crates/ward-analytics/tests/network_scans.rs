@@ -20,7 +20,7 @@ fn analyse(paths: &[PathBuf]) -> Vec<Finding> {
             facts.extend(extract(&e))
         });
     }
-    facts.sort_by_key(|f| f.flow().time);
+    facts.sort_by_key(|f| f.time());
     let mut analyzer = NetworkAnalyzer::new(NetworkConfig::default());
     for f in &facts {
         analyzer.feed(f);

@@ -306,11 +306,11 @@ fn network_evidence_needs_an_infected_source_then_a_call_out() {
         NetFact::Connection(flow(400, &fs, "10.9.9.4", 445, true)),
         c2(500, "10.9.9.4"),
     ];
-    net.sort_by_key(|n| n.flow().time);
+    net.sort_by_key(|n| n.time());
     let mut a = Analyzer::new(AnalyticsConfig::default(), Assets::default());
     let mut flows = net.iter().peekable();
     for f in &host {
-        while let Some(n) = flows.next_if(|n| n.flow().time <= f.time()) {
+        while let Some(n) = flows.next_if(|n| n.time() <= f.time()) {
             a.feed_network(n);
         }
         a.feed(f);

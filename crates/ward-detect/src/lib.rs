@@ -117,8 +117,9 @@ impl<'a> DetectionStep<'a> {
     }
 
     /// Hands everything `event` produces to `sink`, in a fixed order: per rule hit its
-    /// correlation input then its detection, the host fact, intel hits, the network fact, and
-    /// the event to the audit. False when the event is outside the time window.
+    /// correlation input then its detection, the host fact, intel hits, the network facts (a
+    /// connection or request, then a DNS query), and the event to the audit. False when the
+    /// event is outside the time window.
     pub fn observe<S: Sink + ?Sized>(&mut self, event: &Event, sink: &mut S) -> bool {
         if self.from.is_some_and(|from| event.time < from)
             || self.to.is_some_and(|to| event.time >= to)
@@ -156,6 +157,9 @@ impl<'a> DetectionStep<'a> {
                 sink.intel_hit(hit);
             }
             sink.net_fact(fact);
+        }
+        if let Some(query) = ward_analytics::network::dns::extract_dns(event) {
+            sink.net_fact(NetFact::Dns(query));
         }
         sink.audit(event);
         true

@@ -73,8 +73,10 @@ fn fact_order(a: &Fact, b: &Fact) -> Ordering {
 }
 
 fn net_fact_order(a: &NetFact, b: &NetFact) -> Ordering {
-    let (a, b) = (a.flow(), b.flow());
-    (a.time, &a.origin.file, a.origin.position).cmp(&(b.time, &b.origin.file, b.origin.position))
+    let (ao, bo) = (a.origin(), b.origin());
+    // A DNS event gives a connection and then its query: keep that order.
+    let dns = |f: &NetFact| matches!(f, NetFact::Dns(_));
+    (a.time(), &ao.file, ao.position, dns(a)).cmp(&(b.time(), &bo.file, bo.position, dns(b)))
 }
 
 /// Reads every input and builds the case. `progress` is called once per input read. Fails
@@ -202,7 +204,7 @@ fn host_stage(
         while let Some(d) = pending.next_if(|d| d.time <= fact.time()) {
             analyzer.feed_detection(&d);
         }
-        while let Some(n) = flows.next_if(|n| n.flow().time <= fact.time()) {
+        while let Some(n) = flows.next_if(|n| n.time() <= fact.time()) {
             analyzer.feed_network(&n);
         }
         analyzer.feed(&fact);

@@ -80,7 +80,11 @@ pub fn intel_match_net(intel: &Intel, fact: &NetFact) -> Option<Finding> {
     if intel.is_empty() {
         return None;
     }
-    let f = fact.flow();
+    let f = match fact {
+        NetFact::Connection(f) | NetFact::WebRequest(f, _) => f,
+        // The query's event is matched by `intel_match_event` (its `query`/`QueryName`).
+        NetFact::Dns(_) => return None,
+    };
     let mut hit: Option<(&Indicator, &str, String)> = None;
     if let NetFact::WebRequest(_, w) = fact {
         let query = if w.query.is_empty() { "" } else { "?" };

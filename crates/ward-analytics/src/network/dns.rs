@@ -15,7 +15,7 @@ use super::fact::FactOrigin;
 use crate::case::{Evidence, Finding};
 
 /// One DNS query as the DNS analytics need it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DnsQuery {
     /// When it was asked.
     pub time: Timestamp,
@@ -98,6 +98,12 @@ pub struct DnsConfig {
     pub min_score: f64,
     /// Names and times kept per key (bounds memory).
     pub sample: usize,
+    /// Fewest distinct clients in the input before a DNS finding may reach `medium`: with
+    /// fewer, "rare" and "regular" say little (a lab capture, one proxy), so findings stay `low`.
+    pub min_clients_for_medium: usize,
+    /// Most keys (parent domains, client/name series, client/domain pairs) tracked in each
+    /// table; past it, new keys are not tracked and the finding says the input was cut.
+    pub max_keys: usize,
 }
 
 impl Default for DnsConfig {
@@ -111,8 +117,26 @@ impl Default for DnsConfig {
             baseline_secs: 86_400,
             min_score: 0.3,
             sample: 4096,
+            min_clients_for_medium: 10,
+            max_keys: 500_000,
         }
     }
+}
+
+/// Names of the local network, never scored: single labels, multicast DNS and link-local
+/// suffixes, reverse look-ups, and the special-use suffixes of RFC 6761/8375.
+pub fn is_local_name(name: &str) -> bool {
+    const LOCAL: [&str; 8] = [
+        ".local",
+        ".arpa",
+        ".localdomain",
+        ".lan",
+        ".internal",
+        ".home",
+        ".localhost",
+        ".invalid",
+    ];
+    !name.contains('.') || LOCAL.iter().any(|suffix| name.ends_with(suffix))
 }
 
 /// The registered domain: the last two labels, three under `co.uk`-style suffixes.
@@ -199,7 +223,7 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 struct Parent {
     names: HashSet<Arc<str>>,
     clients: HashSet<Arc<str>>,
@@ -212,7 +236,7 @@ struct Parent {
     evidence: Vec<Evidence>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 struct Series {
     times: Vec<i64>,
     first: Option<Timestamp>,
@@ -224,8 +248,10 @@ struct Series {
 type DgaHit = (i64, Arc<str>, bool);
 
 /// Runs the DNS analytics over queries fed in time order.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct DnsAnalyzer {
+    // Thresholds come from the user's files at start; checkpoints hold the rest.
+    #[serde(skip)]
     config: DnsConfig,
     clients: HashSet<Arc<str>>,
     parents: HashMap<Arc<str>, Parent>,
@@ -237,6 +263,13 @@ pub struct DnsAnalyzer {
     seen: HashMap<Arc<str>, HashMap<Arc<str>, Timestamp>>,
     start: Option<Timestamp>,
     end: Option<Timestamp>,
+    /// Queries whose new keys were not tracked because a table was full.
+    untracked: u64,
+}
+
+/// Room in `map` for `key`: it is there already, or the map holds fewer than `max` keys.
+fn room<K: std::hash::Hash + Eq, V>(map: &HashMap<K, V>, key: &K, max: usize) -> bool {
+    map.len() < max || map.contains_key(key)
 }
 
 fn evidence(q: &DnsQuery, summary: String) -> Evidence {
@@ -262,12 +295,33 @@ impl DnsAnalyzer {
         }
     }
 
-    /// Takes one query.
+    /// Sets the thresholds, keeping the state (after a restore).
+    pub fn set_config(&mut self, config: DnsConfig) {
+        self.config = config;
+    }
+
+    /// Takes one query. Local names (single-label, `.local`, `.arpa` reverse look-ups and
+    /// the like) are not scored: they are the network's own, not anyone's call home.
     pub fn feed(&mut self, q: &DnsQuery) {
+        if is_local_name(&q.name) {
+            return;
+        }
         self.start = Some(self.start.map_or(q.time, |s| s.min(q.time)));
         self.end = Some(self.end.map_or(q.time, |s| s.max(q.time)));
-        self.clients.insert(q.client.clone());
+        if self.clients.len() < self.config.max_keys || self.clients.contains(&q.client) {
+            self.clients.insert(q.client.clone());
+        }
         let parent_name: Arc<str> = parent_domain(&q.name).into();
+        let max = self.config.max_keys;
+        let series_key = (q.client.clone(), q.name.clone());
+        if !room(&self.parents, &parent_name, max)
+            || !room(&self.series, &series_key, max)
+            || !room(&self.seen, &q.client, max)
+            || !room(&self.dga, &q.client, max)
+        {
+            self.untracked += 1;
+            return;
+        }
         let sub = q
             .name
             .get(..q.name.len().saturating_sub(parent_name.len() + 1))
@@ -299,10 +353,7 @@ impl DnsAnalyzer {
                 list.push((q.time.as_nanos() / 1_000_000, q.name.clone(), q.nxdomain));
             }
         }
-        let series = self
-            .series
-            .entry((q.client.clone(), q.name.clone()))
-            .or_default();
+        let series = self.series.entry(series_key).or_default();
         let ms = q.time.as_nanos() / 1_000_000;
         let merge = self.config.beacon_merge_secs * 1000;
         if series.times.last().is_none_or(|&t| ms - t >= merge)
@@ -317,20 +368,46 @@ impl DnsAnalyzer {
         }
         series.first.get_or_insert(q.time);
         series.last = Some(q.time);
-        self.seen
-            .entry(q.client.clone())
-            .or_default()
-            .entry(parent_name)
-            .or_insert(q.time);
+        let seen = self.seen.entry(q.client.clone()).or_default();
+        if seen.len() < self.config.sample || seen.contains_key(&parent_name) {
+            seen.entry(parent_name).or_insert(q.time);
+        }
+    }
+
+    /// Keys held now (clients, parent domains, client/name series, per-client domains):
+    /// bounded by `max_keys` per table.
+    pub fn state_size(&self) -> usize {
+        self.clients.len()
+            + self.parents.len()
+            + self.series.len()
+            + self.seen.values().map(HashMap::len).sum::<usize>()
+    }
+
+    /// Queries not tracked because a table had reached `max_keys`.
+    pub fn untracked(&self) -> u64 {
+        self.untracked
     }
 
     /// The findings, each analytic's best first: tunnels, DGA bursts, DNS beacons, new domains.
+    /// With fewer than `min_clients_for_medium` clients in the input, every finding stays `low`
+    /// (its `details.level_capped` says why).
     pub fn finish(self) -> Vec<Finding> {
         let mut out = Vec::new();
         out.extend(self.tunnels());
         out.extend(self.dga_bursts());
         out.extend(self.beacons());
         out.extend(self.new_domains());
+        let clients = self.clients.len();
+        if clients < self.config.min_clients_for_medium {
+            for f in out.iter_mut().filter(|f| f.level > Level::Low) {
+                f.level = Level::Low;
+                f.details.insert(
+                    "level_capped".into(),
+                    format!("only {clients} DNS client(s) in the input: too few to judge rarity")
+                        .into(),
+                );
+            }
+        }
         out
     }
 
@@ -648,5 +725,78 @@ mod tests {
         assert_eq!(&*q.name, "beacon.example.org");
         assert_eq!(&*q.client, "WARD-PC1");
         assert!(q.nxdomain);
+    }
+
+    fn query(client: &str, name: &str, secs: i64) -> DnsQuery {
+        DnsQuery {
+            time: Timestamp::from_nanos(secs * 1_000_000_000),
+            client: client.into(),
+            name: name.into(),
+            qtype: "A".into(),
+            nxdomain: false,
+            origin: FactOrigin::default(),
+        }
+    }
+
+    #[test]
+    fn local_names_are_not_scored() {
+        for name in [
+            "wpad",
+            "printer.local",
+            "8.0.168.192.in-addr.arpa",
+            "pc1.stmary.lan",
+        ] {
+            assert!(is_local_name(name), "{name}");
+        }
+        assert!(!is_local_name("update.clinic-sync.org"));
+        let mut dns = DnsAnalyzer::new(DnsConfig::default());
+        for beat in 0..24 {
+            dns.feed(&query("10.0.0.5", "10-0-0-5.local", beat * 1800));
+        }
+        assert_eq!(dns.state_size(), 0, "a local name leaves no state");
+        assert!(dns.finish().is_empty());
+    }
+
+    /// A perfectly regular half-hourly look-up from the only client of a small capture is a
+    /// lead, not a `medium`: with one client, rarity cannot be judged.
+    #[test]
+    fn few_clients_keep_findings_low() {
+        let beacon = |clients: usize| {
+            let mut dns = DnsAnalyzer::new(DnsConfig::default());
+            for c in 0..clients {
+                dns.feed(&query(&format!("10.0.0.{c}"), "www.example.com", 0));
+            }
+            for beat in 0..48 {
+                dns.feed(&query(
+                    "10.0.0.200",
+                    "telemetry.vendor-sync.net",
+                    beat * 1800,
+                ));
+            }
+            dns.finish()
+                .into_iter()
+                .find(|f| f.analytic == crate::Analytic::DnsBeacon)
+                .expect("the beacon is found")
+        };
+        let small = beacon(8);
+        assert_eq!(small.level, Level::Low, "{small:?}");
+        assert!(small.details.contains_key("level_capped"));
+        let large = beacon(40);
+        assert!(large.level >= Level::Medium, "{large:?}");
+        assert!(!large.details.contains_key("level_capped"));
+    }
+
+    #[test]
+    fn tables_stop_growing_at_max_keys() {
+        let config = DnsConfig {
+            max_keys: 100,
+            ..DnsConfig::default()
+        };
+        let mut dns = DnsAnalyzer::new(config);
+        for i in 0..10_000 {
+            dns.feed(&query("10.0.0.1", &format!("n{i}.tunnel-example.net"), i));
+        }
+        assert!(dns.untracked() > 9_000, "{}", dns.untracked());
+        assert!(dns.state_size() < 500, "{}", dns.state_size());
     }
 }

@@ -12,13 +12,33 @@ pub enum NetFact {
     Connection(Flow),
     /// A web request (proxy log, Zeek HTTP).
     WebRequest(Flow, WebRequest),
+    /// A DNS query (Zeek/Suricata DNS, BIND, AdGuard, Sysmon 22, Windows DNS-Client); the
+    /// same event may also give a [`NetFact::Connection`] to the resolver.
+    Dns(super::dns::DnsQuery),
 }
 
 impl NetFact {
-    /// The flow part every fact has.
-    pub fn flow(&self) -> &Flow {
+    /// The flow of a connection or web request; `None` for a DNS query.
+    pub fn flow(&self) -> Option<&Flow> {
         match self {
-            NetFact::Connection(f) | NetFact::WebRequest(f, _) => f,
+            NetFact::Connection(f) | NetFact::WebRequest(f, _) => Some(f),
+            NetFact::Dns(_) => None,
+        }
+    }
+
+    /// When it happened.
+    pub fn time(&self) -> Timestamp {
+        match self {
+            NetFact::Connection(f) | NetFact::WebRequest(f, _) => f.time,
+            NetFact::Dns(q) => q.time,
+        }
+    }
+
+    /// Where it was read.
+    pub fn origin(&self) -> &FactOrigin {
+        match self {
+            NetFact::Connection(f) | NetFact::WebRequest(f, _) => &f.origin,
+            NetFact::Dns(q) => &q.origin,
         }
     }
 }

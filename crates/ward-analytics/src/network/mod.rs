@@ -105,6 +105,7 @@ pub struct NetworkAnalyzer {
     scans: scan::ScanDetector,
     beacons: beacon::BeaconDetector,
     c2: c2::C2Detector,
+    dns: dns::DnsAnalyzer,
     fed: u64,
 }
 
@@ -120,6 +121,12 @@ impl NetworkAnalyzer {
         }
     }
 
+    /// The same analyzer with these DNS thresholds (the DNS analyzer's state is kept).
+    pub fn with_dns(mut self, config: dns::DnsConfig) -> Self {
+        self.dns.set_config(config);
+        self
+    }
+
     /// The same analyzer, knowing the infrastructure roles the assets file declares (the
     /// others are learned from the traffic).
     pub fn with_roles(self, declared: AssetRoles) -> Self {
@@ -128,10 +135,13 @@ impl NetworkAnalyzer {
 
     /// Takes one fact (facts should come in time order).
     pub fn feed(&mut self, fact: &NetFact) {
-        let flow = fact.flow();
-        let web = match fact {
-            NetFact::WebRequest(_, w) => Some(w),
-            NetFact::Connection(_) => None,
+        let (flow, web) = match fact {
+            NetFact::Connection(f) => (f, None),
+            NetFact::WebRequest(f, w) => (f, Some(w)),
+            NetFact::Dns(q) => {
+                self.dns.feed(q);
+                return;
+            }
         };
         // A proxy request names the destination; scans are about addresses.
         if flow.dst.is_some() && web.is_none() {
@@ -154,6 +164,7 @@ impl NetworkAnalyzer {
             + self.beacons.state_size()
             + self.c2.state_size()
             + self.roles.state_size()
+            + self.dns.state_size()
     }
 
     /// What [`finish`](Self::finish) would return if the input ended now; the analyzer carries on.
@@ -175,7 +186,8 @@ impl NetworkAnalyzer {
 
     /// The findings: scans and fan-out, beacons (best first), C2 habits, long connections,
     /// reviewed against the hosts' roles; then one `network-role` finding per infrastructure
-    /// host whose findings the review dropped or downgraded.
+    /// host whose findings the review dropped or downgraded; then the DNS analytics
+    /// (tunnels, DGA bursts, DNS beacons, new domains; `docs/dns-analytics.md`).
     pub fn finish(self) -> Vec<Finding> {
         let scans = self.scans.finish(&self.config);
         let beacons = self.beacons.finish(&self.config);
@@ -183,6 +195,8 @@ impl NetworkAnalyzer {
         let roles = self
             .roles
             .settle(&self.declared, &review::regular_polls(&beacons));
-        review::review(scans, beacons, c2, &roles, &self.roles)
+        let mut findings = review::review(scans, beacons, c2, &roles, &self.roles);
+        findings.extend(self.dns.finish());
+        findings
     }
 }
