@@ -108,7 +108,7 @@ pub fn compare(hunt: &Value, alerts: &[Value], site: &SiteId) -> Comparison {
         *keys.entry(text(alert, "key")).or_default() += 1;
         let evidence = alert.get("evidence").unwrap_or(&Value::Null);
         let kind = text(evidence, "kind");
-        if kind == "rule" || kind == "correlation" {
+        if matches!(kind.as_str(), "rule" | "correlation" | "ids") {
             c.cluster_detections.insert(detection_key(evidence));
             continue;
         }

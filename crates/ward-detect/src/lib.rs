@@ -41,6 +41,7 @@
 //! ```
 
 mod detection;
+pub mod ids;
 pub mod tuning;
 
 pub use detection::{correlation_detection, name_network_detection, rule_detection};
@@ -117,7 +118,7 @@ impl<'a> DetectionStep<'a> {
     }
 
     /// Hands everything `event` produces to `sink`, in a fixed order: per rule hit its
-    /// correlation input then its detection, the host fact, intel hits, the network facts (a
+    /// correlation input then its detection, an IDS alert's own detection ([`ids`]), the host fact, intel hits, the network facts (a
     /// connection or request, then a DNS query), and the event to the audit. False when the
     /// event is outside the time window.
     pub fn observe<S: Sink + ?Sized>(&mut self, event: &Event, sink: &mut S) -> bool {
@@ -142,6 +143,15 @@ impl<'a> DetectionStep<'a> {
                 {
                     continue;
                 }
+                sink.detection(detection);
+            }
+        }
+        if let Some(mut detection) = ids::ids_alert(event) {
+            let verdict = match self.tuning {
+                Some(tuning) => tuning.review(&mut detection, event, &mut self.tally),
+                None => tuning::Verdict::Keep,
+            };
+            if verdict == tuning::Verdict::Keep {
                 sink.detection(detection);
             }
         }
