@@ -20,8 +20,26 @@ pub struct StoredAlert {
     pub raw_published_ns: i64,
 }
 
-/// Every alert of `tenant` in the alert stream, in stream order.
+/// Every alert of `tenant` in the alert stream, in stream order; retried a few times while
+/// the cluster is electing a leader (a node just died).
 pub async fn read_all(
+    js: &jetstream::Context,
+    tenant: &str,
+) -> Result<Vec<StoredAlert>, ClusterError> {
+    let mut attempt = 0;
+    loop {
+        match read_all_once(js, tenant).await {
+            Ok(alerts) => return Ok(alerts),
+            Err(e) if attempt >= 10 => return Err(e),
+            Err(_) => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+async fn read_all_once(
     js: &jetstream::Context,
     tenant: &str,
 ) -> Result<Vec<StoredAlert>, ClusterError> {

@@ -71,17 +71,22 @@ pub fn find_server() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("WARD_NATS_SERVER") {
         return Some(PathBuf::from(path));
     }
+    // pip's scripts folder, system-wide or per user (`pip install --user`).
+    let script = "import os, sysconfig\n\
+                  print(sysconfig.get_path('scripts'))\n\
+                  print(sysconfig.get_path('scripts', os.name + '_user'))";
     let scripts = Command::new("python3")
-        .args([
-            "-c",
-            "import sysconfig; print(sysconfig.get_path('scripts'))",
-        ])
+        .args(["-c", script])
         .stderr(Stdio::null())
         .output()
         .ok()
         .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| PathBuf::from(s.trim()).join("nats-server"));
-    if let Some(path) = scripts.filter(|p| p.is_file()) {
+        .unwrap_or_default();
+    if let Some(path) = scripts
+        .lines()
+        .map(|dir| PathBuf::from(dir.trim()).join("nats-server"))
+        .find(|p| p.is_file())
+    {
         return Some(path);
     }
     std::env::var_os("PATH").and_then(|paths| {
