@@ -216,6 +216,55 @@ pub struct HuntOptions {
     /// the on-disk path with a tiny chunk).
     #[arg(long, hide = true, default_value_t = crate::pipeline::SPILL_CHUNK)]
     pub spill_chunk: usize,
+    /// Most that everything compressed inside one input (.gz, .zip members) may inflate to, in
+    /// all (bytes; K, M, G, T suffixes are binary). Past it the input is cut short, with an
+    /// error naming it, and the other inputs are still read. Default 64G.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_inflated: Option<u64>,
+    /// Most times its compressed size one compressed layer may inflate to, once past 16 MiB
+    /// (logs compress 5–50-fold, a bomb about 1000-fold). Default 200.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_inflate_ratio: Option<u64>,
+    /// Members of one zip archive that are read; the rest are skipped and reported. Default 10000.
+    #[arg(long, value_name = "N")]
+    pub max_zip_members: Option<usize>,
+}
+
+impl HuntOptions {
+    /// The input caps: the defaults, with what the options set.
+    pub fn limits(&self) -> ward_ingest::Limits {
+        let default = ward_ingest::Limits::default();
+        ward_ingest::Limits {
+            max_inflated_bytes: self.max_inflated.unwrap_or(default.max_inflated_bytes),
+            max_ratio: self.max_inflate_ratio.unwrap_or(default.max_ratio),
+            max_zip_members: self.max_zip_members.unwrap_or(default.max_zip_members),
+            ..default
+        }
+    }
+}
+
+/// `64G`, `512M`, `1048576`: a size in bytes, with binary K/M/G/T suffixes.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (digits, shift) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let shift = match c.to_ascii_uppercase() {
+                'K' => 10,
+                'M' => 20,
+                'G' => 30,
+                'T' => 40,
+                _ => return Err(format!("unknown size suffix {c:?} (K, M, G or T)")),
+            };
+            (&s[..i], shift)
+        }
+        _ => (s, 0),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size such as 64G or 1048576"))?;
+    n.checked_shl(shift)
+        .filter(|v| v >> shift == n)
+        .ok_or_else(|| format!("{s:?} is too large"))
 }
 
 #[derive(Debug, Args)]

@@ -78,6 +78,7 @@ pub fn hunt_case(
         spill_chunk: options.spill_chunk,
         syslog_year: options.year,
         tuning: load_tuning(options.tuning.as_deref(), options.quiet)?,
+        limits: options.limits(),
     };
 
     let bar = if !options.quiet && std::io::stderr().is_terminal() {

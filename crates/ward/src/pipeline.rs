@@ -48,6 +48,9 @@ pub struct RunOptions {
     pub syslog_year: Option<i16>,
     /// Tuning applied to every rule detection (`--tuning`), when given.
     pub tuning: Option<ward_detect::tuning::Tuning>,
+    /// Caps on what one input may inflate to (`--max-inflated`, `--max-inflate-ratio`,
+    /// `--max-zip-members`).
+    pub limits: ward_ingest::Limits,
 }
 
 /// What reading one input produced, besides the facts and rule hits handed to the spills.
@@ -316,6 +319,7 @@ fn read_one(
     };
     let read = ward_ingest::ReadOptions {
         syslog_year: options.syslog_year,
+        limits: options.limits,
         ..Default::default()
     };
     let reports = ward_ingest::read_path_with(path, &read, &mut |event: Event| {

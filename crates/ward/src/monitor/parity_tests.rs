@@ -35,6 +35,7 @@ fn the_monitor_finds_what_the_hunt_finds_on_the_demo_intel_included() {
 
     // The hunt, over the files.
     let options = crate::pipeline::RunOptions {
+        limits: ward_ingest::Limits::default(),
         from: None,
         to: None,
         min_level: Level::Informational,
