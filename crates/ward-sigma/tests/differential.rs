@@ -223,7 +223,7 @@ fn events_for(groups: &[Vec<Item>], selecting: &[bool], rng: &mut Rng) -> Vec<Fi
 fn mutate(e: &FieldList, names: &[String], rng: &mut Rng) -> FieldList {
     let entries: Vec<(String, Value)> = e.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
     let victim = rng.below(entries.len());
-    let kind = rng.below(13);
+    let kind = rng.below(14);
     let mut out = FieldList::default();
     for (i, (k, v)) in entries.iter().enumerate() {
         let hit = i == victim || kind == 0 || kind == 1;
@@ -294,6 +294,14 @@ fn mutate(e: &FieldList, names: &[String], rng: &mut Rng) -> FieldList {
                 (_, Ok(f)) => out.push(k.as_str(), Value::Float(f)),
                 _ => out.push(k.as_str(), Value::UInt(u64::MAX - rng.below(9) as u64)),
             },
+            12 => {
+                // Another dash, as `|windash` expects: `-enc` as `/enc`, `–enc` (en dash).
+                let dash = ["/", "\u{2013}", "\u{2014}", "\u{2015}", "-"][rng.below(5)];
+                out.push(
+                    k.as_str(),
+                    Value::from(text.replacen(['-', '/'], dash, 1).as_str()),
+                )
+            }
             _ => {
                 // Renamed: the value under another of the rule's fields.
                 let other = &names[rng.below(names.len())];
@@ -502,6 +510,7 @@ fn ward_agrees_with_rsigma_eval_on_sigmahq_rules() {
             }
         }
         rules_matched += usize::from(matched);
+        // DIFF_UNMATCHED=1 lists the rules no event matched, to improve the generator.
         if !matched && std::env::var_os("DIFF_UNMATCHED").is_some() {
             eprintln!("UNMATCHED {}", path.display());
         }
@@ -541,6 +550,7 @@ const EXPLAINED: &[(&str, Explains)] = &[
     ("|cidr on padded address text", cidr_padded),
     ("integer above i64::MAX", huge_integer),
     ("number keyword against a number", number_keyword),
+    ("|windash value written with /", windash_slash),
 ];
 
 /// The explained class of a disagreement, or [`UNEXPLAINED`].
@@ -639,4 +649,16 @@ fn number_keyword(groups: &[Vec<Item>], e: &FieldList, ward: bool) -> bool {
                     .iter()
                     .any(|v| matches!(v, SigmaValue::Integer(_) | SigmaValue::Float(_)))
         })
+}
+
+/// `CommandLine|contains|windash: ' /root,'`: by the spec (pySigma's `windash`) a leading `-`
+/// or `/` stands for any of `-`, `/`, `–`, `—`, `―`; rsigma-eval permutes only `-` written in
+/// the rule, so a value written with `/` matches only `/`.
+fn windash_slash(groups: &[Vec<Item>], _: &FieldList, ward: bool) -> bool {
+    ward && groups.iter().flatten().any(|i| {
+        i.modifiers.contains(&Modifier::WindAsh)
+            && i.values
+                .iter()
+                .any(|v| matches!(v, SigmaValue::String(s) if s.original.contains('/')))
+    })
 }
