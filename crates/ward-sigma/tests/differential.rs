@@ -651,9 +651,9 @@ fn number_keyword(groups: &[Vec<Item>], e: &FieldList, ward: bool) -> bool {
         })
 }
 
-/// `CommandLine|contains|windash: ' /root,'`: by the spec (pySigma's `windash`) a leading `-`
-/// or `/` stands for any of `-`, `/`, `–`, `—`, `―`; rsigma-eval permutes only `-` written in
-/// the rule, so a value written with `/` matches only `/`.
+/// `CommandLine|contains|windash: ' /root,'`: by the spec `windash` turns `-` into `/` and
+/// vice versa (Ward also tries `–`, `—`, `―`); rsigma-eval permutes only a `-` written in the
+/// rule, so a value written with `/` matches only `/`.
 fn windash_slash(groups: &[Vec<Item>], _: &FieldList, ward: bool) -> bool {
     ward && groups.iter().flatten().any(|i| {
         i.modifiers.contains(&Modifier::WindAsh)
