@@ -326,36 +326,92 @@ fn swap_case(t: &str) -> String {
         .collect()
 }
 
-/// Text a simple regular expression may match: anchors and common classes replaced, escapes
-/// dropped (good enough for SigmaHQ's mostly literal patterns; a miss is just a no-match).
+/// Text a simple regular expression may match: the first branch of each alternation, one of
+/// each repeated item, the first character of each class, `.` as `x`, `\\s` as a blank, `\\d`
+/// as `1` (good enough for SigmaHQ's mostly literal patterns; a miss is just a no-match).
 fn regex_sample(re: &str) -> String {
-    let mut t = re.trim_start_matches("(?i)").to_string();
-    for (from, to) in [
-        ("^", ""),
-        ("$", ""),
-        (".*", "x"),
-        (".+", "x"),
-        ("\\s+", " "),
-        ("\\s*", " "),
-        ("\\s", " "),
-        ("\\d+", "1"),
-        ("\\d", "1"),
-        ("\\w+", "w"),
-        ("[0-9]", "1"),
-        ("[a-z]", "a"),
-    ] {
-        t = t.replace(from, to);
-    }
+    let chars: Vec<char> = re.chars().collect();
     let mut out = String::new();
-    let mut chars = t.chars();
-    while let Some(c) = chars.next() {
+    sample_branch(&chars, &mut 0, &mut out);
+    out
+}
+
+/// Samples from `at` to the end of the current group, taking its first alternative.
+fn sample_branch(p: &[char], at: &mut usize, out: &mut String) {
+    let mut skipping = false;
+    while *at < p.len() {
+        let c = p[*at];
+        *at += 1;
+        let mut piece = String::new();
         match c {
-            '\\' => out.extend(chars.next()),
-            '(' | ')' | '?' | '+' | '*' | '{' | '}' | '|' | '[' | ']' => {}
-            c => out.push(c),
+            ')' => return,
+            '|' => skipping = true,
+            '(' => {
+                // Group flags and non-capturing markers: `(?i)`, `(?:`, `(?P<name>`.
+                if p.get(*at) == Some(&'?') {
+                    while *at < p.len() && !matches!(p[*at], ':' | ')' | '>') {
+                        *at += 1;
+                    }
+                    if p.get(*at) == Some(&')') {
+                        *at += 1;
+                        continue;
+                    }
+                    *at += 1;
+                }
+                sample_branch(p, at, &mut piece);
+            }
+            '[' => {
+                let mut first = None;
+                if p.get(*at) == Some(&'^') {
+                    *at += 1;
+                    first = Some('#');
+                }
+                while *at < p.len() && (p[*at] != ']' || first.is_none()) {
+                    let mut ch = p[*at];
+                    if ch == '\\' && *at + 1 < p.len() {
+                        *at += 1;
+                        ch = class_char(p[*at]);
+                    }
+                    first.get_or_insert(ch);
+                    *at += 1;
+                }
+                *at += 1;
+                piece.extend(first);
+            }
+            '\\' => {
+                if let Some(&e) = p.get(*at) {
+                    *at += 1;
+                    if e != 'b' {
+                        piece.push(class_char(e));
+                    }
+                }
+            }
+            '.' => piece.push('x'),
+            '^' | '$' | '?' | '*' | '+' => {}
+            '{' => {
+                while *at < p.len() && p[*at] != '}' {
+                    *at += 1;
+                }
+                *at += 1;
+            }
+            c => piece.push(c),
+        }
+        if !skipping {
+            out.push_str(&piece);
         }
     }
-    out
+}
+
+/// The character an escape or class shorthand stands for in a sample.
+fn class_char(e: char) -> char {
+    match e {
+        's' => ' ',
+        'd' => '1',
+        'w' => 'w',
+        'n' => '\n',
+        't' => '\t',
+        c => c,
+    }
 }
 
 fn random_event(names: &[String], groups: &[Vec<Item>], rng: &mut Rng) -> FieldList {
