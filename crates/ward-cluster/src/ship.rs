@@ -46,6 +46,18 @@ pub async fn ship(
     js: &jetstream::Context,
     site: &SiteId,
     events: &[Event],
+    progress: impl FnMut(u64),
+) -> Result<ShipReport, ClusterError> {
+    ship_with_ids(js, site, events, |_, e| message_id(site, e), progress).await
+}
+
+/// [`ship`] with the `Nats-Msg-Id` of `events[i]` given by `id(i, event)` (the live monitor's
+/// forwarder tells apart syslog and Beats events that share an origin).
+pub async fn ship_with_ids(
+    js: &jetstream::Context,
+    site: &SiteId,
+    events: &[Event],
+    id: impl Fn(usize, &Event) -> String,
     mut progress: impl FnMut(u64),
 ) -> Result<ShipReport, ClusterError> {
     let started = Instant::now();
@@ -58,7 +70,7 @@ pub async fn ship(
         while next < events.len() && inflight.len() < WINDOW {
             let event = &events[next];
             let message = PublishMessage::build()
-                .message_id(message_id(site, event))
+                .message_id(id(next, event))
                 .payload(Bytes::from(wire::encode(event)));
             match js
                 .send_publish(site.raw_subject(&event.source.label()), message)

@@ -41,6 +41,9 @@ pub struct MonitorConfig {
     /// by the detector (`ward_detect::tuning`).
     #[serde(default)]
     pub tuning: Option<toml::Table>,
+    /// Forwarding to a NATS JetStream cluster (`[forward]`); absent means none.
+    #[serde(default)]
+    pub forward: Option<crate::forward::ForwardConfig>,
 }
 
 /// One event source.

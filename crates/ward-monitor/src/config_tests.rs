@@ -39,6 +39,9 @@ fn with_placeholder_secrets(text: &str) -> (MonitorConfig, Vec<String>) {
     {
         replace(dashboard);
     }
+    if let Some(forward) = table.get_mut("forward").and_then(toml::Value::as_table_mut) {
+        replace(forward);
+    }
     (table.try_into().unwrap(), named)
 }
 
@@ -47,9 +50,15 @@ fn documented_example_fits_the_schema() {
     let (config, secrets) = with_placeholder_secrets(&documented_example());
     assert_eq!(
         secrets,
-        ["bearer_token_file", "password_file", "token_env"],
+        [
+            "bearer_token_file",
+            "password_file",
+            "token_env",
+            "password_file"
+        ],
         "the example shows secrets by file and environment"
     );
+    assert!(config.forward.as_ref().is_some_and(|f| !f.forward_only));
     assert_eq!(config.inputs.len(), 4);
     assert_eq!(config.sinks.len(), 4);
     assert!(

@@ -38,6 +38,7 @@ mod dashboard;
 mod decode;
 mod decode_ingest;
 mod error;
+mod forward;
 mod grouping;
 mod inputs;
 mod metrics;
@@ -67,6 +68,7 @@ pub use config::{
 pub use decode::{Decoder, Envelope, JsonLineDecoder};
 pub use decode_ingest::IngestDecoder;
 pub use error::MonitorError;
+pub use forward::{ForwardConfig, Forwarder};
 pub use metrics::{DropReason, Metrics};
 pub use runtime::{BoundAddresses, Monitor, RunningMonitor, run};
 pub use shutdown::Shutdown;

@@ -13,6 +13,7 @@ use ward_event::Event;
 
 use crate::MonitorError;
 use crate::alert::{Alert, Detector};
+use crate::forward::Forwarder;
 use crate::metrics::Metrics;
 use crate::store::{Offset, Store};
 
@@ -42,6 +43,12 @@ pub(crate) struct Pipeline {
     pub commit_every: Duration,
     /// Set by an abrupt stop (crash simulation): exit without committing.
     pub aborted: Arc<AtomicBool>,
+    /// Stores each window's events upstream before anything is committed or acknowledged.
+    pub forwarder: Option<Box<dyn Forwarder>>,
+    /// Run the detector (off when only forwarding).
+    pub detect: bool,
+    /// Events without a replayable origin handed to the forwarder so far.
+    pub live: u64,
 }
 
 /// What has been processed since the last commit.
@@ -51,6 +58,9 @@ struct Pending {
     offsets: BTreeMap<String, Offset>,
     acks: Vec<oneshot::Sender<()>>,
     events: u64,
+    /// The window's events, kept for the forwarder, and their live numbers (see [`Forwarder`]).
+    forward: Vec<Event>,
+    live: Vec<Option<u64>>,
 }
 
 impl Pipeline {
@@ -72,7 +82,7 @@ impl Pipeline {
                 return Ok(());
             }
             self.commit(pending)?;
-            if !open {
+            if !open || self.aborted.load(Ordering::SeqCst) {
                 return Ok(());
             }
         }
@@ -89,11 +99,23 @@ impl Pipeline {
                 Ok(None) => return false,
                 Err(_elapsed) => return true,
             };
-            for event in &batch.events {
-                pending.alerts.extend(self.detector.on_event(event));
+            if self.detect {
+                for event in &batch.events {
+                    pending.alerts.extend(self.detector.on_event(event));
+                }
             }
             pending.events += batch.events.len() as u64;
             self.metrics.add_processed(batch.events.len() as u64);
+            if self.forwarder.is_some() {
+                let replayable = matches!(batch.progress, Progress::Offset(_));
+                for _ in &batch.events {
+                    pending.live.push((!replayable).then(|| {
+                        self.live += 1;
+                        self.live
+                    }));
+                }
+                pending.forward.extend(batch.events);
+            }
             match batch.progress {
                 Progress::None => {}
                 Progress::Offset(o) => {
@@ -107,8 +129,40 @@ impl Pipeline {
         }
     }
 
+    /// Hands the window's events to the forwarder until it has stored them all (retrying,
+    /// without committing or acknowledging anything, while it fails); false if aborted meanwhile.
+    fn forward(&mut self, events: &[Event], live: &[Option<u64>]) -> bool {
+        let Some(forwarder) = self.forwarder.as_mut() else {
+            return true;
+        };
+        if events.is_empty() {
+            return true;
+        }
+        loop {
+            match forwarder.forward(events, live) {
+                Ok(()) => return true,
+                Err(e) => {
+                    tracing::warn!(error = %e, events = events.len(), "forwarding failed; retrying, inputs not acknowledged");
+                }
+            }
+            for _ in 0..10 {
+                if self.aborted.load(Ordering::SeqCst) {
+                    return false;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+
     fn commit(&mut self, mut pending: Pending) -> Result<(), MonitorError> {
-        pending.alerts.extend(self.detector.on_tick());
+        let events = std::mem::take(&mut pending.forward);
+        let live = std::mem::take(&mut pending.live);
+        if !self.forward(&events, &live) {
+            return Ok(());
+        }
+        if self.detect {
+            pending.alerts.extend(self.detector.on_tick());
+        }
         if pending.alerts.is_empty()
             && pending.events == 0
             && pending.offsets.is_empty()
@@ -116,7 +170,7 @@ impl Pipeline {
         {
             return Ok(());
         }
-        let checkpoint = (pending.events > 0).then(|| self.detector.checkpoint());
+        let checkpoint = (self.detect && pending.events > 0).then(|| self.detector.checkpoint());
         let offsets: Vec<Offset> = pending.offsets.into_values().collect();
         let new = self
             .store

@@ -13,6 +13,7 @@ use tokio::sync::{Notify, mpsc};
 use crate::alert::Detector;
 use crate::config::MonitorConfig;
 use crate::decode::{Decoder, JsonLineDecoder};
+use crate::forward::Forwarder;
 use crate::inputs::{self, InputContextBase};
 use crate::metrics::Metrics;
 use crate::pipeline::Pipeline;
@@ -32,6 +33,7 @@ pub struct Monitor {
     detector: Box<dyn Detector>,
     decoder: Arc<dyn Decoder>,
     case_view: Option<CaseView>,
+    forwarder: Option<Box<dyn Forwarder>>,
 }
 
 /// The addresses the monitor actually bound (port 0 in the config picks a free port).
@@ -71,7 +73,15 @@ impl Monitor {
             detector,
             decoder: Arc::new(JsonLineDecoder),
             case_view: None,
+            forwarder: None,
         }
+    }
+
+    /// Sets the forwarder that stores each commit window's events upstream (`[forward]`)
+    /// before the inputs' offsets are committed and Beats windows acknowledged.
+    pub fn with_forwarder(mut self, forwarder: Box<dyn Forwarder>) -> Self {
+        self.forwarder = Some(forwarder);
+        self
     }
 
     /// Replaces the payload decoder (e.g. with one over `ward_ingest`'s readers).
@@ -94,6 +104,7 @@ impl Monitor {
             detector,
             decoder,
             case_view,
+            forwarder,
         } = self;
         config.validate()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -119,6 +130,10 @@ impl Monitor {
             committed: Arc::clone(&committed),
             commit_every: Duration::from_millis(config.pipeline.commit_ms.max(1)),
             aborted: Arc::clone(&aborted),
+            detect: !(forwarder.is_some()
+                && config.forward.as_ref().is_some_and(|f| f.forward_only)),
+            forwarder,
+            live: 0,
         };
         pipeline.restore()?;
 

@@ -1,5 +1,5 @@
 //! Secrets in the configuration: each secret key (`bearer_token`, `password`, `token`,
-//! `password_hash`) may be written inline, or as `KEY_file = "/path"` (the file's content,
+//! `password_hash`; `[forward]`'s `password`) may be written inline, or as `KEY_file = "/path"` (the file's content,
 //! without its trailing newline) or `KEY_env = "VARIABLE"` (an environment variable). They are
 //! resolved in the TOML table before it is parsed, so the typed configuration only ever holds
 //! the value. Inline secrets are remembered, so the caller can warn when the configuration file
@@ -62,6 +62,9 @@ pub(crate) fn resolve(table: &mut toml::Table, source: &dyn Source) -> Result<Re
             source,
             &mut resolved,
         )?;
+    }
+    if let Some(toml::Value::Table(forward)) = table.get_mut("forward") {
+        resolve_keys(forward, &["password"], "forward", source, &mut resolved)?;
     }
     Ok(resolved)
 }

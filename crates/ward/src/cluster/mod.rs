@@ -5,11 +5,13 @@
 mod args;
 mod check;
 mod detector;
+mod forward;
 mod ship;
 mod worker;
 
 pub use args::{ClusterCheckArgs, ShipArgs, WorkerArgs};
 pub use check::run as check;
+pub use forward::NatsForwarder;
 pub use ship::run as ship;
 pub use worker::run as worker;
 

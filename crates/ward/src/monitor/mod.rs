@@ -78,9 +78,31 @@ pub fn run(args: MonitorArgs) -> Result<u8> {
     let shutdown = Shutdown::new();
     // Installed before anything binds, so a signal during start-up is not lost either.
     watch_signals(shutdown.clone(), reload)?;
-    let running = Monitor::new(config, Box::new(detector))
+    let forwarder = match &config.forward {
+        Some(f) => {
+            let forwarder = crate::cluster::NatsForwarder::connect(f)?;
+            eprintln!(
+                "ward monitor: forwarding to {} as {}.{}{}",
+                f.nats,
+                f.tenant,
+                f.site,
+                if f.forward_only {
+                    " (forward only)"
+                } else {
+                    ""
+                }
+            );
+            Some(Box::new(forwarder) as Box<dyn ward_monitor::Forwarder>)
+        }
+        None => None,
+    };
+    let mut monitor = Monitor::new(config, Box::new(detector))
         .with_decoder(Arc::new(IngestDecoder))
-        .with_case_view(view)
+        .with_case_view(view);
+    if let Some(forwarder) = forwarder {
+        monitor = monitor.with_forwarder(forwarder);
+    }
+    let running = monitor
         .start(shutdown.clone())
         .context("starting the monitor")?;
     // One line per listener, so an operator (or a test) sees where ports 0 were bound.
