@@ -199,12 +199,42 @@ fn the_dashboard_shows_alerts_and_the_case_only_after_login() {
     for api in ["/api/alerts", "/metrics"] {
         assert_eq!(http(dash, "GET", api, &[], "").status, 401, "{api}");
     }
-    let wrong = http(dash, "POST", "/login", &[], "password=not-the-token");
+    // The login form is posted as a browser does: from the page, with its CSRF cookie and field.
+    let post_login = |password: &str| {
+        let page = http(dash, "GET", "/login", &[], "");
+        assert_eq!(page.status, 200, "{}", page.body);
+        let cookie = page.header("set-cookie").expect("the form's CSRF cookie");
+        let cookie = format!("cookie: {}", cookie.split(';').next().expect("name=value"));
+        let csrf = page
+            .body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the form's CSRF field");
+        http(
+            dash,
+            "POST",
+            "/login",
+            &[&cookie],
+            &format!("password={password}&csrf={csrf}"),
+        )
+    };
+    let forged = http(dash, "POST", "/login", &[], &format!("password={TOKEN}"));
+    assert_eq!(
+        forged.status, 403,
+        "a login without the form's CSRF token is refused"
+    );
+    let wrong = post_login("not-the-token");
     assert_eq!(wrong.status, 401);
-    assert!(wrong.header("set-cookie").is_none());
+    assert!(
+        wrong
+            .header("set-cookie")
+            .is_none_or(|c| !c.contains("ward_session=")),
+        "no session for a wrong password"
+    );
 
     // Logging in with the token opens a strict, HttpOnly session.
-    let login = http(dash, "POST", "/login", &[], &format!("password={TOKEN}"));
+    let login = post_login(TOKEN);
     assert_eq!(login.status, 303, "{}", login.body);
     let cookie = login.header("set-cookie").expect("a session cookie");
     assert!(
